@@ -1,0 +1,49 @@
+# kpi-toolkit: every target does its own set-up on a fresh machine.
+#   make demo   create .venv, install, score the built-in sample department
+#   make test   the whole suite: unit, property, notebooks, browser
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KPI := $(VENV)/bin/kpi
+INSTALLED := $(VENV)/.installed
+SYSTEM := $(VENV)/.system
+SAMPLE := sample
+
+.PHONY: demo test lint bench install system sample clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# System packages: Debian's chromium (browser tests) and a CJK font (charts).
+$(SYSTEM): scripts/system-deps.sh | $(INSTALLED)
+	bash scripts/system-deps.sh
+	@touch $@
+
+system: $(SYSTEM)
+
+sample: $(INSTALLED)
+	$(KPI) sample --out $(SAMPLE)
+
+demo: $(INSTALLED) $(SYSTEM)
+	$(KPI) sample --out $(SAMPLE)
+	$(KPI) demo --data-dir $(SAMPLE)
+
+test: $(INSTALLED) $(SYSTEM)
+	$(VENV)/bin/ruff check kpi_toolkit tests benchmarks
+	$(VENV)/bin/pytest -q
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check kpi_toolkit tests benchmarks
+	$(VENV)/bin/ruff format --check kpi_toolkit tests benchmarks
+
+bench: $(INSTALLED)
+	$(PY) benchmarks/bench_scoring.py
+
+clean:
+	rm -rf $(VENV) $(SAMPLE) .pytest_cache
