@@ -32,7 +32,9 @@ sample: $(INSTALLED)
 
 demo: $(INSTALLED) $(SYSTEM)
 	$(KPI) sample --out $(SAMPLE)
-	$(KPI) demo --data-dir $(SAMPLE)
+	$(KPI) score --scheme params/schemes/after_sales_team.yaml --actuals $(SAMPLE)/actuals_team.csv \
+	  --roster $(SAMPLE)/roster.csv --ratings $(SAMPLE)/ratings.csv --period 2026-Q3 \
+	  --out $(SAMPLE)/out/scores_2026-Q3.csv
 
 test: $(INSTALLED) $(SYSTEM)
 	$(VENV)/bin/ruff check kpi_toolkit tests benchmarks

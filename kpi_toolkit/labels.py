@@ -27,6 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
     "bonus": {"zh": "绩效奖金(元)", "en": "Bonus (yuan)"},
     "flags": {"zh": "备注", "en": "Notes"},
     "reason": {"zh": "原因", "en": "Reason"},
+    "not_appraised": {"zh": "未参加考核", "en": "Not appraised"},
     "points": {"zh": "得分", "en": "Points"},
     "weight": {"zh": "权重", "en": "Weight"},
     "target": {"zh": "目标值", "en": "Target"},

@@ -99,8 +99,11 @@ def score(
     rows = appraised.merge(
         checked.loc[checked["period"] == str(period)].drop(columns=["name", "position", "team"],
                                                            errors="ignore"),
-        on="employee_id", how="left", suffixes=("", "_actuals"),
+        on="employee_id", how="left", suffixes=("", "_actuals"), indicator=True,
     )
+    no_row = rows["_merge"] == "left_only"
+    excluded = pd.concat([excluded, _no_actuals(rows.loc[no_row], lang)], ignore_index=True)
+    rows = rows.loc[~no_row].drop(columns="_merge")
     rows["period"] = str(period)
     rated = _ratings(ratings, scheme=scheme, roster=roster, period=period, lang=lang)
     rows = _with_ratings(rows, rated, scheme)
@@ -187,7 +190,7 @@ def _refuse_missing_columns(rows: pd.DataFrame, scheme: Scheme, *, file: str | N
 
 
 def _join_flags(*columns: pd.Series) -> pd.Series:
-    frame = pd.concat([c.fillna("").astype(str) for c in columns], axis=1)
+    frame = pd.concat([c.astype(object).where(c.notna(), "") for c in columns], axis=1)
     return frame.apply(lambda r: "; ".join(x for x in r if x), axis=1) if len(frame) else (
         pd.Series(dtype=object)
     )
@@ -252,12 +255,15 @@ def _score_position(group: pd.DataFrame, position: Position, *, scheme: Scheme,
     return result
 
 
-def _drop_unscored(scores: pd.DataFrame, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """People with no actual at all cannot be scored: list them as not appraised."""
-    none = scores["total"].isna()
-    gone = scores.loc[none, ["employee_id", "name", "position", "team"]].assign(
+def _no_actuals(rows: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    return rows[["employee_id", "name", "position", "team"]].assign(
         reason_code="no_actuals", reason=label("excluded.no_actuals", lang))
-    return scores.loc[~none].reset_index(drop=True), gone
+
+
+def _drop_unscored(scores: pd.DataFrame, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """People whose every actual is missing (and excluded) cannot be scored: list them."""
+    none = scores["total"].isna()
+    return scores.loc[~none].reset_index(drop=True), _no_actuals(scores.loc[none], lang)
 
 
 def _grade_and_rank(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang) -> pd.DataFrame:

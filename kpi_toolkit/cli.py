@@ -1,0 +1,253 @@
+"""The ``kpi`` command line (also ``python -m kpi_toolkit``).
+
+Exit codes: 0 ok, 2 bad input (a message naming the file, row or key, the bad value and
+what is allowed; no traceback), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .errors import InputError, KpiError, Problem
+from .labels import label
+
+__all__ = ["main"]
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str) -> Callable:
+    def add(function: Callable[[argparse.Namespace], int]) -> Callable:
+        COMMANDS[name] = function
+        return function
+
+    return add
+
+
+def _parameters(pairs: Sequence[str] | None) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for pair in pairs or ():
+        name, _, text = pair.partition("=")
+        try:
+            values[name.strip()] = float(text)
+        except ValueError:
+            raise InputError(Problem(where=f"--set {pair}", message="not NAME=NUMBER",
+                                     value=pair, allowed="e.g. --set complaint_rate_max=0.02"))
+    return values
+
+
+def _write(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
+    if not out:
+        print(frame.to_csv(index=False), end="")
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial")
+    if path.suffix.lower() == ".xlsx":
+        frame.to_excel(temporary, index=False)
+    else:
+        frame.round(4).to_csv(temporary, index=False, encoding="utf-8-sig")
+    os.replace(temporary, path)
+    print(f"{what} written to {path}", file=sys.stderr)
+
+
+def _report_excluded(excluded: pd.DataFrame, lang: str) -> None:
+    """People not appraised, grouped by reason (up to 8 names each) on stderr."""
+    if excluded.empty:
+        return
+    print(f"{label('not_appraised', lang)} ({len(excluded)}):", file=sys.stderr)
+    for reason, group in excluded.groupby("reason", sort=False):
+        people = [f"{e} {n}" for e, n in zip(group["employee_id"], group["name"], strict=True)]
+        more = f" … +{len(people) - 8}" if len(people) > 8 else ""
+        print(f"  {reason} [{len(people)}]: {', '.join(people[:8])}{more}", file=sys.stderr)
+
+
+def _summary(scores: pd.DataFrame, *, lang: str, columns: Sequence[str]) -> str:
+    head = scores[list(columns)].rename(columns=lambda c: label(c, lang))
+    counts = scores["grade"].value_counts()
+    grades = "  ".join(f"{g} {n}" for g, n in counts.items())
+    return (f"{head.to_string(index=False, float_format=lambda v: f'{v:.2f}')}\n\n"
+            f"{label('grade', lang)}: {grades}   {label('mean_total', lang)}: "
+            f"{scores['total'].mean():.2f}")
+
+
+@command("validate")
+def _validate(args: argparse.Namespace) -> int:
+    from .scheme import load_scheme
+
+    scheme = load_scheme(args.scheme)
+    kpis = sum(len(p.kpis) for p in scheme.positions.values())
+    print(f"{scheme.path}: valid — scheme {scheme.id}, {len(scheme.positions)} position(s), "
+          f"{kpis} KPI(s)")
+    if scheme.unfilled:
+        print(f"parameters to fill before scoring: {', '.join(scheme.unfilled)}")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> tuple:
+    from .inputs import read_table
+    from .scheme import load_scheme
+
+    scheme = load_scheme(args.scheme, parameters=_parameters(args.set))
+    problems: list[Problem] = []
+    tables = {}
+    for name in ("actuals", "roster", "ratings"):
+        path = getattr(args, name, None)
+        if path is None:
+            continue
+        try:
+            tables[name] = read_table(path)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return scheme, tables
+
+
+@command("score")
+def _score(args: argparse.Namespace) -> int:
+    from .scoring import score
+
+    scheme, tables = _load(args)
+    result = score(tables["actuals"], scheme=scheme, roster=tables["roster"], period=args.period,
+                   ratings=tables.get("ratings"), lang=args.lang)
+    _write(result.scores, args.out, what="scores")
+    _report_excluded(result.excluded, args.lang)
+    if args.out:
+        columns = ["employee_id", "name", "position", "team", "total", "grade", "rank"]
+        print(_summary(result.scores, lang=args.lang, columns=columns))
+        print(f"\n{Path(args.out).resolve()}")
+    return 0
+
+
+@command("annual")
+def _annual(args: argparse.Namespace) -> int:
+    from .annual import annual
+
+    scheme, tables = _load(args)
+    result = annual(tables["actuals"], scheme=scheme, roster=tables["roster"], year=args.year,
+                    ratings=tables.get("ratings"), lang=args.lang)
+    _write(result.scores, args.out, what="year results")
+    _report_excluded(result.excluded, args.lang)
+    if args.out:
+        columns = ["employee_id", "name", "position", "total", "quarters", "grade", "rank"]
+        print(_summary(result.scores, lang=args.lang, columns=columns))
+    return 0
+
+
+@command("bonus")
+def _bonus(args: argparse.Namespace) -> int:
+    from .bonus import allocate_bonus, bonus_pool
+    from .inputs import read_table
+
+    scores = read_table(args.scores)
+    missing = [c for c in ("employee_id", "name", "total", "grade") if c not in scores]
+    if missing:
+        raise InputError(Problem(where=args.scores, message=f"columns missing: {', '.join(missing)}",
+                                 allowed="a scores file written by kpi score or kpi annual"))
+    totals = pd.to_numeric(scores["total"], errors="coerce")
+    if totals.isna().any():
+        row = int(scores.loc[totals.isna(), "_row"].iloc[0])
+        raise InputError(Problem(where=f"{args.scores}: row {row}, column total",
+                                 message="not a number", value=scores.loc[totals.isna(), "total"]
+                                 .iloc[0], allowed="a total from 0 to 100"))
+    scores = scores.assign(total=totals)
+    pool = bonus_pool(installs=args.installs, install_price=args.install_price,
+                      repairs=args.repairs, repair_price=args.repair_price, headcount=len(scores))
+    result = allocate_bonus(scores, pool=pool, allocation=args.allocation)
+    keep = [c for c in ("employee_id", "name", "position", "team", "period", "total", "grade",
+                        "bonus") if c in result]
+    print(f"pool {pool.pool:.2f} yuan, {pool.headcount} appraised, base per head "
+          f"{pool.base_per_head:.2f} yuan, allocation {args.allocation}", file=sys.stderr)
+    _write(result[keep], args.out, what="bonus")
+    return 0
+
+
+@command("metrics")
+def _metrics(args: argparse.Namespace) -> int:
+    from .metrics import compute_from_files
+
+    result = compute_from_files(args.source, args.data, grain=args.period_grain)
+    _write(result.actuals, args.out, what="actuals")
+    summary = result.ledger.summary()
+    if len(summary):
+        print(summary.to_string(index=False), file=sys.stderr)
+    return 0
+
+
+@command("sample")
+def _sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    paths = write_sample(args.out, seed=args.seed)
+    print(f"sample department written to {Path(args.out).resolve()} ({len(paths)} files)")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kpi", description="售后服务部绩效考核 — kpi-toolkit")
+    parser.add_argument("--version", action="version", version=f"kpi-toolkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check a scheme file")
+    p.add_argument("scheme")
+    for name in ("score", "annual"):
+        p = sub.add_parser(name, help=f"{name}: appraise from actuals")
+        p.add_argument("--scheme", required=True)
+        p.add_argument("--actuals", required=True)
+        p.add_argument("--roster", required=True)
+        p.add_argument("--ratings")
+        p.add_argument("--period" if name == "score" else "--year", required=True)
+        p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                       help="fill a scheme parameter")
+        p.add_argument("--lang", choices=("zh", "en"), default="zh")
+        p.add_argument("--out")
+    p = sub.add_parser("bonus", help="allocate the bonus pool")
+    p.add_argument("--scores", required=True)
+    p.add_argument("--installs", type=float, required=True)
+    p.add_argument("--install-price", type=float, required=True)
+    p.add_argument("--repairs", type=float, required=True)
+    p.add_argument("--repair-price", type=float, required=True)
+    p.add_argument("--allocation", choices=("base", "proportional"), default="base")
+    p.add_argument("--out")
+    p = sub.add_parser("metrics", help="actuals from raw records")
+    p.add_argument("--source", required=True)
+    p.add_argument("--data")
+    p.add_argument("--period-grain", choices=("month", "quarter", "year"), required=True)
+    p.add_argument("--out")
+    p = sub.add_parser("sample", help="write the sample department")
+    p.add_argument("--out", default="sample")
+    p.add_argument("--seed", type=int, default=2026)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as error:
+        print(f"error: {error.render()}", file=sys.stderr)
+        return 2
+    except KpiError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # an internal error: short message, traceback on request
+        if os.environ.get("KPI_DEBUG"):
+            raise
+        print(f"internal error: {type(error).__name__}: {error}\n"
+              "(set KPI_DEBUG=1 to see the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
