@@ -68,20 +68,28 @@ def annual(
         for p in _periods_of(target, {pos.period for pos in scheme.positions.values()})
         if str(p).upper() in present
     )
-    totals = pd.concat(
-        [a.scores[["employee_id", "name", "position", "team", "period", "total"]]
-         for a in appraisals], ignore_index=True,
-    ) if appraisals else pd.DataFrame(columns=["employee_id", "name", "position", "team",
-                                               "period", "total"])
+    totals = (
+        pd.concat(
+            [
+                a.scores[["employee_id", "name", "position", "team", "period", "total"]]
+                for a in appraisals
+            ],
+            ignore_index=True,
+        )
+        if appraisals
+        else pd.DataFrame(columns=["employee_id", "name", "position", "team", "period", "total"])
+    )
     result = _summarise(totals, target, scheme, lang)
-    return AnnualResult(scores=result, appraisals=appraisals,
-                        excluded=_never_scored(appraisals, result))
+    return AnnualResult(
+        scores=result, appraisals=appraisals, excluded=_never_scored(appraisals, result)
+    )
 
 
 def _summarise(totals: pd.DataFrame, year: Period, scheme: Scheme, lang: Lang) -> pd.DataFrame:
     keys = ["employee_id", "name", "position", "team"]
     means = totals.groupby(keys, as_index=False, sort=False).agg(
-        total=("total", "mean"), periods=("total", "size"))
+        total=("total", "mean"), periods=("total", "size")
+    )
     quarterly = totals["period"].str.contains("Q")
     quarters = totals.loc[quarterly].groupby("employee_id")["total"].size()
     means["quarters"] = means["employee_id"].map(quarters).fillna(0).astype(int)

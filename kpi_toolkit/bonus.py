@@ -36,28 +36,44 @@ class BonusPool:
         return self.pool / self.headcount if self.headcount else 0.0
 
 
-def bonus_pool(*, installs: float, install_price: float, repairs: float, repair_price: float,
-               headcount: int) -> BonusPool:
+def bonus_pool(
+    *, installs: float, install_price: float, repairs: float, repair_price: float, headcount: int
+) -> BonusPool:
     """The pool from installs and repairs; refuses negative or fractional counts."""
-    checks = [("installs", installs, True), ("repairs", repairs, True),
-              ("install_price", install_price, False), ("repair_price", repair_price, False)]
+    checks = [
+        ("installs", installs, True),
+        ("repairs", repairs, True),
+        ("install_price", install_price, False),
+        ("repair_price", repair_price, False),
+    ]
     problems = [
-        Problem(where=name, message="must be " + ("a whole number ≥ 0" if whole else "≥ 0"),
-                value=value, allowed="a whole number ≥ 0" if whole else "a number ≥ 0")
+        Problem(
+            where=name,
+            message="must be " + ("a whole number ≥ 0" if whole else "≥ 0"),
+            value=value,
+            allowed="a whole number ≥ 0" if whole else "a number ≥ 0",
+        )
         for name, value, whole in checks
         if not np.isfinite(value) or value < 0 or (whole and value != int(value))
     ]
     if headcount <= 0:
-        problems.append(Problem(where="scores", message="nobody appraised: no one to share "
-                                "the pool", value=headcount, allowed="at least one employee"))
+        problems.append(
+            Problem(
+                where="scores",
+                message="nobody appraised: no one to share the pool",
+                value=headcount,
+                allowed="at least one employee",
+            )
+        )
     if problems:
         raise DataError(problems)
     cents = round((installs * install_price + repairs * repair_price) * 100)
     return BonusPool(pool_cents=int(cents), headcount=headcount)
 
 
-def allocate_bonus(scores: pd.DataFrame, *, pool: BonusPool,
-                   allocation: Allocation = "base") -> pd.DataFrame:
+def allocate_bonus(
+    scores: pd.DataFrame, *, pool: BonusPool, allocation: Allocation = "base"
+) -> pd.DataFrame:
     """Each appraised person's bonus in yuan (column ``bonus``), by ``allocation``."""
     totals = scores["total"].to_numpy(dtype=float)
     if allocation == "base":
@@ -69,8 +85,13 @@ def allocate_bonus(scores: pd.DataFrame, *, pool: BonusPool,
 
 def _largest_remainder(totals: np.ndarray, pool_cents: int, scores: pd.DataFrame) -> np.ndarray:
     if totals.sum() <= 0:
-        raise DataError(Problem(where="scores.total", message="every total is 0: nothing to "
-                                "share in proportion", allowed="the base allocation"))
+        raise DataError(
+            Problem(
+                where="scores.total",
+                message="every total is 0: nothing to share in proportion",
+                allowed="the base allocation",
+            )
+        )
     exact = pool_cents * totals / totals.sum()
     cents = np.floor(exact)
     left = int(pool_cents - cents.sum())

@@ -38,8 +38,14 @@ def _parameters(pairs: Sequence[str] | None) -> dict[str, float]:
         try:
             values[name.strip()] = float(text)
         except ValueError:
-            raise InputError(Problem(where=f"--set {pair}", message="not NAME=NUMBER",
-                                     value=pair, allowed="e.g. --set complaint_rate_max=0.02"))
+            raise InputError(
+                Problem(
+                    where=f"--set {pair}",
+                    message="not NAME=NUMBER",
+                    value=pair,
+                    allowed="e.g. --set complaint_rate_max=0.02",
+                )
+            ) from None
     return values
 
 
@@ -73,9 +79,11 @@ def _summary(scores: pd.DataFrame, *, lang: str, columns: Sequence[str]) -> str:
     head = scores[list(columns)].rename(columns=lambda c: label(c, lang))
     counts = scores["grade"].value_counts()
     grades = "  ".join(f"{g} {n}" for g, n in counts.items())
-    return (f"{head.to_string(index=False, float_format=lambda v: f'{v:.2f}')}\n\n"
-            f"{label('grade', lang)}: {grades}   {label('mean_total', lang)}: "
-            f"{scores['total'].mean():.2f}")
+    return (
+        f"{head.to_string(index=False, float_format=lambda v: f'{v:.2f}')}\n\n"
+        f"{label('grade', lang)}: {grades}   {label('mean_total', lang)}: "
+        f"{scores['total'].mean():.2f}"
+    )
 
 
 @command("validate")
@@ -84,8 +92,10 @@ def _validate(args: argparse.Namespace) -> int:
 
     scheme = load_scheme(args.scheme)
     kpis = sum(len(p.kpis) for p in scheme.positions.values())
-    print(f"{scheme.path}: valid — scheme {scheme.id}, {len(scheme.positions)} position(s), "
-          f"{kpis} KPI(s)")
+    print(
+        f"{scheme.path}: valid — scheme {scheme.id}, {len(scheme.positions)} position(s), "
+        f"{kpis} KPI(s)"
+    )
     if scheme.unfilled:
         print(f"parameters to fill before scoring: {', '.join(scheme.unfilled)}")
     return 0
@@ -113,16 +123,31 @@ def _load(args: argparse.Namespace) -> tuple:
 
 @command("score")
 def _score(args: argparse.Namespace) -> int:
+    from .grading import team_ranking
     from .scoring import score
 
     scheme, tables = _load(args)
-    result = score(tables["actuals"], scheme=scheme, roster=tables["roster"], period=args.period,
-                   ratings=tables.get("ratings"), lang=args.lang)
+    result = score(
+        tables["actuals"],
+        scheme=scheme,
+        roster=tables["roster"],
+        period=args.period,
+        ratings=tables.get("ratings"),
+        lang=args.lang,
+    )
     _write(result.scores, args.out, what="scores")
     _report_excluded(result.excluded, args.lang)
     if args.out:
         columns = ["employee_id", "name", "position", "team", "total", "grade", "rank"]
         print(_summary(result.scores, lang=args.lang, columns=columns))
+        teams = team_ranking(result.scores, scheme=scheme, lang=args.lang)
+        print(f"\n{label('team_ranking', args.lang)}:")
+        teams = teams.rename(columns={"rank": "team_rank"})
+        print(
+            teams.rename(columns=lambda c: label(c, args.lang)).to_string(
+                index=False, float_format=lambda v: f"{v:.2f}"
+            )
+        )
         print(f"\n{Path(args.out).resolve()}")
     return 0
 
@@ -132,8 +157,14 @@ def _annual(args: argparse.Namespace) -> int:
     from .annual import annual
 
     scheme, tables = _load(args)
-    result = annual(tables["actuals"], scheme=scheme, roster=tables["roster"], year=args.year,
-                    ratings=tables.get("ratings"), lang=args.lang)
+    result = annual(
+        tables["actuals"],
+        scheme=scheme,
+        roster=tables["roster"],
+        year=args.year,
+        ratings=tables.get("ratings"),
+        lang=args.lang,
+    )
     _write(result.scores, args.out, what="year results")
     _report_excluded(result.excluded, args.lang)
     if args.out:
@@ -150,22 +181,43 @@ def _bonus(args: argparse.Namespace) -> int:
     scores = read_table(args.scores)
     missing = [c for c in ("employee_id", "name", "total", "grade") if c not in scores]
     if missing:
-        raise InputError(Problem(where=args.scores, message=f"columns missing: {', '.join(missing)}",
-                                 allowed="a scores file written by kpi score or kpi annual"))
+        raise InputError(
+            Problem(
+                where=args.scores,
+                message=f"columns missing: {', '.join(missing)}",
+                allowed="a scores file written by kpi score or kpi annual",
+            )
+        )
     totals = pd.to_numeric(scores["total"], errors="coerce")
     if totals.isna().any():
         row = int(scores.loc[totals.isna(), "_row"].iloc[0])
-        raise InputError(Problem(where=f"{args.scores}: row {row}, column total",
-                                 message="not a number", value=scores.loc[totals.isna(), "total"]
-                                 .iloc[0], allowed="a total from 0 to 100"))
+        raise InputError(
+            Problem(
+                where=f"{args.scores}: row {row}, column total",
+                message="not a number",
+                value=scores.loc[totals.isna(), "total"].iloc[0],
+                allowed="a total from 0 to 100",
+            )
+        )
     scores = scores.assign(total=totals)
-    pool = bonus_pool(installs=args.installs, install_price=args.install_price,
-                      repairs=args.repairs, repair_price=args.repair_price, headcount=len(scores))
+    pool = bonus_pool(
+        installs=args.installs,
+        install_price=args.install_price,
+        repairs=args.repairs,
+        repair_price=args.repair_price,
+        headcount=len(scores),
+    )
     result = allocate_bonus(scores, pool=pool, allocation=args.allocation)
-    keep = [c for c in ("employee_id", "name", "position", "team", "period", "total", "grade",
-                        "bonus") if c in result]
-    print(f"pool {pool.pool:.2f} yuan, {pool.headcount} appraised, base per head "
-          f"{pool.base_per_head:.2f} yuan, allocation {args.allocation}", file=sys.stderr)
+    keep = [
+        c
+        for c in ("employee_id", "name", "position", "team", "period", "total", "grade", "bonus")
+        if c in result
+    ]
+    print(
+        f"pool {pool.pool:.2f} yuan, {pool.headcount} appraised, base per head "
+        f"{pool.base_per_head:.2f} yuan, allocation {args.allocation}",
+        file=sys.stderr,
+    )
     _write(result[keep], args.out, what="bonus")
     return 0
 
@@ -204,8 +256,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--roster", required=True)
         p.add_argument("--ratings")
         p.add_argument("--period" if name == "score" else "--year", required=True)
-        p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                       help="fill a scheme parameter")
+        p.add_argument(
+            "--set", action="append", metavar="NAME=VALUE", help="fill a scheme parameter"
+        )
         p.add_argument("--lang", choices=("zh", "en"), default="zh")
         p.add_argument("--out")
     p = sub.add_parser("bonus", help="allocate the bonus pool")
@@ -244,8 +297,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # an internal error: short message, traceback on request
         if os.environ.get("KPI_DEBUG"):
             raise
-        print(f"internal error: {type(error).__name__}: {error}\n"
-              "(set KPI_DEBUG=1 to see the traceback)", file=sys.stderr)
+        print(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "(set KPI_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -79,7 +79,9 @@ class DataError(InputError):
     """A data file (actuals, roster, ratings, raw export) that cannot be used as given."""
 
 
-def raise_if(problems: list[Problem], *, kind: type[InputError] = InputError, title: str | None = None) -> None:
+def raise_if(
+    problems: list[Problem], *, kind: type[InputError] = InputError, title: str | None = None
+) -> None:
     """Raise ``kind`` with every collected problem, if there is any."""
     if problems:
         raise kind(problems, title=title)

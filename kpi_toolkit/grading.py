@@ -26,8 +26,12 @@ def grade_ids(totals: pd.Series | np.ndarray, *, scheme: Scheme) -> np.ndarray:
     """The grade id of each total: the best grade whose ``min`` the total reaches."""
     ordered = sorted(scheme.grades, key=lambda g: g.min)
     mins = np.array([g.min for g in ordered])
-    index = np.searchsorted(mins, np.round(np.asarray(totals, dtype=float), RANK_DECIMALS),
-                            side="right") - 1
+    index = (
+        np.searchsorted(
+            mins, np.round(np.asarray(totals, dtype=float), RANK_DECIMALS), side="right"
+        )
+        - 1
+    )
     ids = np.array([g.id for g in ordered], dtype=object)
     return ids[np.clip(index, 0, len(ordered) - 1)]
 
@@ -41,8 +45,10 @@ def grade_names(ids: pd.Series | np.ndarray, *, scheme: Scheme, lang: Lang = "zh
 def rank(totals: pd.Series, *, by: pd.Series | None = None) -> pd.Series:
     """Rank totals (1 = best, ties share the best rank), within groups of ``by`` if given."""
     rounded = totals.round(RANK_DECIMALS)
-    ranked = rounded.groupby(by).rank(method="min", ascending=False) if by is not None else (
-        rounded.rank(method="min", ascending=False)
+    ranked = (
+        rounded.groupby(by).rank(method="min", ascending=False)
+        if by is not None
+        else (rounded.rank(method="min", ascending=False))
     )
     return ranked.astype("Int64")
 
@@ -52,8 +58,9 @@ def team_ranking(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang = "zh") -> 
     teams = scores.groupby("team", as_index=False).agg(
         headcount=("employee_id", "size"), mean_total=("total", "mean")
     )
-    teams["grade"] = grade_names(grade_ids(teams["mean_total"], scheme=scheme), scheme=scheme,
-                                 lang=lang)
+    teams["grade"] = grade_names(
+        grade_ids(teams["mean_total"], scheme=scheme), scheme=scheme, lang=lang
+    )
     teams["rank"] = rank(teams["mean_total"])
     return teams.sort_values(["rank", "team"]).reset_index(drop=True)
 
@@ -76,18 +83,32 @@ def check_distribution(scores: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     rows = []
     for scope, group in _scopes(scores, scheme):
         n = len(group)
-        for grade_id, share in (forced.shares.items() if forced else []):
+        for grade_id, share in forced.shares.items() if forced else []:
             count = int((group["grade_id"] == grade_id).sum())
             for limit, value in (("max", share.max), ("min", share.min)):
                 if value is None:
                     continue
-                allowed = math.floor(value * n + 1e-9) if limit == "max" else math.ceil(
-                    value * n - 1e-9)
+                allowed = (
+                    math.floor(value * n + 1e-9) if limit == "max" else math.ceil(value * n - 1e-9)
+                )
                 ok = count <= allowed if limit == "max" else count >= allowed
-                rows.append((scope, grade_id, limit, value, count, n, count / n if n else 0.0,
-                             allowed, ok))
-    return pd.DataFrame(rows, columns=["scope", "grade_id", "limit", "share_limit", "count",
-                                       "headcount", "share", "allowed_count", "ok"])
+                rows.append(
+                    (scope, grade_id, limit, value, count, n, count / n if n else 0.0, allowed, ok)
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scope",
+            "grade_id",
+            "limit",
+            "share_limit",
+            "count",
+            "headcount",
+            "share",
+            "allowed_count",
+            "ok",
+        ],
+    )
 
 
 def apply_distribution(scores: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
@@ -115,8 +136,9 @@ def _move(result: pd.DataFrame, index: pd.Index, grade_id: str) -> None:
     result.loc[index, "grade_id"] = grade_id
 
 
-def _cap(result: pd.DataFrame, scope: pd.Index, grade_id: str, share: float,
-         order: list[str]) -> None:
+def _cap(
+    result: pd.DataFrame, scope: pd.Index, grade_id: str, share: float, order: list[str]
+) -> None:
     members = result.loc[scope][result.loc[scope, "grade_id"] == grade_id]
     allowed = math.floor(share * len(scope) + 1e-9)
     if len(members) <= allowed or order.index(grade_id) == len(order) - 1:
@@ -126,8 +148,9 @@ def _cap(result: pd.DataFrame, scope: pd.Index, grade_id: str, share: float,
     _move(result, totals.index[totals <= cut], order[order.index(grade_id) + 1])
 
 
-def _fill(result: pd.DataFrame, scope: pd.Index, grade_id: str, share: float,
-          order: list[str]) -> None:
+def _fill(
+    result: pd.DataFrame, scope: pd.Index, grade_id: str, share: float, order: list[str]
+) -> None:
     needed = math.ceil(share * len(scope) - 1e-9)
     rank_of = {g: i for i, g in enumerate(order)}
     current = result.loc[scope, "grade_id"].map(rank_of)

@@ -49,8 +49,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
         frame = pd.read_excel(file, dtype=str, keep_default_na=False)
     else:
         raise DataError(
-            Problem(where=str(file), message=f"unsupported file extension {suffix!r}",
-                    allowed=".csv, .xlsx")
+            Problem(
+                where=str(file),
+                message=f"unsupported file extension {suffix!r}",
+                allowed=".csv, .xlsx",
+            )
         )
     frame.columns = [str(c).strip() for c in frame.columns]
     frame[ROW] = np.arange(2, len(frame) + 2)
@@ -65,13 +68,22 @@ def _read_csv(file: Path) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
         except pd.errors.ParserError as error:
-            raise DataError(Problem(where=str(file), message=f"not a readable CSV: {error}")) from None
-    raise DataError(Problem(where=str(file), message="cannot decode the text",
-                            allowed="UTF-8, UTF-8 with BOM, GBK/GB18030"))
+            raise DataError(
+                Problem(where=str(file), message=f"not a readable CSV: {error}")
+            ) from None
+    raise DataError(
+        Problem(
+            where=str(file),
+            message="cannot decode the text",
+            allowed="UTF-8, UTF-8 with BOM, GBK/GB18030",
+        )
+    )
 
 
 def _rows(frame: pd.DataFrame) -> pd.Series:
-    return frame[ROW] if ROW in frame else pd.Series(np.arange(2, len(frame) + 2), index=frame.index)
+    return (
+        frame[ROW] if ROW in frame else pd.Series(np.arange(2, len(frame) + 2), index=frame.index)
+    )
 
 
 def _file(frame: pd.DataFrame) -> str | None:
@@ -86,12 +98,18 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], *, what: str
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         found = ", ".join(c for c in frame.columns if c != ROW)
-        raise DataError([
-            Problem(where=f"column {c}", message=f"the {what} needs this column"
-                    f"{_did_you_mean(c, frame.columns)}", allowed=", ".join(columns),
-                    value=found, file=_file(frame))
-            for c in missing
-        ])
+        raise DataError(
+            [
+                Problem(
+                    where=f"column {c}",
+                    message=f"the {what} needs this column{_did_you_mean(c, frame.columns)}",
+                    allowed=", ".join(columns),
+                    value=found,
+                    file=_file(frame),
+                )
+                for c in missing
+            ]
+        )
 
 
 def _did_you_mean(word: str, choices: object) -> str:
@@ -99,21 +117,34 @@ def _did_you_mean(word: str, choices: object) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _listed(frame: pd.DataFrame, mask: pd.Series, *, column: str, message: str,
-            allowed: str) -> list[Problem]:
+def _listed(
+    frame: pd.DataFrame, mask: pd.Series, *, column: str, message: str, allowed: str
+) -> list[Problem]:
     """One problem per bad row (up to :data:`MAX_LISTED`), then a count of the rest."""
     bad = frame.loc[mask]
     problems = [
-        Problem(where=f"row {row} (employee {emp}), column {column}", message=message,
-                value=value, allowed=allowed, file=_file(frame))
+        Problem(
+            where=f"row {row} (employee {emp}), column {column}",
+            message=message,
+            value=value,
+            allowed=allowed,
+            file=_file(frame),
+        )
         for row, emp, value in zip(
-            _rows(bad).head(MAX_LISTED), bad.get("employee_id", bad.index).head(MAX_LISTED),
-            bad[column].head(MAX_LISTED), strict=False,
+            _rows(bad).head(MAX_LISTED),
+            bad.get("employee_id", bad.index).head(MAX_LISTED),
+            bad[column].head(MAX_LISTED),
+            strict=False,
         )
     ]
     if len(bad) > MAX_LISTED:
-        problems.append(Problem(where=f"column {column}", file=_file(frame),
-                                message=f"{len(bad) - MAX_LISTED} more rows like these"))
+        problems.append(
+            Problem(
+                where=f"column {column}",
+                file=_file(frame),
+                message=f"{len(bad) - MAX_LISTED} more rows like these",
+            )
+        )
     return problems
 
 
@@ -127,20 +158,40 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     for column in ROSTER_COLUMNS:
         roster[column] = _text(roster, column)
     status = roster["status"].str.lower().map(lambda s: STATUSES.get(s, STATUSES.get(s.strip())))
-    problems = _listed(roster, status.isna(), column="status", message="unknown status",
-                       allowed="regular (正式) or probation (试用)")
-    problems += _listed(roster, roster["employee_id"] == "", column="employee_id",
-                        message="blank employee id", allowed="an id")
+    problems = _listed(
+        roster,
+        status.isna(),
+        column="status",
+        message="unknown status",
+        allowed="regular (正式) or probation (试用)",
+    )
+    problems += _listed(
+        roster,
+        roster["employee_id"] == "",
+        column="employee_id",
+        message="blank employee id",
+        allowed="an id",
+    )
     dup = roster["employee_id"].duplicated(keep=False) & (roster["employee_id"] != "")
-    problems += _listed(roster, dup, column="employee_id", message="employee listed twice",
-                        allowed="one row per employee")
+    problems += _listed(
+        roster,
+        dup,
+        column="employee_id",
+        message="employee listed twice",
+        allowed="one row per employee",
+    )
     roster["status"] = status
     for column in ("joined", "left"):
         if column in roster:
             text = _text(roster, column)
             dates = pd.to_datetime(text.where(text != ""), errors="coerce")
-            problems += _listed(roster, dates.isna() & (text != ""), column=column,
-                                message="not a date", allowed="a date like 2026-03-15")
+            problems += _listed(
+                roster,
+                dates.isna() & (text != ""),
+                column=column,
+                message="not a date",
+                allowed="a date like 2026-03-15",
+            )
             roster[column] = dates
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'roster'}: {len(problems)} problem(s)")
@@ -177,9 +228,13 @@ def check_actuals(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
 def _check_columns(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
     known = set(META_COLUMNS) | set(scheme.kpi_ids()) | {ROW}
     return [
-        Problem(where=f"column {column}", message=f"not a KPI of scheme {scheme.id}"
-                f"{_did_you_mean(column, scheme.kpi_ids())}", value=column,
-                allowed=", ".join((*META_COLUMNS, *scheme.kpi_ids())), file=_file(frame))
+        Problem(
+            where=f"column {column}",
+            message=f"not a KPI of scheme {scheme.id}{_did_you_mean(column, scheme.kpi_ids())}",
+            value=column,
+            allowed=", ".join((*META_COLUMNS, *scheme.kpi_ids())),
+            file=_file(frame),
+        )
         for column in frame.columns
         if column not in known
     ]
@@ -189,8 +244,13 @@ def _periods(frame: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
     """The period column in canonical form (None where unreadable) and its problems."""
     text = _text(frame, "period")
     canonical = text.map({value: _canonical_or_none(value) for value in text.unique()})
-    problems = _listed(frame.assign(period=text), canonical.isna(), column="period",
-                       message="not a period", allowed=PERIODS_ALLOWED)
+    problems = _listed(
+        frame.assign(period=text),
+        canonical.isna(),
+        column="period",
+        message="not a period",
+        allowed=PERIODS_ALLOWED,
+    )
     return canonical, problems
 
 
@@ -199,16 +259,26 @@ def _check_periods(frame: pd.DataFrame) -> list[Problem]:
     dup = frame.duplicated(["employee_id", "period"], keep=False) & frame["period"].notna()
     for (emp, period), group in frame[dup].groupby(["employee_id", "period"], sort=False):
         rows = ", ".join(str(r) for r in _rows(group))
-        problems.append(Problem(where=f"rows {rows}", file=_file(frame),
-                                message=f"employee {emp} has more than one row for {period}",
-                                allowed="one row per employee and period"))
+        problems.append(
+            Problem(
+                where=f"rows {rows}",
+                file=_file(frame),
+                message=f"employee {emp} has more than one row for {period}",
+                allowed="one row per employee and period",
+            )
+        )
     return problems
 
 
 def _check_employees(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]:
     unknown = ~frame["employee_id"].isin(roster["employee_id"])
-    return _listed(frame, unknown, column="employee_id", message="employee not in the roster",
-                   allowed="an employee_id listed in the roster")
+    return _listed(
+        frame,
+        unknown,
+        column="employee_id",
+        message="employee not in the roster",
+        allowed="an employee_id listed in the roster",
+    )
 
 
 def _convert(column: pd.Series, kpi: Kpi) -> tuple[np.ndarray, tuple | None]:
@@ -268,9 +338,13 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
         frame[column] = _text(frame, column)
     problems = _check_employees(frame, roster)
     rated = {k.id: k for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
-    problems += _listed(frame, ~frame["kpi_id"].isin(rated), column="kpi_id",
-                        message="not a KPI rated by 360 in this scheme",
-                        allowed=", ".join(rated) or "none")
+    problems += _listed(
+        frame,
+        ~frame["kpi_id"].isin(rated),
+        column="kpi_id",
+        message="not a KPI rated by 360 in this scheme",
+        allowed=", ".join(rated) or "none",
+    )
     frame["period"], period_problems = _periods(frame)
     problems += period_problems
     values = np.full(len(frame), np.nan)
@@ -279,11 +353,17 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
         numbers, bad = _convert(frame.loc[mask, "value"], kpi)
         values[mask] = numbers
         if bad:
-            problems += _listed(frame.loc[mask], bad[0], column="value", message=bad[1],
-                                allowed=bad[2])
+            problems += _listed(
+                frame.loc[mask], bad[0], column="value", message=bad[1], allowed=bad[2]
+            )
     blank = frame["kpi_id"].isin(rated) & np.isnan(values)
-    problems += _listed(frame, blank, column="value", message="blank rating",
-                        allowed="a rating (or leave the row out)")
+    problems += _listed(
+        frame,
+        blank,
+        column="value",
+        message="blank rating",
+        allowed="a rating (or leave the row out)",
+    )
     frame["value"] = values
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'ratings'}: {len(problems)} problem(s)")

@@ -27,6 +27,8 @@ LABELS: dict[str, dict[str, str]] = {
     "bonus": {"zh": "绩效奖金(元)", "en": "Bonus (yuan)"},
     "flags": {"zh": "备注", "en": "Notes"},
     "reason": {"zh": "原因", "en": "Reason"},
+    "team_rank": {"zh": "排名", "en": "Rank"},
+    "team_ranking": {"zh": "团队排名(组织考核)", "en": "Team ranking (organisational appraisal)"},
     "not_appraised": {"zh": "未参加考核", "en": "Not appraised"},
     "points": {"zh": "得分", "en": "Points"},
     "weight": {"zh": "权重", "en": "Weight"},
@@ -78,8 +80,14 @@ LABELS: dict[str, dict[str, str]] = {
     "grain.quarter": {"zh": "季度", "en": "quarter"},
     "grain.year": {"zh": "年度", "en": "year"},
     # rule descriptions
-    "rule.bands.higher": {"zh": "分段计分(越高越好):{bands}", "en": "banded, higher is better: {bands}"},
-    "rule.bands.lower": {"zh": "分段计分(越低越好):{bands}", "en": "banded, lower is better: {bands}"},
+    "rule.bands.higher": {
+        "zh": "分段计分(越高越好):{bands}",
+        "en": "banded, higher is better: {bands}",
+    },
+    "rule.bands.lower": {
+        "zh": "分段计分(越低越好):{bands}",
+        "en": "banded, lower is better: {bands}",
+    },
     "rule.deduct_per_unit": {
         "zh": "满分 {full},超过 {allowance} 次后每次扣 {per_unit} 分",
         "en": "full {full}; −{per_unit} per occurrence beyond {allowance}",
@@ -96,7 +104,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "≤ {limit} 得 {weight} 分,否则 {otherwise} 分",
         "en": "≤ {limit}: {weight}; otherwise {otherwise}",
     },
-    "rule.scale": {"zh": "评分等级:{labels}(满分 {weight})", "en": "rating: {labels} (of {weight})"},
+    "rule.scale": {
+        "zh": "评分等级:{labels}(满分 {weight})",
+        "en": "rating: {labels} (of {weight})",
+    },
     "rule.linear.higher": {
         "zh": "实际 ÷ 目标 × {weight},封顶 {cap}",
         "en": "actual ÷ target × {weight}, capped at {cap}",
@@ -122,5 +133,7 @@ def label(key: str, lang: Lang = "zh", **values: object) -> str:
     try:
         text = LABELS[key][lang]
     except KeyError as error:
-        raise KeyError(f"no label {key!r} in {lang!r}; add it to kpi_toolkit.labels.LABELS") from error
+        raise KeyError(
+            f"no label {key!r} in {lang!r}; add it to kpi_toolkit.labels.LABELS"
+        ) from error
     return text.format(**values) if values else text

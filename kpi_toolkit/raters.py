@@ -41,7 +41,11 @@ class Rated:
 
 
 def rate_360(
-    ratings: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame, period: Period,
+    ratings: pd.DataFrame,
+    *,
+    scheme: Scheme,
+    roster: pd.DataFrame,
+    period: Period,
     lang: Lang = "zh",
 ) -> Rated:
     """Weight checked ratings (see :func:`kpi_toolkit.inputs.check_ratings`) by rater group."""
@@ -58,26 +62,33 @@ def rate_360(
         .groupby(["employee_id", "position", "kpi_id", "rater_group"], as_index=False)
         .agg(raters=("rater_id", "nunique"), mean=("value", "mean"), weight=("weight", "first"))
     )
-    minimum = groups.apply(
-        lambda g: scheme.positions[g["position"]].min_raters.get(g["rater_group"], 1), axis=1
-    ) if len(groups) else pd.Series(dtype=float)
+    minimum = (
+        groups.apply(
+            lambda g: scheme.positions[g["position"]].min_raters.get(g["rater_group"], 1), axis=1
+        )
+        if len(groups)
+        else pd.Series(dtype=float)
+    )
     groups["counted"] = groups["raters"] >= minimum
     flags.append(_few_flags(groups.loc[~groups["counted"]], minimum, lang))
     expected = _expected_groups(groups, scheme)
-    flags.append(_flag_frame(expected.loc[expected["_merge"] == "left_only"],
-                             "flag.rater_group_missing", lang))
+    flags.append(
+        _flag_frame(
+            expected.loc[expected["_merge"] == "left_only"], "flag.rater_group_missing", lang
+        )
+    )
     counted = groups.loc[groups["counted"]]
     share = counted.groupby(["employee_id", "kpi_id"])["weight"].transform("sum")
     groups["used_weight"] = (counted["weight"] / share).reindex(groups.index).fillna(0.0)
     values = (
         groups.assign(part=groups["mean"] * groups["used_weight"])
         .loc[groups["counted"]]
-        .groupby(["employee_id", "kpi_id"], as_index=False)["part"].sum()
+        .groupby(["employee_id", "kpi_id"], as_index=False)["part"]
+        .sum()
         .rename(columns={"part": "value"})
     )
     breakdown = groups.drop(columns=["position"])
-    return Rated(values=values, breakdown=breakdown,
-                 flags=pd.concat(flags, ignore_index=True))
+    return Rated(values=values, breakdown=breakdown, flags=pd.concat(flags, ignore_index=True))
 
 
 def _group_weights(rows: pd.DataFrame, scheme: Scheme) -> pd.Series:
@@ -91,13 +102,17 @@ def _refuse_unknown_groups(bad: pd.DataFrame, scheme: Scheme) -> None:
         return
     problems = [
         Problem(
-            where=f"row {row} (employee {emp})", message=f"rater group {group!r} is not a group "
-            f"of position {pos}", value=group,
+            where=f"row {row} (employee {emp})",
+            message=f"rater group {group!r} is not a group of position {pos}",
+            value=group,
             allowed=", ".join(scheme.positions[pos].raters) or "no groups (position has none)",
             file=bad.attrs.get("file"),
         )
         for row, emp, group, pos in zip(
-            bad.get("_row", bad.index), bad["employee_id"], bad["rater_group"], bad["position"],
+            bad.get("_row", bad.index),
+            bad["employee_id"],
+            bad["rater_group"],
+            bad["position"],
             strict=True,
         )
     ]
@@ -118,15 +133,22 @@ def _expected_groups(groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 
 def _flag_frame(rows: pd.DataFrame, key: str, lang: Lang) -> pd.DataFrame:
     unique = rows.drop_duplicates(["employee_id", "kpi_id", "rater_group"])
-    text = [label(key, lang, kpi=k, group=g) for k, g in zip(unique["kpi_id"],
-                                                            unique["rater_group"], strict=True)]
+    text = [
+        label(key, lang, kpi=k, group=g)
+        for k, g in zip(unique["kpi_id"], unique["rater_group"], strict=True)
+    ]
     return pd.DataFrame({"employee_id": unique["employee_id"].to_numpy(), "flag": text})
 
 
 def _few_flags(rows: pd.DataFrame, minimum: pd.Series, lang: Lang) -> pd.DataFrame:
     text = [
         label("flag.rater_group_too_few", lang, kpi=k, group=g, count=c, minimum=int(m))
-        for k, g, c, m in zip(rows["kpi_id"], rows["rater_group"], rows["raters"],
-                              minimum.loc[rows.index], strict=True)
+        for k, g, c, m in zip(
+            rows["kpi_id"],
+            rows["rater_group"],
+            rows["raters"],
+            minimum.loc[rows.index],
+            strict=True,
+        )
     ]
     return pd.DataFrame({"employee_id": rows["employee_id"].to_numpy(), "flag": text})

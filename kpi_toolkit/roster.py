@@ -29,13 +29,27 @@ def appraisees(
     reasons = pd.Series("", index=roster.index, dtype="object")
     tests = [
         ("probation", roster["status"] == "probation", lambda r: label("excluded.probation", lang)),
-        ("position", ~roster["position"].isin(grain_of),
-         lambda r: label("excluded.position", lang, position=r["position"])),
-        ("grain", roster["position"].map(grain_of).fillna(period.grain) != period.grain,
-         lambda r: label("excluded.grain", lang, position=r["position"], period=str(period),
-                         grain=label(f"grain.{grain_of[r['position']]}", lang))),
-        ("not_employed", _not_employed(roster, period),
-         lambda r: label("excluded.not_employed", lang, period=str(period))),
+        (
+            "position",
+            ~roster["position"].isin(grain_of),
+            lambda r: label("excluded.position", lang, position=r["position"]),
+        ),
+        (
+            "grain",
+            roster["position"].map(grain_of).fillna(period.grain) != period.grain,
+            lambda r: label(
+                "excluded.grain",
+                lang,
+                position=r["position"],
+                period=str(period),
+                grain=label(f"grain.{grain_of[r['position']]}", lang),
+            ),
+        ),
+        (
+            "not_employed",
+            _not_employed(roster, period),
+            lambda r: label("excluded.not_employed", lang, period=str(period)),
+        ),
     ]
     for code, mask, text in tests:
         fresh = mask & (codes == "")
@@ -64,8 +78,10 @@ def _movement_flags(roster: pd.DataFrame, period: Period, lang: Lang) -> pd.Seri
     flags = pd.Series("", index=roster.index, dtype="object")
     inside_join = (joined > start) & (joined <= end)
     inside_left = (left >= start) & (left < end)
-    flags[inside_join] = joined[inside_join].dt.date.map(lambda d: label("flag.joined", lang, date=d))
-    flags[inside_left] = (flags[inside_left] + "; ").str.lstrip("; ") + left[inside_left].dt.date.map(
-        lambda d: label("flag.left", lang, date=d)
+    flags[inside_join] = joined[inside_join].dt.date.map(
+        lambda d: label("flag.joined", lang, date=d)
     )
+    flags[inside_left] = (flags[inside_left] + "; ").str.lstrip("; ") + left[
+        inside_left
+    ].dt.date.map(lambda d: label("flag.left", lang, date=d))
     return flags

@@ -119,7 +119,9 @@ class BandsRule(Rule):
         p_stop = np.array([b.at_upper for b in bands])[index]
         width = stop - start
         finite = np.isfinite(width) & (width > 0)
-        share = np.where(finite, (np.clip(values, start, stop) - start) / np.where(finite, width, 1), 0)
+        share = np.where(
+            finite, (np.clip(values, start, stop) - start) / np.where(finite, width, 1), 0
+        )
         return np.where(np.isnan(values), np.nan, p_start + share * (p_stop - p_start))
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
@@ -183,7 +185,9 @@ class DeductPerPointRule(Rule):
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         goal = self.target if self.target is not None else target
-        return label("rule.deduct_per_point", lang, target=f"{goal:.0%}", per_point=_fmt(self.per_point))
+        return label(
+            "rule.deduct_per_point", lang, target=f"{goal:.0%}", per_point=_fmt(self.per_point)
+        )
 
 
 @register

@@ -51,8 +51,9 @@ def _names(rng: np.random.Generator, n: int) -> list[str]:
 def _roster(rng: np.random.Generator) -> pd.DataFrame:
     names = iter(_names(rng, 63))
     rows = [("E001", next(names), "department_head", "部门管理", "regular", "售后服务部部长")]
-    rows += [(f"E00{i}", next(names), "manager", "部门管理", "regular", "售后服务经理")
-             for i in (2, 3)]
+    rows += [
+        (f"E00{i}", next(names), "manager", "部门管理", "regular", "售后服务经理") for i in (2, 3)
+    ]
     number = 4
     for team in TEAMS:
         rows.append((f"E{number:03d}", next(names), "supervisor", team, "regular", "售后服务主管"))
@@ -62,8 +63,9 @@ def _roster(rng: np.random.Generator) -> pd.DataFrame:
             status = "probation" if k == 8 and team in TEAMS[:4] else "regular"
             rows.append((f"E{number:03d}", next(names), "specialist", team, status, title))
             number += 1
-    roster = pd.DataFrame(rows, columns=["employee_id", "name", "position", "team", "status",
-                                         "title"])
+    roster = pd.DataFrame(
+        rows, columns=["employee_id", "name", "position", "team", "status", "title"]
+    )
     roster["joined"] = "2023-03-01"
     roster.loc[roster["status"] == "probation", "joined"] = "2026-08-17"
     roster.loc[roster.index[[12, 33]], "joined"] = ["2025-05-12", "2025-11-03"]
@@ -78,8 +80,9 @@ def _employed(roster: pd.DataFrame, period: Period) -> pd.Series:
     return (joined <= pd.Timestamp(period.end)) & ~(left < pd.Timestamp(period.start))
 
 
-def _team_actuals(rng: np.random.Generator, people: pd.DataFrame, ability: np.ndarray,
-                  period: Period) -> pd.DataFrame:
+def _team_actuals(
+    rng: np.random.Generator, people: pd.DataFrame, ability: np.ndarray, period: Period
+) -> pd.DataFrame:
     n = len(people)
     skill = ability + rng.normal(0, 0.25, n)
 
@@ -87,87 +90,126 @@ def _team_actuals(rng: np.random.Generator, people: pd.DataFrame, ability: np.nd
         return np.round(np.clip(centre + spread * skill + rng.normal(0, spread / 2, n), 0, 1), 4)
 
     months = {"quarter": 3, "year": 12}[period.grain]
-    return pd.DataFrame({
-        "employee_id": people["employee_id"].to_numpy(),
-        "period": str(period),
-        "csat": ratio(0.86, 0.05),
-        "complaint_rate": np.round(np.clip(0.05 - 0.02 * skill + rng.normal(0, 0.01, n), 0, 1), 4),
-        "resolution_rate": ratio(0.90, 0.04),
-        "first_response": np.round(np.clip(37 - 8 * skill + rng.normal(0, 5, n), 3, None), 1),
-        "handling_time": np.round(np.clip(29 - 6 * skill + rng.normal(0, 4, n), 1, None), 1),
-        "quality_score": ratio(0.85, 0.05),
-        "workload": np.maximum(0, np.round(108 * months * (1 + 0.12 * skill)
-                                           + rng.normal(0, 15 * months, n))).astype(int),
-        "knowledge_sharing": rng.poisson(np.clip(months + skill * months / 2, 0.2, None)),
-        "training": rng.poisson(np.clip(2 * months / 3 + skill, 0.2, None)),
-        "communication": ratio(0.77, 0.06),
-    })
+    return pd.DataFrame(
+        {
+            "employee_id": people["employee_id"].to_numpy(),
+            "period": str(period),
+            "csat": ratio(0.86, 0.05),
+            "complaint_rate": np.round(
+                np.clip(0.05 - 0.02 * skill + rng.normal(0, 0.01, n), 0, 1), 4
+            ),
+            "resolution_rate": ratio(0.90, 0.04),
+            "first_response": np.round(np.clip(37 - 8 * skill + rng.normal(0, 5, n), 3, None), 1),
+            "handling_time": np.round(np.clip(29 - 6 * skill + rng.normal(0, 4, n), 1, None), 1),
+            "quality_score": ratio(0.85, 0.05),
+            "workload": np.maximum(
+                0, np.round(108 * months * (1 + 0.12 * skill) + rng.normal(0, 15 * months, n))
+            ).astype(int),
+            "knowledge_sharing": rng.poisson(np.clip(months + skill * months / 2, 0.2, None)),
+            "training": rng.poisson(np.clip(2 * months / 3 + skill, 0.2, None)),
+            "communication": ratio(0.77, 0.06),
+        }
+    )
 
 
-def _manager_post_actuals(rng: np.random.Generator, people: pd.DataFrame,
-                          period: Period) -> pd.DataFrame:
+def _manager_post_actuals(
+    rng: np.random.Generator, people: pd.DataFrame, period: Period
+) -> pd.DataFrame:
     n = len(people)
 
     def ratio(centre: float, spread: float) -> np.ndarray:
         return np.round(np.clip(rng.normal(centre, spread, n), 0, 1), 4)
 
-    return pd.DataFrame({
-        "employee_id": people["employee_id"].to_numpy(),
-        "period": str(period),
-        "response_speed": rng.poisson(1.5, n),
-        "invalid_service_ratio": np.round(np.clip(rng.gamma(2, 0.012, n), 0, 1), 4),
-        "report_on_time_rate": ratio(0.94, 0.04),
-        "complaints": rng.poisson(3, n),
-        "plm_usage_rate": ratio(0.93, 0.04),
-        "training_coverage": ratio(0.85, 0.06),
-        "new_staff_training_failures": rng.binomial(3, 0.1, n),
-        "skill_development": rng.choice(SCALE[1:], n, p=[0.15, 0.5, 0.35]),
-        "internal_cooperation": rng.choice(SCALE[1:], n, p=[0.1, 0.45, 0.45]),
-        "periodic_report_on_time_rate": ratio(0.95, 0.04),
-        "adhoc_tasks": rng.choice(SCALE[1:], n, p=[0.1, 0.4, 0.5]),
-    })
+    return pd.DataFrame(
+        {
+            "employee_id": people["employee_id"].to_numpy(),
+            "period": str(period),
+            "response_speed": rng.poisson(1.5, n),
+            "invalid_service_ratio": np.round(np.clip(rng.gamma(2, 0.012, n), 0, 1), 4),
+            "report_on_time_rate": ratio(0.94, 0.04),
+            "complaints": rng.poisson(3, n),
+            "plm_usage_rate": ratio(0.93, 0.04),
+            "training_coverage": ratio(0.85, 0.06),
+            "new_staff_training_failures": rng.binomial(3, 0.1, n),
+            "skill_development": rng.choice(SCALE[1:], n, p=[0.15, 0.5, 0.35]),
+            "internal_cooperation": rng.choice(SCALE[1:], n, p=[0.1, 0.45, 0.45]),
+            "periodic_report_on_time_rate": ratio(0.95, 0.04),
+            "adhoc_tasks": rng.choice(SCALE[1:], n, p=[0.1, 0.4, 0.5]),
+        }
+    )
 
 
 def _department_head_actuals(rng: np.random.Generator, head: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "employee_id": head["employee_id"].to_numpy(), "period": "2025",
-        "rules_regulations": [13], "plan_completion_rate": [0.96],
-        "complaint_rate": [0.018], "complaint_handling_days": [2.5], "compensation_paid": [3.2],
-        "budget_deviation_rate": [0.062], "cost_income_ratio": [0.171], "daily_affairs": [9],
-    })
+    return pd.DataFrame(
+        {
+            "employee_id": head["employee_id"].to_numpy(),
+            "period": "2025",
+            "rules_regulations": [13],
+            "plan_completion_rate": [0.96],
+            "complaint_rate": [0.018],
+            "complaint_handling_days": [2.5],
+            "compensation_paid": [3.2],
+            "budget_deviation_rate": [0.062],
+            "cost_income_ratio": [0.171],
+            "daily_affairs": [9],
+        }
+    )
 
 
-def _ratings(rng: np.random.Generator, roster: pd.DataFrame, ability: pd.Series,
-             ratee: pd.DataFrame, period: Period) -> pd.DataFrame:
+def _ratings(
+    rng: np.random.Generator,
+    roster: pd.DataFrame,
+    ability: pd.Series,
+    ratee: pd.DataFrame,
+    period: Period,
+) -> pd.DataFrame:
     """Teamwork ratings (1–5) from the groups each position is rated by."""
     rows = []
     for person in ratee.itertuples():
         same_team = roster.loc[(roster["team"] == person.team) & (roster["status"] == "regular")]
         if person.position == "manager":
-            groups = {"superior": ["S001"],
-                      "subordinates": list(roster.loc[roster["position"] == "supervisor",
-                                                      "employee_id"])}
+            groups = {
+                "superior": ["S001"],
+                "subordinates": list(roster.loc[roster["position"] == "supervisor", "employee_id"]),
+            }
         elif person.position == "supervisor":
-            groups = {"superior": ["E002"],
-                      "peers": list(roster.loc[(roster["position"] == "supervisor") & (
-                          roster["employee_id"] != person.employee_id), "employee_id"])[:3],
-                      "subordinates": list(same_team.loc[same_team["position"] == "specialist",
-                                                         "employee_id"])[:4]}
+            groups = {
+                "superior": ["E002"],
+                "peers": list(
+                    roster.loc[
+                        (roster["position"] == "supervisor")
+                        & (roster["employee_id"] != person.employee_id),
+                        "employee_id",
+                    ]
+                )[:3],
+                "subordinates": list(
+                    same_team.loc[same_team["position"] == "specialist", "employee_id"]
+                )[:4],
+            }
         else:
             supervisor = same_team.loc[same_team["position"] == "supervisor", "employee_id"]
-            peers = same_team.loc[(same_team["position"] == "specialist") & (
-                same_team["employee_id"] != person.employee_id), "employee_id"]
-            groups = {"superior": list(supervisor), "peers": list(peers.sample(
-                n=min(3, len(peers)), random_state=int(rng.integers(1 << 31))))}
+            peers = same_team.loc[
+                (same_team["position"] == "specialist")
+                & (same_team["employee_id"] != person.employee_id),
+                "employee_id",
+            ]
+            groups = {
+                "superior": list(supervisor),
+                "peers": list(
+                    peers.sample(n=min(3, len(peers)), random_state=int(rng.integers(1 << 31)))
+                ),
+            }
             if rng.random() < 0.05:
                 groups["peers"] = groups["peers"][:1]  # too few peers: flagged, not counted
         for group, raters in groups.items():
             for rater in raters:
-                value = np.clip(np.round(3.9 + 0.5 * ability[person.employee_id]
-                                         + rng.normal(0, 0.4), 1), 1, 5)
+                value = np.clip(
+                    np.round(3.9 + 0.5 * ability[person.employee_id] + rng.normal(0, 0.4), 1), 1, 5
+                )
                 rows.append((person.employee_id, str(period), "teamwork", rater, group, value))
-    return pd.DataFrame(rows, columns=["employee_id", "period", "kpi_id", "rater_id",
-                                       "rater_group", "value"])
+    return pd.DataFrame(
+        rows, columns=["employee_id", "period", "kpi_id", "rater_id", "rater_group", "value"]
+    )
 
 
 def make_sample(*, seed: int = 2026) -> SampleDepartment:
@@ -183,14 +225,16 @@ def make_sample(*, seed: int = 2026) -> SampleDepartment:
         present = staff.loc[_employed(staff, period)]
         team.append(_team_actuals(rng, present, ability[present["employee_id"]].to_numpy(), period))
         post.append(_manager_post_actuals(rng, managers, period))
-        ratings.append(_ratings(rng, roster, ability, present.loc[present["status"] == "regular"],
-                                period))
+        ratings.append(
+            _ratings(rng, roster, ability, present.loc[present["status"] == "regular"], period)
+        )
     year = Period(2025, "year", 1)
     team.append(_team_actuals(rng, managers, ability[managers["employee_id"]].to_numpy(), year))
     ratings.append(_ratings(rng, roster, ability, managers, year))
     head = roster.loc[roster["position"] == "department_head"]
     return SampleDepartment(
-        roster=roster, actuals_team=pd.concat(team, ignore_index=True),
+        roster=roster,
+        actuals_team=pd.concat(team, ignore_index=True),
         actuals_manager_post=pd.concat(post, ignore_index=True),
         actuals_department_head=_department_head_actuals(rng, head),
         ratings=pd.concat(ratings, ignore_index=True),

@@ -250,7 +250,11 @@ def builtin_scheme(name: str) -> Scheme:
 
 def _resolve(path: str | Path) -> Path:
     candidate = Path(path)
-    if not candidate.exists() and candidate.suffix == "" and (BUILTIN_DIR / f"{path}.yaml").exists():
+    if (
+        not candidate.exists()
+        and candidate.suffix == ""
+        and (BUILTIN_DIR / f"{path}.yaml").exists()
+    ):
         return BUILTIN_DIR / f"{path}.yaml"
     if not candidate.is_file():
         builtins = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml")))
@@ -296,7 +300,11 @@ def _locate(problem: Problem, *, file: str | None, lines: dict[tuple, int]) -> P
     line = lines.get(_path_key(problem.where))
     where = f"{problem.where} (line {line})" if line else problem.where
     return Problem(
-        where=where, message=problem.message, value=problem.value, allowed=problem.allowed, file=file
+        where=where,
+        message=problem.message,
+        value=problem.value,
+        allowed=problem.allowed,
+        file=file,
     )
 
 

@@ -8,6 +8,7 @@ to parse) and return :class:`Problem` objects with key paths such as
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import types
 import typing
@@ -235,37 +236,54 @@ def _check_bands(bands: Any, kind: Any, path: tuple) -> list[Problem]:
     for i, low, high, points in edges:
         if high <= low:
             problems.append(
-                Problem(where=key_path((*path, i)), message="band ends before it starts",
-                        value=f"from {_fmt(low)} to {_fmt(high)}", allowed="from < to")
+                Problem(
+                    where=key_path((*path, i)),
+                    message="band ends before it starts",
+                    value=f"from {_fmt(low)} to {_fmt(high)}",
+                    allowed="from < to",
+                )
             )
         if math.isinf(high - low) and isinstance(points, list):
             problems.append(
-                Problem(where=key_path((*path, i, "points")),
-                        message="an unbounded band cannot interpolate points",
-                        value=points, allowed="a single number of points")
+                Problem(
+                    where=key_path((*path, i, "points")),
+                    message="an unbounded band cannot interpolate points",
+                    value=points,
+                    allowed="a single number of points",
+                )
             )
-    for (_, low_a, high_a, _), (_, low_b, high_b, _) in zip(edges, edges[1:], strict=False):
+    for (_, low_a, high_a, _), (_, low_b, high_b, _) in itertools.pairwise(edges):
         span_a, span_b = f"{_fmt(low_a)}–{_fmt(high_a)}", f"{_fmt(low_b)}–{_fmt(high_b)}"
         if low_b < high_a - TOLERANCE:
             problems.append(
-                Problem(where=where, message=f"bands overlap: {span_a} and {span_b}",
-                        value=f"{span_a}, {span_b}", allowed="bands that meet edge to edge")
+                Problem(
+                    where=where,
+                    message=f"bands overlap: {span_a} and {span_b}",
+                    value=f"{span_a}, {span_b}",
+                    allowed="bands that meet edge to edge",
+                )
             )
         elif low_b > high_a + TOLERANCE:
             problems.append(
-                Problem(where=where, message=f"gap between bands {span_a} and {span_b}: "
-                        f"{_fmt(high_a)}–{_fmt(low_b)} is not covered",
-                        value=f"{span_a}, {span_b}", allowed="bands that meet edge to edge")
+                Problem(
+                    where=where,
+                    message=f"gap between bands {span_a} and {span_b}: "
+                    f"{_fmt(high_a)}–{_fmt(low_b)} is not covered",
+                    value=f"{span_a}, {span_b}",
+                    allowed="bands that meet edge to edge",
+                )
             )
     domain = DOMAINS.get(kind)  # type: ignore[arg-type]
     low, high = edges[0][1], max(e[2] for e in edges)
     if domain and (low > domain[0] + TOLERANCE or high < domain[1] - TOLERANCE):
         problems.append(
-            Problem(where=where,
-                    message=f"bands cover {_fmt(low)}–{_fmt(high)}, but a {kind} can be "
-                    f"{_fmt(domain[0])}–{_fmt(domain[1])}",
-                    value=f"{_fmt(low)}–{_fmt(high)}",
-                    allowed=f"bands covering {_fmt(domain[0])}–{_fmt(domain[1])}")
+            Problem(
+                where=where,
+                message=f"bands cover {_fmt(low)}–{_fmt(high)}, but a {kind} can be "
+                f"{_fmt(domain[0])}–{_fmt(domain[1])}",
+                value=f"{_fmt(low)}–{_fmt(high)}",
+                allowed=f"bands covering {_fmt(domain[0])}–{_fmt(domain[1])}",
+            )
         )
     return problems
 
@@ -281,9 +299,12 @@ def _check_raters(raters: Any, path: tuple) -> list[Problem]:
         return []
     parts = " + ".join(f"{g} {_fmt(w)}" for g, w in raters.items())
     return [
-        Problem(where=key_path(path), message=f"rater group weights add up to {_fmt(total)} "
-                f"({parts}), not 1", value=total,
-                allowed="positive weights adding up to 1 (e.g. superior 0.5, peers 0.25, ...)")
+        Problem(
+            where=key_path(path),
+            message=f"rater group weights add up to {_fmt(total)} ({parts}), not 1",
+            value=total,
+            allowed="positive weights adding up to 1 (e.g. superior 0.5, peers 0.25, ...)",
+        )
     ]
 
 
@@ -297,15 +318,23 @@ def _check_grades(grades: Any) -> list[Problem]:
     values = sorted(m for _, m in mins)  # type: ignore[type-var]
     if values[0] != 0:
         problems.append(
-            Problem(where="grades", message=f"the lowest grade starts at {_fmt(values[0])}: "
-                    f"totals 0–{_fmt(values[0])} would have no grade", value=values[0],
-                    allowed="a lowest grade with min 0")
+            Problem(
+                where="grades",
+                message=f"the lowest grade starts at {_fmt(values[0])}: "
+                f"totals 0–{_fmt(values[0])} would have no grade",
+                value=values[0],
+                allowed="a lowest grade with min 0",
+            )
         )
     repeated = sorted({v for v in values if values.count(v) > 1})
     if repeated:
         problems.append(
-            Problem(where="grades", message="two grades start at the same total (they overlap)",
-                    value=repeated, allowed="a different min for each grade")
+            Problem(
+                where="grades",
+                message="two grades start at the same total (they overlap)",
+                value=repeated,
+                allowed="a different min for each grade",
+            )
         )
     return problems
 
@@ -319,9 +348,12 @@ def _check_forced(raw: dict) -> list[Problem]:
     ids = [g.get("id") for g in grades if isinstance(g, dict)] if isinstance(grades, list) else None
     ids = ids or ["excellent", "good", "pass", "fail"]
     return [
-        Problem(where=key_path(("forced_distribution", "shares", gid)),
-                message=f"unknown grade{_did_you_mean(gid, ids)}", value=gid,
-                allowed=", ".join(str(i) for i in ids))
+        Problem(
+            where=key_path(("forced_distribution", "shares", gid)),
+            message=f"unknown grade{_did_you_mean(gid, ids)}",
+            value=gid,
+            allowed=", ".join(str(i) for i in ids),
+        )
         for gid in shares
         if gid not in ids
     ]
@@ -347,19 +379,32 @@ def _problem(item: dict, path: tuple, model: type[BaseModel] | None) -> Problem:
     if kind == "extra_forbidden":
         key = path[-1] if path else "?"
         fields = _field_names(model) if model else []
-        return Problem(where=where, message=f"unknown key{_did_you_mean(key, fields)}",
-                       value=key, allowed=", ".join(fields))
+        return Problem(
+            where=where,
+            message=f"unknown key{_did_you_mean(key, fields)}",
+            value=key,
+            allowed=", ".join(fields),
+        )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tag = item.get("ctx", {}).get("tag")
-        return Problem(where=f"{where}.kind" if kind == "union_tag_invalid" else where,
-                       message=f"unknown rule kind{_did_you_mean(tag or '', RULES)}",
-                       value=tag, allowed=", ".join(RULES))
+        return Problem(
+            where=f"{where}.kind" if kind == "union_tag_invalid" else where,
+            message=f"unknown rule kind{_did_you_mean(tag or '', RULES)}",
+            value=tag,
+            allowed=", ".join(RULES),
+        )
     if kind == "missing":
-        return Problem(where=where, message="required key is missing",
-                       allowed=_annotation_text(model, path[-1]) if model else None)
+        return Problem(
+            where=where,
+            message="required key is missing",
+            allowed=_annotation_text(model, path[-1]) if model else None,
+        )
     value = item.get("input")
-    return Problem(where=where, message=item["msg"],
-                   value=value if not isinstance(value, dict | list) else None)
+    return Problem(
+        where=where,
+        message=item["msg"],
+        value=value if not isinstance(value, dict | list) else None,
+    )
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:

@@ -97,9 +97,13 @@ def score(
     checked = check_actuals(actuals, scheme=scheme, roster=roster)
     appraised, excluded = appraisees(roster, scheme=scheme, period=period, lang=lang)
     rows = appraised.merge(
-        checked.loc[checked["period"] == str(period)].drop(columns=["name", "position", "team"],
-                                                           errors="ignore"),
-        on="employee_id", how="left", suffixes=("", "_actuals"), indicator=True,
+        checked.loc[checked["period"] == str(period)].drop(
+            columns=["name", "position", "team"], errors="ignore"
+        ),
+        on="employee_id",
+        how="left",
+        suffixes=("", "_actuals"),
+        indicator=True,
     )
     no_row = rows["_merge"] == "left_only"
     excluded = pd.concat([excluded, _no_actuals(rows.loc[no_row], lang)], ignore_index=True)
@@ -120,9 +124,15 @@ def score(
     if scheme.forced_distribution is not None and scheme.forced_distribution.apply:
         scores = _regrade(apply_distribution(scores, scheme=scheme), scheme, lang)
     used = rows.loc[rows["employee_id"].isin(scores["employee_id"])]
-    return Appraisal(scheme=scheme, period=period, scores=scores, excluded=excluded,
-                     distribution=distribution, actuals=used.reset_index(drop=True),
-                     ratings=None if rated is None else rated.breakdown)
+    return Appraisal(
+        scheme=scheme,
+        period=period,
+        scores=scores,
+        excluded=excluded,
+        distribution=distribution,
+        actuals=used.reset_index(drop=True),
+        ratings=None if rated is None else rated.breakdown,
+    )
 
 
 def _refuse_unfilled(scheme: Scheme) -> None:
@@ -130,46 +140,69 @@ def _refuse_unfilled(scheme: Scheme) -> None:
         return
     raise SchemeError(
         [
-            Problem(where=f"parameters.{name}", message="blank: the scheme cannot score until "
-                    "it is filled", value=None, file=scheme.path,
-                    allowed=f"a number ({scheme.parameters[name].note or name}); set it in the "
-                    f"YAML or pass --set {name}=VALUE")
+            Problem(
+                where=f"parameters.{name}",
+                message="blank: the scheme cannot score until it is filled",
+                value=None,
+                file=scheme.path,
+                allowed=f"a number ({scheme.parameters[name].note or name}); set it in the "
+                f"YAML or pass --set {name}=VALUE",
+            )
             for name in scheme.unfilled
         ],
         title=f"{scheme.path or scheme.id}: parameters to fill before scoring",
     )
 
 
-def _ratings(ratings: pd.DataFrame | None, *, scheme: Scheme, roster: pd.DataFrame,
-             period: Period, lang: Lang) -> Rated | None:
+def _ratings(
+    ratings: pd.DataFrame | None,
+    *,
+    scheme: Scheme,
+    roster: pd.DataFrame,
+    period: Period,
+    lang: Lang,
+) -> Rated | None:
     rated_kpis = [k.id for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"]
     if ratings is None:
         return None
     if not rated_kpis:
-        raise DataError(Problem(where="ratings", message=f"scheme {scheme.id} has no KPI "
-                                "rated by 360 (source: ratings)", allowed="no ratings file"))
+        raise DataError(
+            Problem(
+                where="ratings",
+                message=f"scheme {scheme.id} has no KPI rated by 360 (source: ratings)",
+                allowed="no ratings file",
+            )
+        )
     checked = check_ratings(ratings, scheme=scheme, roster=roster)
     return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang)
 
 
 def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd.DataFrame:
-    rated_ids = sorted({k.id for p in scheme.positions.values() for k in p.kpis
-                        if k.source == "ratings"})
+    rated_ids = sorted(
+        {k.id for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
+    )
     if not rated_ids:
         return rows
     if rated is None:
-        needed = sorted(set(rated_ids) & {k.id for pid in rows["position"].unique()
-                                          for k in scheme.positions[pid].kpis})
+        needed = sorted(
+            set(rated_ids)
+            & {k.id for pid in rows["position"].unique() for k in scheme.positions[pid].kpis}
+        )
         if needed:
-            raise DataError(Problem(where="ratings", message=f"KPIs {', '.join(needed)} are rated "
-                                    "by 360: give the ratings table (--ratings)",
-                                    allowed="employee_id, period, kpi_id, rater_id, "
-                                    "rater_group, value"))
+            raise DataError(
+                Problem(
+                    where="ratings",
+                    message=f"KPIs {', '.join(needed)} are rated "
+                    "by 360: give the ratings table (--ratings)",
+                    allowed="employee_id, period, kpi_id, rater_id, rater_group, value",
+                )
+            )
         return rows
     wide = rated.values.pivot(index="employee_id", columns="kpi_id", values="value")
     rows = rows.drop(columns=[c for c in rated_ids if c in rows], errors="ignore")
-    rows = rows.merge(wide.reindex(columns=rated_ids), left_on="employee_id", right_index=True,
-                      how="left")
+    rows = rows.merge(
+        wide.reindex(columns=rated_ids), left_on="employee_id", right_index=True, how="left"
+    )
     extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
     rows["flags"] = _join_flags(rows["flags"], rows["employee_id"].map(extra))
     return rows
@@ -181,18 +214,26 @@ def _refuse_missing_columns(rows: pd.DataFrame, scheme: Scheme, *, file: str | N
     )
     missing = [kpi_id for kpi_id in needed if kpi_id not in rows.columns]
     if missing:
-        raise DataError([
-            Problem(where=f"column {kpi_id}", message="KPI column missing from the actuals",
-                    allowed=f"a column for each KPI of the positions appraised: {', '.join(needed)}",
-                    file=file)
-            for kpi_id in missing
-        ])
+        raise DataError(
+            [
+                Problem(
+                    where=f"column {kpi_id}",
+                    message="KPI column missing from the actuals",
+                    allowed=f"a column for each KPI of the positions appraised: "
+                    f"{', '.join(needed)}",
+                    file=file,
+                )
+                for kpi_id in missing
+            ]
+        )
 
 
 def _join_flags(*columns: pd.Series) -> pd.Series:
     frame = pd.concat([c.astype(object).where(c.notna(), "") for c in columns], axis=1)
-    return frame.apply(lambda r: "; ".join(x for x in r if x), axis=1) if len(frame) else (
-        pd.Series(dtype=object)
+    return (
+        frame.apply(lambda r: "; ".join(x for x in r if x), axis=1)
+        if len(frame)
+        else (pd.Series(dtype=object))
     )
 
 
@@ -209,8 +250,11 @@ def position_points(
     flags = pd.Series("", index=values.index, dtype=object)
     respread = np.zeros(len(values))
     for kpi in position.kpis:
-        actual = values[kpi.id].to_numpy(dtype=float) if kpi.id in values else np.full(
-            len(values), np.nan)
+        actual = (
+            values[kpi.id].to_numpy(dtype=float)
+            if kpi.id in values
+            else np.full(len(values), np.nan)
+        )
         raw = kpi.rule.points(actual, weight=kpi.weight, target=kpi.target)
         got = np.clip(raw, 0, kpi.ceiling)
         gap = np.isnan(actual)
@@ -233,17 +277,20 @@ def position_points(
 
 def _refuse_missing(rows: pd.DataFrame, kpi_id: str) -> None:
     problems = [
-        Problem(where=f"employee {emp} ({name}), period {period}, KPI {kpi_id}",
-                message="no actual value", value="(blank)" if isinstance(period, str) else None,
-                allowed="a value, or set the scheme's missing policy to zero or exclude")
-        for emp, name, period in zip(rows["employee_id"], rows["name"], rows["period"],
-                                     strict=True)
+        Problem(
+            where=f"employee {emp} ({name}), period {period}, KPI {kpi_id}",
+            message="no actual value",
+            value="(blank)" if isinstance(period, str) else None,
+            allowed="a value, or set the scheme's missing policy to zero or exclude",
+        )
+        for emp, name, period in zip(rows["employee_id"], rows["name"], rows["period"], strict=True)
     ]
     raise DataError(problems, title=f"missing actuals for {kpi_id}: {len(problems)} employee(s)")
 
 
-def _score_position(group: pd.DataFrame, position: Position, *, scheme: Scheme,
-                    lang: Lang) -> pd.DataFrame:
+def _score_position(
+    group: pd.DataFrame, position: Position, *, scheme: Scheme, lang: Lang
+) -> pd.DataFrame:
     points, flags = position_points(group, position, missing=scheme.missing, lang=lang)
     result = group[ID_COLUMNS].copy()
     result[list(points.columns)] = points
@@ -257,7 +304,8 @@ def _score_position(group: pd.DataFrame, position: Position, *, scheme: Scheme,
 
 def _no_actuals(rows: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     return rows[["employee_id", "name", "position", "team"]].assign(
-        reason_code="no_actuals", reason=label("excluded.no_actuals", lang))
+        reason_code="no_actuals", reason=label("excluded.no_actuals", lang)
+    )
 
 
 def _drop_unscored(scores: pd.DataFrame, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -273,8 +321,11 @@ def _grade_and_rank(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang) -> pd.D
     scores["rank"] = rank(scores["total"], by=scores["position"])
     scores["department_rank"] = rank(scores["total"])
     order = [c for c in scores.columns if c not in ("flags", "grade_id")]
-    return scores[[*order, "grade_id", "flags"]].sort_values(
-        ["position", "rank", "employee_id"], kind="stable").reset_index(drop=True)
+    return (
+        scores[[*order, "grade_id", "flags"]]
+        .sort_values(["position", "rank", "employee_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _regrade(scores: pd.DataFrame, scheme: Scheme, lang: Lang) -> pd.DataFrame:

@@ -30,9 +30,19 @@ def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
 
 
 def score_args(sample: Path, actuals: Path | None = None, period: str = "2026-Q3") -> list:
-    return ["score", "--scheme", SCHEMES / "after_sales_team.yaml",
-            "--actuals", actuals or sample / "actuals_team.csv", "--roster", sample / "roster.csv",
-            "--ratings", sample / "ratings.csv", "--period", period]
+    return [
+        "score",
+        "--scheme",
+        SCHEMES / "after_sales_team.yaml",
+        "--actuals",
+        actuals or sample / "actuals_team.csv",
+        "--roster",
+        sample / "roster.csv",
+        "--ratings",
+        sample / "ratings.csv",
+        "--period",
+        period,
+    ]
 
 
 def test_score_writes_the_contract_columns(sample: Path, tmp_path: Path, capsys):
@@ -41,8 +51,16 @@ def test_score_writes_the_contract_columns(sample: Path, tmp_path: Path, capsys)
     assert code == 0, stderr
     scores = pd.read_csv(out, encoding="utf-8-sig")
     assert list(scores.columns[:5]) == ["employee_id", "name", "position", "team", "period"]
-    for column in ("csat", "teamwork", "performance", "ability", "attitude", "total", "grade",
-                   "rank"):
+    for column in (
+        "csat",
+        "teamwork",
+        "performance",
+        "ability",
+        "attitude",
+        "total",
+        "grade",
+        "rank",
+    ):
         assert column in scores.columns
     assert set(scores["period"]) == {"2026-Q3"}
     assert scores["total"].between(0, 100).all()
@@ -69,14 +87,35 @@ def test_score_reads_xlsx_like_csv(sample: Path, tmp_path: Path, capsys):
 
 def test_annual_means_the_quarters(sample: Path, tmp_path: Path, capsys):
     out = tmp_path / "annual.csv"
-    args = ["annual", "--scheme", "after_sales_team", "--actuals", sample / "actuals_team.csv",
-            "--roster", sample / "roster.csv", "--ratings", sample / "ratings.csv",
-            "--year", "2025", "--out", out]
+    args = [
+        "annual",
+        "--scheme",
+        "after_sales_team",
+        "--actuals",
+        sample / "actuals_team.csv",
+        "--roster",
+        sample / "roster.csv",
+        "--ratings",
+        sample / "ratings.csv",
+        "--year",
+        "2025",
+        "--out",
+        out,
+    ]
     code, _, stderr = run(capsys, *args)
     assert code == 0, stderr
     year = pd.read_csv(out, encoding="utf-8-sig")
-    for column in ("employee_id", "name", "position", "team", "year", "total", "quarters",
-                   "grade", "rank"):
+    for column in (
+        "employee_id",
+        "name",
+        "position",
+        "team",
+        "year",
+        "total",
+        "quarters",
+        "grade",
+        "rank",
+    ):
         assert column in year.columns
     quarters = [c for c in year.columns if c.startswith("2025-Q")]
     staff = year.loc[year["position"] != "manager"]
@@ -89,9 +128,24 @@ def test_annual_means_the_quarters(sample: Path, tmp_path: Path, capsys):
 def test_bonus_proportional_adds_up_to_the_pool(sample: Path, tmp_path: Path, capsys):
     scores, out = tmp_path / "scores.csv", tmp_path / "bonus.csv"
     run(capsys, *score_args(sample), "--out", scores)
-    code, _, stderr = run(capsys, "bonus", "--scores", scores, "--installs", 1234,
-                          "--install-price", 35.5, "--repairs", 321, "--repair-price", 18.8,
-                          "--allocation", "proportional", "--out", out)
+    code, _, stderr = run(
+        capsys,
+        "bonus",
+        "--scores",
+        scores,
+        "--installs",
+        1234,
+        "--install-price",
+        35.5,
+        "--repairs",
+        321,
+        "--repair-price",
+        18.8,
+        "--allocation",
+        "proportional",
+        "--out",
+        out,
+    )
     assert code == 0, stderr
     bonus = pd.read_csv(out, encoding="utf-8-sig")
     pool_cents = round((1234 * 35.5 + 321 * 18.8) * 100)
@@ -103,8 +157,22 @@ def test_bonus_proportional_adds_up_to_the_pool(sample: Path, tmp_path: Path, ca
 def test_bonus_base_mode(sample: Path, tmp_path: Path, capsys):
     scores, out = tmp_path / "scores.csv", tmp_path / "bonus.csv"
     run(capsys, *score_args(sample), "--out", scores)
-    code, _, _ = run(capsys, "bonus", "--scores", scores, "--installs", 100, "--install-price", 30,
-                     "--repairs", 50, "--repair-price", 20, "--out", out)
+    code, _, _ = run(
+        capsys,
+        "bonus",
+        "--scores",
+        scores,
+        "--installs",
+        100,
+        "--install-price",
+        30,
+        "--repairs",
+        50,
+        "--repair-price",
+        20,
+        "--out",
+        out,
+    )
     assert code == 0
     bonus = pd.read_csv(out, encoding="utf-8-sig")
     base = (100 * 30 + 50 * 20) / len(bonus)
@@ -121,8 +189,9 @@ def test_validate_builtin_schemes(capsys):
 
 
 def _bad_actuals(sample: Path, tmp_path: Path, change) -> Path:
-    frame = pd.read_csv(sample / "actuals_team.csv", dtype=str, keep_default_na=False,
-                        encoding="utf-8-sig")
+    frame = pd.read_csv(
+        sample / "actuals_team.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
     frame = change(frame)
     path = tmp_path / "bad.csv"
     frame.to_csv(path, index=False)
@@ -137,6 +206,7 @@ def _set(column: str, value: str):
     def change(frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[_first_row(frame), column] = value
         return frame
+
     return change
 
 
@@ -144,15 +214,23 @@ BAD_INPUTS = {
     "ratio 1.7": (_set("csat", "1.7"), ["column csat", "1.7", "a fraction from 0 to 1"]),
     "count -2": (_set("workload", "-2"), ["column workload", "-2", "a whole number ≥ 0"]),
     "text in a number column": (_set("first_response", "fast"), ["not a number", "'fast'"]),
-    "employee not in roster": (_set("employee_id", "E999"),
-                               ["employee not in the roster", "E999", "listed in the roster"]),
+    "employee not in roster": (
+        _set("employee_id", "E999"),
+        ["employee not in the roster", "E999", "listed in the roster"],
+    ),
     "period 2026-Q5": (_set("period", "2026-Q5"), ["not a period", "2026-Q5", "2026-Q1"]),
-    "duplicate row": (lambda f: pd.concat([f, f.iloc[[_first_row(f)]]], ignore_index=True),
-                      ["more than one row for 2026-Q3", "one row per employee and period"]),
-    "unknown KPI column": (lambda f: f.rename(columns={"csat": "cstat"}),
-                           ["column cstat", "did you mean 'csat'"]),
-    "missing KPI column": (lambda f: f.drop(columns=["handling_time"]),
-                           ["column handling_time", "KPI column missing"]),
+    "duplicate row": (
+        lambda f: pd.concat([f, f.iloc[[_first_row(f)]]], ignore_index=True),
+        ["more than one row for 2026-Q3", "one row per employee and period"],
+    ),
+    "unknown KPI column": (
+        lambda f: f.rename(columns={"csat": "cstat"}),
+        ["column cstat", "did you mean 'csat'"],
+    ),
+    "missing KPI column": (
+        lambda f: f.drop(columns=["handling_time"]),
+        ["column handling_time", "KPI column missing"],
+    ),
 }
 
 
@@ -179,14 +257,29 @@ def test_missing_file_and_bad_period_argument(sample: Path, capsys):
 
 
 def test_blank_parameters_refused_then_filled(sample: Path, capsys):
-    base = ["score", "--scheme", "department_head", "--actuals",
-            sample / "actuals_department_head.csv", "--roster", sample / "roster.csv",
-            "--period", "2025"]
+    base = [
+        "score",
+        "--scheme",
+        "department_head",
+        "--actuals",
+        sample / "actuals_department_head.csv",
+        "--roster",
+        sample / "roster.csv",
+        "--period",
+        "2025",
+    ]
     code, _, stderr = run(capsys, *base)
     assert code == 2 and "parameters.complaint_rate_max" in stderr
-    filled = [f"--set={n}={v}" for n, v in [("complaint_rate_max", 0.02),
-              ("complaint_handling_days_max", 3), ("compensation_max", 5),
-              ("budget_deviation_max", 0.05), ("cost_income_target", 0.15)]]
+    filled = [
+        f"--set={n}={v}"
+        for n, v in [
+            ("complaint_rate_max", 0.02),
+            ("complaint_handling_days_max", 3),
+            ("compensation_max", 5),
+            ("budget_deviation_max", 0.05),
+            ("cost_income_target", 0.15),
+        ]
+    ]
     code, out, stderr = run(capsys, *base, *filled)
     assert code == 0, stderr
     assert "E001" in out
@@ -196,8 +289,9 @@ def test_console_script_has_no_traceback(sample: Path, tmp_path: Path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: x\npositions: [\n", encoding="utf-8")
     kpi = Path(sys.executable).with_name("kpi")
-    done = subprocess.run([str(kpi), "validate", str(bad)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [str(kpi), "validate", str(bad)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 2
     assert "YAML syntax error" in done.stderr and "line" in done.stderr
     assert "Traceback" not in done.stderr

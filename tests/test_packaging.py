@@ -38,7 +38,11 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_python_m_runs_the_cli():
-    done = subprocess.run([sys.executable, "-m", "kpi_toolkit", "--version"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kpi_toolkit", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0
     assert "kpi-toolkit" in done.stdout
