@@ -81,9 +81,15 @@ def _read_csv(file: Path) -> pd.DataFrame:
 
 
 def _rows(frame: pd.DataFrame) -> pd.Series:
-    return (
-        frame[ROW] if ROW in frame else pd.Series(np.arange(2, len(frame) + 2), index=frame.index)
-    )
+    return frame[ROW]
+
+
+def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``raw`` whose ``_row`` gives each row's place (header = row 1)."""
+    frame = raw.copy()
+    if ROW not in frame:
+        frame[ROW] = np.arange(2, len(frame) + 2)
+    return frame
 
 
 def _file(frame: pd.DataFrame) -> str | None:
@@ -154,7 +160,7 @@ def _listed(
 def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     """Check a roster: the required columns, known statuses, unique ids, dates."""
     _require_columns(raw, ROSTER_COLUMNS, what="roster")
-    roster = raw.copy()
+    roster = _numbered(raw)
     for column in ROSTER_COLUMNS:
         roster[column] = _text(roster, column)
     status = roster["status"].str.lower().map(lambda s: STATUSES.get(s, STATUSES.get(s.strip())))
@@ -209,16 +215,16 @@ def check_actuals(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     missing (the scheme's missing-value policy decides later).
     """
     _require_columns(raw, ("employee_id", "period"), what="actuals table")
-    frame = raw.copy()
+    frame = _numbered(raw)
     frame["employee_id"] = _text(frame, "employee_id")
     problems = _check_columns(frame, scheme)
     problems += _check_periods(frame)
     problems += _check_employees(frame, roster)
     kpis = {k.id: k for p in scheme.positions.values() for k in p.kpis}
     for column in [c for c in frame.columns if c in kpis]:
-        values, bad = _convert(frame[column], kpis[column])
-        if bad:
-            problems += _listed(frame, bad[0], column=column, message=bad[1], allowed=bad[2])
+        values, faults = _convert(frame[column], kpis[column])
+        for mask, message, allowed in faults:
+            problems += _listed(frame, mask, column=column, message=message, allowed=allowed)
         frame[column] = values
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'actuals'}: {len(problems)} problem(s)")
@@ -281,8 +287,9 @@ def _check_employees(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]
     )
 
 
-def _convert(column: pd.Series, kpi: Kpi) -> tuple[np.ndarray, tuple | None]:
-    """Numbers for one KPI column, and (bad-row mask, message, allowed) if any is bad."""
+def _convert(column: pd.Series, kpi: Kpi) -> tuple[np.ndarray, list[tuple]]:
+    """Numbers for one KPI column, and a (bad-row mask, message, allowed) per kind of fault."""
+    low, high, allowed = _domain(kpi)
     if pd.api.types.is_numeric_dtype(column):
         numbers = column.to_numpy(dtype=float)
         unreadable = np.zeros(len(column), dtype=bool)
@@ -290,23 +297,25 @@ def _convert(column: pd.Series, kpi: Kpi) -> tuple[np.ndarray, tuple | None]:
         text = column.astype("string").str.strip().fillna("")
         labels = kpi.rule.value_labels()
         mapped = text.map(labels) if labels else pd.Series(np.nan, index=text.index)
-        percent = text.str.endswith("%") & (kpi.kind == "ratio")
-        plain = text.str.rstrip("%").where(text != "")
+        percent = text.str.endswith("%").to_numpy() & (kpi.kind == "ratio")
+        plain = text.where(~percent, text.str.rstrip("%")).where(text != "")
         numbers = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float)
         numbers = np.where(percent, numbers / 100, numbers)
         numbers = np.where(mapped.notna(), mapped.to_numpy(dtype=float), numbers)
         unreadable = ((text != "") & np.isnan(numbers)).to_numpy()
-    low, high, allowed = _domain(kpi)
     with np.errstate(invalid="ignore"):
         outside = (numbers < low) | (numbers > high) | np.isinf(numbers)
         if kpi.kind == "count":
             outside |= np.abs(numbers - np.round(numbers)) > 1e-9
-    if unreadable.any():
-        return numbers, (pd.Series(unreadable, index=column.index), "not a number", allowed)
-    if outside.any():
-        message = f"outside the range of a {kpi.kind}"
-        return numbers, (pd.Series(outside, index=column.index), message, allowed)
-    return numbers, None
+    faults = [
+        (pd.Series(mask, index=column.index), message, allowed)
+        for mask, message in (
+            (unreadable, "not a number"),
+            (outside, f"outside the range of a {kpi.kind}"),
+        )
+        if mask.any()
+    ]
+    return numbers, faults
 
 
 def _domain(kpi: Kpi) -> tuple[float, float, str]:
@@ -333,7 +342,7 @@ def _domain(kpi: Kpi) -> tuple[float, float, str]:
 def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) -> pd.DataFrame:
     """Check a 360 ratings table ``employee_id, period, kpi_id, rater_id, rater_group, value``."""
     _require_columns(raw, RATING_COLUMNS, what="ratings table")
-    frame = raw.copy()
+    frame = _numbered(raw)
     for column in ("employee_id", "kpi_id", "rater_id", "rater_group"):
         frame[column] = _text(frame, column)
     problems = _check_employees(frame, roster)
@@ -350,11 +359,11 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     values = np.full(len(frame), np.nan)
     for kpi_id, kpi in rated.items():
         mask = (frame["kpi_id"] == kpi_id).to_numpy()
-        numbers, bad = _convert(frame.loc[mask, "value"], kpi)
+        numbers, faults = _convert(frame.loc[mask, "value"], kpi)
         values[mask] = numbers
-        if bad:
+        for bad, message, allowed in faults:
             problems += _listed(
-                frame.loc[mask], bad[0], column="value", message=bad[1], allowed=bad[2]
+                frame.loc[mask], bad, column="value", message=message, allowed=allowed
             )
     blank = frame["kpi_id"].isin(rated) & np.isnan(values)
     problems += _listed(

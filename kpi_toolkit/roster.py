@@ -55,7 +55,8 @@ def appraisees(
         fresh = mask & (codes == "")
         codes[fresh] = code
         reasons[fresh] = roster[fresh].apply(text, axis=1) if fresh.any() else []
-    excluded = roster.loc[codes != ""].assign(reason_code=codes, reason=reasons)
+    out = codes != ""
+    excluded = roster.loc[out].assign(reason_code=codes[out], reason=reasons[out])
     appraised = roster.loc[codes == ""].copy()
     appraised["flags"] = _movement_flags(appraised, period, lang)
     return appraised, excluded[EXCLUDED_COLUMNS].reset_index(drop=True)

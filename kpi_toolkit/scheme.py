@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import Problem, SchemeError
+from .errors import InputError, Problem, SchemeError
 from .periods import Grain
 from .rules import RULES, Rule
 from .scheme_checks import check_scheme, describe_validation_error, substitute_parameters
@@ -237,7 +237,12 @@ def load_scheme(path: str | Path, *, parameters: dict[str, float] | None = None)
         Listing every problem: file, key path and line, bad value, what is allowed.
     """
     file = _resolve(path)
-    raw, lines = read_yaml(file)
+    try:
+        raw, lines = read_yaml(file)
+    except SchemeError:
+        raise
+    except InputError as error:
+        raise SchemeError(error.problems, title=error.title) from None
     if parameters:
         raw = _set_parameters(raw, parameters, file=str(file))
     return scheme_from_dict(raw, file=str(file), lines=lines)
@@ -293,11 +298,12 @@ def _set_parameters(raw: Any, values: dict[str, float], *, file: str) -> Any:
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
-    return list(dict.fromkeys(problems))
+    return list({str(p): p for p in problems}.values())
 
 
 def _locate(problem: Problem, *, file: str | None, lines: dict[tuple, int]) -> Problem:
-    line = lines.get(_path_key(problem.where))
+    key = _path_key(problem.where)
+    line = next((lines[key[:n]] for n in range(len(key), 0, -1) if key[:n] in lines), None)
     where = f"{problem.where} (line {line})" if line else problem.where
     return Problem(
         where=where,

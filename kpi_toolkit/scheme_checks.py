@@ -200,11 +200,15 @@ def _check_rule(kpi: dict, path: tuple) -> list[Problem]:
     problems: list[Problem] = []
     cls = RULES.get(rule.get("kind"))  # type: ignore[arg-type]
     has_target = _number(kpi.get("target")) is not None or _number(rule.get("target")) is not None
-    if cls is not None and cls.needs_target and not has_target and "target" not in kpi:
+    limitless = (
+        cls is RULES.get("threshold") and rule.get("min") is None and (rule.get("max") is None)
+    )
+    if cls is not None and (cls.needs_target or limitless) and not has_target:
         problems.append(
             Problem(
                 where=key_path((*path, "target")),
-                message=f"rule kind {rule.get('kind')!r} needs a numeric target",
+                message=f"rule kind {rule.get('kind')!r} needs a numeric target"
+                + (" (or the rule's min or max)" if limitless else ""),
                 allowed="a number (a ratio as a fraction, e.g. 0.95)",
             )
         )

@@ -1,0 +1,180 @@
+"""Benchmark: score 100,000 employee-periods × the 11 KPIs of ``manager_post``.
+
+Times :func:`kpi_toolkit.score` (median of 5 runs after one warm-up) against a bare numpy
+version of the same arithmetic, checks that both give the same totals (to 1e-9), grades
+and ranks, and prints both times and their ratio as its last line::
+
+    scoring 100000x11: kpi_toolkit 0.412 s, bare numpy 0.151 s, ratio 2.73x
+
+Run with ``.venv/bin/python benchmarks/bench_scoring.py`` (``make bench``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from kpi_toolkit import builtin_scheme, score
+
+EMPLOYEES = 100_000
+PERIOD = "2026-Q3"
+RUNS = 5
+SEED = 20260701
+
+# manager_post's bands (seed section 2): (from, to, points at from, points at to).
+INVALID_SERVICE_BANDS = (
+    (0.00, 0.01, 10, 10),
+    (0.01, 0.02, 10, 8),
+    (0.02, 0.05, 7, 5),
+    (0.05, 0.10, 4, 2),
+    (0.10, 1.00, 1, 0),
+)
+REPORT_BANDS = (
+    (0.00, 0.60, 0, 0),
+    (0.60, 0.80, 0, 8),
+    (0.80, 0.90, 8, 12),
+    (0.90, 0.95, 12, 15),
+    (0.95, 1.00, 15, 15),
+)
+PLM_BANDS = (
+    (0.00, 0.80, 0, 0),
+    (0.80, 0.85, 2, 4),
+    (0.85, 0.90, 5, 7),
+    (0.90, 0.95, 8, 10),
+    (0.95, 1.00, 10, 10),
+)
+PERIODIC_BANDS = (
+    (0.00, 0.60, 0, 0),
+    (0.60, 0.80, 0, 2.6666666667),
+    (0.80, 0.90, 2.6666666667, 4),
+    (0.90, 0.95, 4, 5),
+    (0.95, 1.00, 5, 5),
+)
+GRADE_MINS = np.array([0.0, 60.0, 80.0, 90.0])
+GRADE_IDS = np.array(["fail", "pass", "good", "excellent"], dtype=object)
+
+
+def make_data(n: int, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A roster of ``n`` regular managers and their numeric, in-domain actuals."""
+    rng = np.random.default_rng(seed)
+    ids = np.char.add("E", np.arange(n).astype(str)).astype(object)
+    roster = pd.DataFrame(
+        {
+            "employee_id": ids,
+            "name": ids,
+            "position": "manager",
+            "team": np.array(["华东", "华南", "华北", "西部"], dtype=object)[rng.integers(0, 4, n)],
+            "status": "regular",
+        }
+    )
+    actuals = pd.DataFrame(
+        {
+            "employee_id": ids,
+            "period": PERIOD,
+            "response_speed": rng.poisson(2.0, n).astype(float),
+            "invalid_service_ratio": rng.beta(1.2, 40, n),
+            "report_on_time_rate": rng.beta(12, 1.2, n),
+            "complaints": rng.poisson(3.5, n).astype(float),
+            "plm_usage_rate": rng.beta(14, 1.2, n),
+            "training_coverage": rng.uniform(0.6, 1.0, n),
+            "new_staff_training_failures": rng.binomial(2, 0.1, n).astype(float),
+            "skill_development": rng.integers(0, 4, n).astype(float),
+            "internal_cooperation": rng.uniform(0, 3, n),
+            "periodic_report_on_time_rate": rng.beta(10, 1, n),
+            "adhoc_tasks": rng.integers(0, 4, n).astype(float),
+        }
+    )
+    return roster, actuals
+
+
+def _bands(values: np.ndarray, bands: tuple, *, closed: str) -> np.ndarray:
+    """Piecewise-linear bands sorted by ``from``; ``closed`` edge belongs to the band."""
+    table = np.array(bands, dtype=float)
+    lower, upper, p_lower, p_upper = table.T
+    if closed == "lower":
+        index = np.searchsorted(lower, values, side="right") - 1
+    else:
+        index = np.searchsorted(upper, values, side="left")
+    np.clip(index, 0, len(table) - 1, out=index)
+    start, stop = lower[index], upper[index]
+    share = (np.clip(values, start, stop) - start) / (stop - start)
+    return p_lower[index] + share * (p_upper[index] - p_lower[index])
+
+
+def _deduct(values: np.ndarray, *, full: float, per_unit: float, allowance: float) -> np.ndarray:
+    return np.clip(full - per_unit * np.maximum(values - allowance, 0), 0, full)
+
+
+def _rank_desc(totals: np.ndarray) -> np.ndarray:
+    """1 = best; ties (to 6 decimals) share the best rank."""
+    rounded = np.round(totals, 6)
+    order = np.argsort(-rounded, kind="stable")
+    ordered = rounded[order]
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    positions = np.where(starts, np.arange(1, len(ordered) + 1), 0)
+    ranks = np.empty(len(ordered), dtype=np.int64)
+    ranks[order] = np.maximum.accumulate(positions)
+    return ranks
+
+
+def bare_numpy(columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same rules written directly with numpy: totals, grade ids, department ranks."""
+    c = columns
+    total = _deduct(c["response_speed"], full=20, per_unit=1, allowance=0)
+    total += _bands(c["invalid_service_ratio"], INVALID_SERVICE_BANDS, closed="upper")
+    total += _bands(c["report_on_time_rate"], REPORT_BANDS, closed="lower")
+    total += _deduct(c["complaints"], full=15, per_unit=1, allowance=3)
+    total += _bands(c["plm_usage_rate"], PLM_BANDS, closed="lower")
+    total += np.where(c["training_coverage"] >= 0.80, 5.0, 0.0)
+    total += _deduct(c["new_staff_training_failures"], full=5, per_unit=5, allowance=0)
+    total += (5 / 3) * c["skill_development"]
+    total += (8 / 3) * c["internal_cooperation"]
+    total += _bands(c["periodic_report_on_time_rate"], PERIODIC_BANDS, closed="lower")
+    total += (2 / 3) * c["adhoc_tasks"]
+    grades = GRADE_IDS[np.searchsorted(GRADE_MINS, np.round(total, 6), side="right") - 1]
+    return total, grades, _rank_desc(total)
+
+
+def timed(function: Callable[[], object], *, runs: int = RUNS) -> tuple[float, object]:
+    """Median wall time of ``runs`` calls after one warm-up, and the last result."""
+    result = function()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    scheme = builtin_scheme("manager_post")
+    kpi_ids = [k.id for k in scheme.positions["manager"].kpis]
+    roster, actuals = make_data(EMPLOYEES)
+    columns = {k: actuals[k].to_numpy(dtype=float) for k in kpi_ids}
+
+    toolkit_time, appraisal = timed(
+        lambda: score(actuals, scheme=scheme, roster=roster, period=PERIOD)
+    )
+    numpy_time, (totals, grades, ranks) = timed(lambda: bare_numpy(columns))
+
+    scores = appraisal.scores.set_index("employee_id").loc[actuals["employee_id"]]  # type: ignore[attr-defined]
+    assert len(scores) == EMPLOYEES, f"{len(scores)} scored, expected {EMPLOYEES}"
+    gap = np.max(np.abs(scores["total"].to_numpy(dtype=float) - totals))
+    assert gap <= 1e-9, f"totals differ by up to {gap:g}"
+    assert (scores["grade_id"].to_numpy() == grades).all(), "grades differ"
+    assert (scores["department_rank"].to_numpy(dtype=np.int64) == ranks).all(), "ranks differ"
+
+    print(
+        f"scoring {EMPLOYEES}x{len(kpi_ids)}: kpi_toolkit {toolkit_time:.3f} s, "
+        f"bare numpy {numpy_time:.3f} s, ratio {toolkit_time / numpy_time:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Data-quality ledger: every input row is used or excluded with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpi_toolkit.ledger import REASONS, reason_label
+from kpi_toolkit.metrics import compute_from_files
+from kpi_toolkit.periods import parse_period
+
+MAPPING = """
+name: flat
+table: tickets
+null_markers: ["NULL"]
+timestamp_formats: ["%Y-%m-%d %H:%M"]
+fields: {ticket_id: id, employee_id: who, created_at: created, resolved_at: resolved,
+         invalid: invalid}
+filters: [{where: "employee_id = 'robot'", reason: system_account}]
+"""
+
+
+def _run(tmp_path: Path, rows: list[tuple[str, str, str, str, str]], **options):
+    csv = tmp_path / "t.csv"
+    lines = ["id,who,created,resolved,invalid"] + [",".join(r) for r in rows]
+    csv.write_text("\n".join(lines), encoding="utf-8")
+    mapping = tmp_path / "flat.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    return compute_from_files(mapping, csv, grain="month", **options)
+
+
+ROWS = [
+    ("t1", "e1", "2026-07-01 10:00", "2026-07-01 12:00", "否"),  # used
+    ("t1", "e1", "2026-07-02 10:00", "NULL", "否"),  # duplicate id
+    ("t2", "NULL", "2026-07-01 10:00", "NULL", "否"),  # no employee
+    ("t3", "e9", "2026-07-01 10:00", "NULL", "否"),  # not on the roster
+    ("t4", "e1", "2026-07-03 10:00", "2026-07-02 10:00", "否"),  # resolved before created
+    ("t5", "e1", "2026-08-01 10:00", "NULL", "否"),  # outside 2026-07
+    ("t6", "robot", "2026-07-01 10:00", "NULL", "否"),  # system account
+    ("t7", "e1", "1/7/2026", "NULL", "否"),  # unparseable timestamp
+    ("t8", "e1", "2026-07-01 10:00", "NULL", "maybe"),  # bad value
+    ("NULL", "e1", "2026-07-01 10:00", "NULL", "否"),  # missing id
+]
+EXPECTED = ["used", "duplicate_id", "missing_employee", "unknown_employee",
+            "resolved_before_created", "outside_period", "system_account",
+            "unparseable_timestamp", "bad_value", "missing_value"]  # fmt: skip
+
+
+def test_each_reason(tmp_path: Path) -> None:
+    roster = pd.DataFrame({"employee_id": ["e1", "robot"]})
+    result = _run(tmp_path, ROWS, period=parse_period("2026-07"), roster=roster)
+    ledger = result.ledger
+    assert ledger.rows_in == len(ROWS) and ledger.balanced
+    assert dict(ledger.counts) == {code: 1 for code in EXPECTED}
+    by_row = dict(zip(ledger.excluded["row"], ledger.excluded["reason"], strict=True))
+    assert by_row == {i + 1: code for i, code in enumerate(EXPECTED) if code != "used"}
+    assert result.actuals.to_dict("records") == [
+        {"employee_id": "e1", "period": "2026-07", **result.actuals.iloc[0, 2:].to_dict()}
+    ]
+    assert result.actuals.loc[0, "workload"] == 1
+
+
+def test_summary_in_both_languages(tmp_path: Path) -> None:
+    ledger = _run(tmp_path, ROWS).ledger
+    zh = ledger.summary()
+    en = ledger.summary(lang="en")
+    assert zh["rows"].sum() == len(ROWS) == en["rows"].sum()
+    assert zh.loc[zh["reason"] == "duplicate_id", "label"].item() == "编号重复"
+    assert en.loc[en["reason"] == "duplicate_id", "label"].item() == "duplicate id"
+    assert reason_label("outside_period", lang="en") == "outside the period"
+
+
+def test_every_reason_has_both_labels() -> None:
+    assert all(set(labels) == {"zh", "en"} and all(labels.values()) for labels in REASONS.values())
+
+
+row_strategy = st.tuples(
+    st.sampled_from(["t1", "t2", "t3", "NULL"]),
+    st.sampled_from(["e1", "e2", "robot", "NULL"]),
+    st.sampled_from(["2026-07-01 10:00", "2026-08-31 23:59", "bad", "NULL"]),
+    st.sampled_from(["2026-07-01 09:00", "2026-09-01 10:00", "NULL", "x"]),
+    st.sampled_from(["是", "否", "Y", "?", "NULL"]),
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(row_strategy, min_size=1, max_size=12))
+def test_ledger_always_balances(tmp_path_factory, rows) -> None:
+    folder = tmp_path_factory.mktemp("ledger")
+    metrics = folder / "rows.yaml"
+    metrics.write_text("name: rows\nmetrics: {rows: {kind: count}}\n", encoding="utf-8")
+    result = _run(folder, rows, period=parse_period("2026-07"), metrics=metrics)
+    ledger = result.ledger
+    assert ledger.balanced and ledger.rows_in == len(rows)
+    assert set(ledger.counts) <= set(REASONS)
+    assert ledger.rows_used == result.actuals["rows"].sum()
+    used_ids = [r[0] for r in rows if r[0] != "NULL"]
+    assert ledger.rows_used <= len(set(used_ids))
+
+
+def test_used_rows_are_unique_ids(tmp_path: Path) -> None:
+    rows = [("a", "e1", "2026-07-01 10:00", "NULL", "否")] * 3
+    ledger = _run(tmp_path, rows).ledger
+    assert dict(ledger.counts) == {"used": 1, "duplicate_id": 2}
+    assert ledger.excluded["row"].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize("grain", ["month", "quarter", "year"])
+def test_period_filter_with_any_grain(tmp_path: Path, grain: str) -> None:
+    rows = [
+        ("a", "e1", "2026-07-01 10:00", "NULL", "否"),
+        ("b", "e1", "2027-01-01 10:00", "NULL", "否"),
+    ]
+    csv = tmp_path / "t.csv"
+    csv.write_text("id,who,created,resolved,invalid\n" + "\n".join(",".join(r) for r in rows))
+    (tmp_path / "flat.yaml").write_text(MAPPING, encoding="utf-8")
+    result = compute_from_files(tmp_path / "flat.yaml", csv, grain=grain,
+                                period=parse_period("2026"))  # fmt: skip
+    assert dict(result.ledger.counts) == {"used": 1, "outside_period": 1}

@@ -1,0 +1,158 @@
+"""Source mappings: encodings, Chinese headers, null markers, day-first times, booleans, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kpi_toolkit.errors import InputError
+from kpi_toolkit.metrics import compute_from_files
+from kpi_toolkit.sources import load_source, params_dir
+
+CSV_ROWS = [
+    "工单号,处理人,工单类型,创建时间,首次响应时间,解决时间,无效服务,客户评分",
+    "T1,张三,维修,09/03/2026 10:00,09/03/2026 10:30,09/03/2026 15:00,否,5",
+    "T2,张三,电话咨询,10/03/2026 09:00,-,-,是,-",
+    "T3,李四,安装,11/03/2026 09:00,12/03/2026 09:00,13/03/2026 09:00,否,3",
+    "T4,system,安装,11/03/2026 09:00,11/03/2026 09:05,11/03/2026 09:10,否,5",
+    "T5,李四,维修,32/03/2026 09:00,-,-,否,4",
+    "T6,李四,维修,12/03/2026 09:00,-,-,也许,4",
+]
+MAPPING = """
+name: helpdesk_cn
+table: tickets
+file: tickets.csv
+encoding: {encoding}
+null_markers: ["-"]
+timestamp_formats: ["%d/%m/%Y %H:%M"]
+metrics: seed
+fields:
+  ticket_id: 工单号
+  employee_id: 处理人
+  type: 工单类型
+  created_at: 创建时间
+  first_response_at: 首次响应时间
+  resolved_at: 解决时间
+  invalid: 无效服务
+  csat: 客户评分
+filters:
+  - {{where: "employee_id = 'system'", reason: system_account}}
+"""
+
+
+def _write(tmp_path: Path, encoding: str, codec: str | None = None) -> Path:
+    (tmp_path / "tickets.csv").write_bytes("\n".join(CSV_ROWS).encode(codec or encoding))
+    path = tmp_path / "helpdesk.yaml"
+    path.write_text(MAPPING.format(encoding=encoding), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_chinese_export_in_each_encoding(tmp_path: Path, encoding: str) -> None:
+    result = compute_from_files(_write(tmp_path, encoding), grain="month")
+    actuals = result.actuals.set_index("employee_id")
+    assert actuals.loc["张三", "period"] == "2026-03"
+    assert actuals.loc["张三", "invalid_service_ratio"] == 0.5
+    assert actuals.loc["张三", "resolution_rate"] == 0.5
+    assert actuals.loc["张三", "workload_repair"] == 1
+    assert actuals.loc["李四", "response_speed"] == 0  # exactly one working day: not late
+    assert actuals.loc["张三", "csat"] == 1.0  # one rated ticket, score 5
+    counts = dict(result.ledger.counts)
+    assert counts == {"used": 3, "system_account": 1, "unparseable_timestamp": 1, "bad_value": 1}
+    assert result.ledger.excluded["工单号"].tolist() == ["T4", "T5", "T6"]
+    assert result.ledger.excluded["row"].tolist() == [4, 5, 6]
+
+
+def test_data_argument_overrides_the_file(tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("\n".join(CSV_ROWS[:2]), encoding="utf-8")
+    result = compute_from_files(mapping, other, grain="year")
+    assert result.actuals[["employee_id", "period"]].values.tolist() == [["张三", "2026"]]
+    assert result.ledger.rows_in == 1
+
+
+def test_wrong_encoding_is_an_input_error(tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "utf-8", codec="gbk")
+    with pytest.raises(InputError) as caught:
+        compute_from_files(mapping, grain="month")
+    problem = caught.value.problems[0]
+    assert problem.file.endswith("tickets.csv") and "utf-8" in problem.message
+    assert "gbk" in problem.allowed and problem.where.startswith("byte ")
+
+
+def test_missing_data_file(tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "utf-8")
+    with pytest.raises(InputError, match="file not found"):
+        compute_from_files(mapping, tmp_path / "nope.csv", grain="month")
+
+
+def test_header_not_in_file_and_required_column_unmapped(tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "utf-8")
+    text = mapping.read_text(encoding="utf-8").replace("  employee_id: 处理人\n", "")
+    mapping.write_text(text.replace("客户评分", "满意度"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        compute_from_files(mapping, grain="month")
+    problems = {p.where: p for p in caught.value.problems}
+    assert problems["fields.csat.column"].value == "满意度"
+    assert "客户评分" in problems["fields.csat.column"].allowed
+    assert problems["fields"].value == "employee_id"
+
+
+def test_bad_mapping_lists_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: x\ntable: tickes\nencoding: big5\nfields:\n  ticket_id: {column: a, expr: b}\n"
+        "  csat: {column: c, type: float}\nfilters:\n  - {where: x, reason: spam}\nextra: 1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_source(path)
+    problems = {p.where: p for p in caught.value.problems}
+    assert problems["table"].value == "tickes" and "'tickets'" in problems["table"].allowed
+    assert problems["encoding"].value == "big5" and "gb18030" in problems["encoding"].allowed
+    assert "fields.ticket_id" in problems and problems["fields.csat.type"].value == "float"
+    assert problems["filters[0].reason"].value == "spam"
+    assert "timestamp_formats" in problems["extra"].allowed
+    assert all(p.file == str(path) for p in caught.value.problems)
+
+
+def test_bad_yaml_syntax_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nfields: [a\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_source(path)
+    assert caught.value.problems[0].where.startswith("line ")
+
+
+def test_missing_yaml_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        load_source(tmp_path / "absent.yaml")
+
+
+def test_builtin_mappings_parse() -> None:
+    names = sorted(p.stem for p in (params_dir() / "sources").glob("*.yaml"))
+    assert names == ["pwc_call_center", "servicenow_incident_log"]
+    assert all(load_source(name).name == name for name in names)
+
+
+def test_xlsx_and_parquet_sources(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "who": ["e1", "e2"],
+                          "at": pd.to_datetime(["2026-07-01 10:00", "2026-08-02 11:00"]),
+                          "ok": ["Y", "N"]})  # fmt: skip
+    frame.to_excel(tmp_path / "t.xlsx", index=False)
+    frame.to_parquet(tmp_path / "t.parquet")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "name: m\ntable: tickets\nfields: {ticket_id: id, employee_id: who, created_at: at, "
+        "sla_met: ok}\n",
+        encoding="utf-8",
+    )
+    for data in ("t.xlsx", "t.parquet"):
+        result = compute_from_files(mapping, tmp_path / data, grain="month")
+        assert result.actuals[["employee_id", "period", "sla_met_rate"]].values.tolist() == [
+            ["e1", "2026-07", 1.0], ["e2", "2026-08", 0.0]
+        ]  # fmt: skip
+        assert result.ledger.balanced and result.ledger.rows_used == 2
