@@ -163,7 +163,7 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     roster = _numbered(raw)
     for column in ROSTER_COLUMNS:
         roster[column] = _text(roster, column)
-    status = roster["status"].str.lower().map(lambda s: STATUSES.get(s, STATUSES.get(s.strip())))
+    status = roster["status"].str.lower().map(STATUSES)
     problems = _listed(
         roster,
         status.isna(),
