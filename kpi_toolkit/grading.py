@@ -39,7 +39,7 @@ def grade_ids(totals: pd.Series | np.ndarray, *, scheme: Scheme) -> np.ndarray:
 def grade_names(ids: pd.Series | np.ndarray, *, scheme: Scheme, lang: Lang = "zh") -> np.ndarray:
     """Grade ids (``excellent``) as names (``优秀``)."""
     names = {g.id: g.name.get(lang) for g in scheme.grades}
-    return np.array([names[i] for i in ids], dtype=object)
+    return pd.Series(np.asarray(ids, dtype=object)).map(names).to_numpy(dtype=object)
 
 
 def rank(totals: pd.Series, *, by: pd.Series | None = None) -> pd.Series:
@@ -114,19 +114,24 @@ def check_distribution(scores: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
 def apply_distribution(scores: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     """Apply the forced distribution by rank.
 
-    Rule for ties: a ``max`` share is never exceeded: people tied at the cut-off are moved
-    down together. A ``min`` share is always met: people tied at the cut-off are moved in
-    together, so it may be exceeded. People moved get ``forced_from`` (their earned grade).
+    Caps are applied from the best grade down (what a cap moves out may meet the next
+    grade's cap), minimums from the worst grade up. Rule for ties: a ``max`` share is never
+    exceeded: people tied at the cut-off are moved down together. A ``min`` share is always
+    met: people tied at the cut-off are moved in together, so it may be exceeded. People moved get ``forced_from`` (their earned grade).
     """
     order = [g.id for g in scheme.grade_order()]
     result = scores.copy()
     result["forced_from"] = pd.Series(pd.NA, index=result.index, dtype="object")
+    shares = scheme.forced_distribution.shares  # type: ignore[union-attr]
+    caps = [(g, shares[g].max) for g in order if g in shares and shares[g].max is not None]
+    floors = [
+        (g, shares[g].min) for g in reversed(order) if g in shares and shares[g].min is not None
+    ]
     for _, group in _scopes(result, scheme):
-        for grade_id, share in scheme.forced_distribution.shares.items():  # type: ignore[union-attr]
-            if share.max is not None:
-                _cap(result, group.index, grade_id, share.max, order)
-            if share.min is not None:
-                _fill(result, group.index, grade_id, share.min, order)
+        for grade_id, share in caps:  # best grade first: an overflow cascades down
+            _cap(result, group.index, grade_id, share, order)
+        for grade_id, share in floors:  # worst grade first
+            _fill(result, group.index, grade_id, share, order)
     return result
 
 

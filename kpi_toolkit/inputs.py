@@ -16,6 +16,7 @@ import pandas as pd
 from .errors import DataError, InputError, Problem
 from .periods import ALLOWED as PERIODS_ALLOWED
 from .periods import parse_period
+from .rules import ManualRule
 from .scheme import Kpi, Scheme
 
 __all__ = [
@@ -77,6 +78,15 @@ def _read_csv(file: Path) -> pd.DataFrame:
             message="cannot decode the text",
             allowed="UTF-8, UTF-8 with BOM, GBK/GB18030",
         )
+    )
+
+
+def contained(values: pd.Series, reference: pd.Series | list) -> np.ndarray:
+    """Whether each value is in ``reference`` (a hash lookup: ``isin`` on Arrow-backed
+    strings is slow in pandas 3)."""
+    return (
+        pd.Index(pd.unique(pd.Series(reference, dtype=object))).get_indexer(values.astype(object))
+        >= 0
     )
 
 
@@ -277,7 +287,7 @@ def _check_periods(frame: pd.DataFrame) -> list[Problem]:
 
 
 def _check_employees(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]:
-    unknown = ~frame["employee_id"].isin(roster["employee_id"])
+    unknown = pd.Series(~contained(frame["employee_id"], roster["employee_id"]), index=frame.index)
     return _listed(
         frame,
         unknown,
@@ -323,6 +333,9 @@ def _domain(kpi: Kpi) -> tuple[float, float, str]:
     if kpi.range is not None:
         low, high = kpi.range
         return low, high, f"a number from {low:g} to {high:g}"
+    if isinstance(kpi.rule, ManualRule):
+        top = kpi.rule.out_of or kpi.weight
+        return 0.0, top, f"points from 0 to {top:g} (the superior's score)"
     if labels:
         low, high = min(labels.values()), max(labels.values())
         names = ", ".join(labels)
@@ -365,6 +378,14 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
             problems += _listed(
                 frame.loc[mask], bad, column="value", message=message, allowed=allowed
             )
+    twice = frame.duplicated(["employee_id", "period", "kpi_id", "rater_id"], keep=False)
+    problems += _listed(
+        frame.assign(value=frame["rater_id"]),
+        twice,
+        column="rater_id",
+        message="the same rater rates this person and KPI twice in the period",
+        allowed="one rating per rater, person, KPI and period",
+    )
     blank = frame["kpi_id"].isin(rated) & np.isnan(values)
     problems += _listed(
         frame,

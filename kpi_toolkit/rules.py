@@ -257,7 +257,7 @@ class LinearRule(Rule):
     needs_target: ClassVar[bool] = True
 
     def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             share = values / target if self.better == "higher" else target / values
         share = np.where(np.isnan(values), np.nan, np.nan_to_num(share, posinf=self.cap))
         return weight * np.minimum(share, self.cap)

@@ -199,6 +199,16 @@ class Scheme(_Frozen):
     def with_weights(self, position: str, weights: dict[str, float]) -> Scheme:
         """A copy of the scheme with some KPI weights of one position changed."""
         old = self.positions[position]
+        unknown = sorted(set(weights) - {k.id for k in old.kpis})
+        if unknown:
+            raise SchemeError(
+                Problem(
+                    where=f"positions.{position}.kpis",
+                    message=f"no such KPI: {', '.join(unknown)}",
+                    value=unknown[0],
+                    allowed=", ".join(k.id for k in old.kpis),
+                )
+            )
         kpis = tuple(k.model_copy(update={"weight": weights.get(k.id, k.weight)}) for k in old.kpis)
         new = old.model_copy(update={"kpis": kpis})
         return self.model_copy(update={"positions": {**self.positions, position: new}})

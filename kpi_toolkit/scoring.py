@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import DataError, Problem, SchemeError
 from .grading import apply_distribution, check_distribution, grade_ids, grade_names, rank
-from .inputs import check_actuals, check_ratings, check_roster
+from .inputs import check_actuals, check_ratings, check_roster, contained
 from .labels import Lang, label
 from .periods import Period, parse_period
 from .raters import Rated, rate_360
@@ -123,7 +123,7 @@ def score(
     distribution = check_distribution(scores, scheme=scheme)
     if scheme.forced_distribution is not None and scheme.forced_distribution.apply:
         scores = _regrade(apply_distribution(scores, scheme=scheme), scheme, lang)
-    used = rows.loc[rows["employee_id"].isin(scores["employee_id"])]
+    used = rows.loc[contained(rows["employee_id"], scores["employee_id"])]
     return Appraisal(
         scheme=scheme,
         period=period,

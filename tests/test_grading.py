@@ -194,3 +194,11 @@ def test_apply_leaves_a_distribution_that_holds_alone() -> None:
     assert result["grade_id"].tolist() == scores["grade_id"].tolist()
     assert result["forced_from"].isna().all()
     assert "forced_from" not in scores
+
+
+def test_apply_never_exceeds_a_max_whatever_the_order_of_the_shares() -> None:
+    totals = [99.0, 98.0, 97.0, 96.0, 95.0, 94.0, 93.0, 92.0, 91.0, 90.5]
+    chosen = forced({"good": {"max": 0.3}, "excellent": {"max": 0.1}})
+    result = apply_distribution(graded(totals), scheme=chosen)
+    assert check_distribution(result, scheme=chosen)["ok"].all()
+    assert result["grade_id"].value_counts().to_dict() == {"pass": 6, "good": 3, "excellent": 1}

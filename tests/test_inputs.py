@@ -364,3 +364,13 @@ def test_gbk_file_scored_end_to_end(tmp_path: Path) -> None:
     )
     row = result.scores.iloc[0]
     assert (row["name"], round(row["total"], 2), row["grade"]) == ("张伟", 90.13, "优秀")
+
+
+def test_manual_score_above_its_scale_is_refused() -> None:
+    actuals = pd.DataFrame({"employee_id": ["H1"], "period": ["2026"], "rules_regulations": ["85"]})
+    with pytest.raises(DataError, match="rules_regulations"):
+        check_actuals(
+            actuals,
+            scheme=scheme("department_head"),
+            roster=check_roster(make_roster(("H1", "department_head"))),
+        )

@@ -223,3 +223,8 @@ def test_score_refuses_ratings_for_a_scheme_without_360() -> None:
             ratings=ratings(of("E1", [("M1", "superior", 3)])),
         )
     assert "has no KPI rated by 360" in messages(caught.value)[0]
+
+
+def test_the_same_rater_twice_is_refused() -> None:
+    with pytest.raises(DataError, match="M1"):
+        rate(of("S1", [*FULL_S1, ("M1", "superior", 1)]))

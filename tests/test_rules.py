@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -307,3 +308,11 @@ def test_internal_cooperation_rating_labels_and_numbers(rating: object, expected
     value = checked["internal_cooperation"].iloc[0]
     points = kpi_points(manager_post.positions["manager"], "internal_cooperation", [value])
     assert points[0] == pytest.approx(expected)
+
+
+def test_linear_with_a_tiny_actual_gives_no_warning() -> None:
+    rule = LinearRule(kind="linear", better="lower")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        points = rule.points(np.array([5e-324]), weight=10, target=30)
+    assert points.tolist() == [10]

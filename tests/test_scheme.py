@@ -454,3 +454,8 @@ def test_scheme_is_frozen_and_changed_by_copy() -> None:
 def test_errors_share_one_root() -> None:
     assert issubclass(SchemeError, InputError)
     assert issubclass(InputError, KpiError)
+
+
+def test_with_weights_refuses_an_unknown_kpi() -> None:
+    with pytest.raises(KpiError, match="respons_speed"):
+        builtin_scheme("manager_post").with_weights("manager", {"respons_speed": 15})

@@ -16,7 +16,7 @@ from helpers import (
 
 from kpi_toolkit import score
 from kpi_toolkit.errors import DataError
-from kpi_toolkit.scheme import Scheme
+from kpi_toolkit.scheme import ForcedDistribution, Scheme
 from kpi_toolkit.scoring import Appraisal
 
 
@@ -35,10 +35,6 @@ def appraise(
         period=period,
         lang=lang,
     )  # type: ignore[arg-type]
-
-
-def excluded_ids(result: Appraisal) -> list[str]:
-    return result.excluded["employee_id"].dropna().tolist()
 
 
 def with_missing(policy: str) -> Scheme:
@@ -73,7 +69,7 @@ def test_seed_manager_row_end_to_end() -> None:
     assert result.period.grain == "quarter"
     assert result.distribution.empty
     assert result.ratings is None
-    assert excluded_ids(result) == []
+    assert result.excluded.empty
     assert result.actuals["employee_id"].tolist() == ["E1"]
 
 
@@ -126,7 +122,7 @@ def test_probation_staff_not_appraised_and_listed_with_the_reason() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"), status=["regular", "试用"])
     result = appraise(manager_actuals("E1", "E2"), roster)
     assert result.scores["employee_id"].tolist() == ["E1"]
-    excluded = result.excluded.dropna(subset=["employee_id"])
+    excluded = result.excluded
     assert excluded[["employee_id", "name", "reason_code", "reason"]].values.tolist() == [
         ["E2", "员工E2", "probation", "试用期人员不参加考核"]
     ]
@@ -142,7 +138,7 @@ def test_yearly_position_excluded_from_a_quarter() -> None:
         period=PERIOD,
     )
     assert result.scores.empty
-    excluded = result.excluded.dropna(subset=["employee_id"])
+    excluded = result.excluded
     assert excluded[["employee_id", "reason_code"]].values.tolist() == [["M1", "grain"]]
     assert excluded["reason"].iloc[0] == "manager 按年度考核,不在本期(2026-Q3)"
 
@@ -158,16 +154,14 @@ def test_joined_and_left_inside_the_period_flagged() -> None:
     result = appraise(manager_actuals("E1", "E2", "E3"), roster)
     flags = result.scores.set_index("employee_id")["flags"]
     assert flags.to_dict() == {"E1": "期内入职(2026-08-03)", "E2": "期内离职(2026-09-15)"}
-    assert result.excluded.dropna(subset=["employee_id"])["reason_code"].tolist() == [
-        "not_employed"
-    ]
+    assert result.excluded["reason_code"].tolist() == ["not_employed"]
 
 
 def test_employee_with_no_actuals_row_listed_as_not_appraised() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"))
     result = appraise(manager_actuals("E1"), roster)
     assert result.scores["employee_id"].tolist() == ["E1"]
-    excluded = result.excluded.dropna(subset=["employee_id"])
+    excluded = result.excluded
     assert excluded[["employee_id", "reason_code", "reason"]].values.tolist() == [
         ["E2", "no_actuals", "本期无任何指标数据"]
     ]
@@ -256,7 +250,7 @@ def test_exclude_with_every_actual_missing_lists_the_employee() -> None:
         actuals.loc[1, kpi_id] = ""
     result = appraise(actuals, roster, manager_post=with_missing("exclude"))
     assert result.scores["employee_id"].tolist() == ["E1"]
-    assert result.excluded.dropna(subset=["employee_id"])["reason_code"].tolist() == ["no_actuals"]
+    assert result.excluded["reason_code"].tolist() == ["no_actuals"]
 
 
 # --- ranks -------------------------------------------------------------------------------
@@ -300,3 +294,22 @@ def test_rank_within_position_and_across_the_department() -> None:
     assert scores["rank"].to_dict() == {"M1": 1, "Q1": 2, "Q2": 1, "O1": 1}
     assert scores["department_rank"].to_dict() == {"M1": 1, "Q1": 4, "Q2": 3, "O1": 1}
     assert scores.loc["M1", ["kpi", "cpi"]].tolist() == pytest.approx([38, 57])
+
+
+def test_forced_distribution_applied_through_score() -> None:
+    distribution = ForcedDistribution.model_validate(
+        {"apply": True, "shares": {"excellent": {"max": 0.5}, "fail": {"min": 0.25}}}
+    )
+    forced = scheme("manager_post").model_copy(update={"forced_distribution": distribution})
+    ids = ["E1", "E2", "E3", "E4"]
+    result = appraise(
+        manager_actuals(*ids, complaints=[3, 4, 5, 6]),
+        make_roster(*[(i, "manager") for i in ids]),
+        manager_post=forced,
+    )
+    scores = result.scores.set_index("employee_id")
+    assert scores["grade"].to_dict() == {"E1": "优秀", "E2": "优秀", "E3": "良好", "E4": "不合格"}
+    assert scores["forced_from"].isna().tolist() == [True, True, True, False]
+    assert scores.loc["E4", "forced_from"] == "good"
+    # the check reports the earned grades, before the distribution was applied
+    assert result.distribution["ok"].tolist() == [True, False]
