@@ -39,7 +39,8 @@ def grade_ids(totals: pd.Series | np.ndarray, *, scheme: Scheme) -> np.ndarray:
 def grade_names(ids: pd.Series | np.ndarray, *, scheme: Scheme, lang: Lang = "zh") -> np.ndarray:
     """Grade ids (``excellent``) as names (``优秀``)."""
     names = {g.id: g.name.get(lang) for g in scheme.grades}
-    return pd.Series(np.asarray(ids, dtype=object)).map(names).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(np.asarray(ids, dtype=object))
+    return np.array([names[u] for u in uniques] + [None], dtype=object)[codes]
 
 
 def rank(totals: pd.Series, *, by: pd.Series | None = None) -> pd.Series:
@@ -117,7 +118,8 @@ def apply_distribution(scores: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     Caps are applied from the best grade down (what a cap moves out may meet the next
     grade's cap), minimums from the worst grade up. Rule for ties: a ``max`` share is never
     exceeded: people tied at the cut-off are moved down together. A ``min`` share is always
-    met: people tied at the cut-off are moved in together, so it may be exceeded. People moved get ``forced_from`` (their earned grade).
+    met: people tied at the cut-off are moved in together, so it may be exceeded. People
+    moved get ``forced_from`` (their earned grade).
     """
     order = [g.id for g in scheme.grade_order()]
     result = scores.copy()

@@ -230,8 +230,9 @@ def _refuse_missing_columns(rows: pd.DataFrame, scheme: Scheme, *, file: str | N
 
 def _join_flags(*columns: pd.Series) -> pd.Series:
     """Join flag texts column by column with "; ", skipping blanks (vectorised)."""
-    parts = [c.astype(object).where(c.notna(), "").astype(str) for c in columns]
-    joined = parts[0]
+    parts = [c.astype(object).where(c.notna(), "") for c in columns]
+    parts = [p for p in parts if (p != "").any()] or parts[:1]
+    joined = parts[0].astype(str)
     for part in parts[1:]:
         joined = joined + np.where((joined != "") & (part != ""), "; ", "") + part
     return joined
@@ -266,7 +267,8 @@ def position_points(
         elif policy == "exclude":
             respread += np.where(gap, kpi.weight, 0.0)
         key = "flag.zero" if policy == "zero" else "flag.respread"
-        flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + label(key, lang, kpi=kpi.id)
+        if gap.any():
+            flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + label(key, lang, kpi=kpi.id)
         points[kpi.id] = got
     table = pd.DataFrame(points, index=values.index)
     total_weight = sum(k.weight for k in position.kpis)
@@ -321,11 +323,10 @@ def _grade_and_rank(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang) -> pd.D
     scores["rank"] = rank(scores["total"], by=scores["position"])
     scores["department_rank"] = rank(scores["total"])
     order = [c for c in scores.columns if c not in ("flags", "grade_id")]
-    return (
-        scores[[*order, "grade_id", "flags"]]
-        .sort_values(["position", "rank", "employee_id"], kind="stable")
-        .reset_index(drop=True)
-    )
+    by_position = pd.factorize(scores["position"], sort=True)[0]
+    by_employee = pd.factorize(scores["employee_id"], sort=True)[0]
+    rows = np.lexsort((by_employee, scores["rank"].to_numpy(), by_position))
+    return scores[[*order, "grade_id", "flags"]].iloc[rows].reset_index(drop=True)
 
 
 def _regrade(scores: pd.DataFrame, scheme: Scheme, lang: Lang) -> pd.DataFrame:
