@@ -32,7 +32,7 @@ sample: $(INSTALLED)
 
 demo: $(INSTALLED) $(SYSTEM)
 	$(KPI) sample --out $(SAMPLE)
-	$(KPI) score --scheme params/schemes/after_sales_team.yaml --actuals $(SAMPLE)/actuals_team.csv \
+	$(KPI) score --scheme params/schemes/after_sales_team.yaml --actuals $(SAMPLE)/actuals_after_sales_team.csv \
 	  --roster $(SAMPLE)/roster.csv --ratings $(SAMPLE)/ratings.csv --period 2026-Q3 \
 	  --out $(SAMPLE)/out/scores_2026-Q3.csv
 

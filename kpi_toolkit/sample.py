@@ -33,7 +33,7 @@ class SampleDepartment:
     """The sample's tables, as written by :func:`write_sample`."""
 
     roster: pd.DataFrame
-    actuals_team: pd.DataFrame
+    actuals_after_sales_team: pd.DataFrame
     actuals_manager_post: pd.DataFrame
     actuals_department_head: pd.DataFrame
     ratings: pd.DataFrame
@@ -234,7 +234,7 @@ def make_sample(*, seed: int = 2026) -> SampleDepartment:
     head = roster.loc[roster["position"] == "department_head"]
     return SampleDepartment(
         roster=roster,
-        actuals_team=pd.concat(team, ignore_index=True),
+        actuals_after_sales_team=pd.concat(team, ignore_index=True),
         actuals_manager_post=pd.concat(post, ignore_index=True),
         actuals_department_head=_department_head_actuals(rng, head),
         ratings=pd.concat(ratings, ignore_index=True),
@@ -250,7 +250,7 @@ def write_sample(directory: str | Path, *, seed: int = 2026) -> dict[str, Path]:
     for name, frame in vars(sample).items():
         paths[name] = out / f"{name}.csv"
         frame.to_csv(paths[name], index=False, encoding="utf-8-sig")
-    for name in ("roster", "actuals_team"):
+    for name in ("roster", "actuals_after_sales_team"):
         paths[f"{name}_xlsx"] = out / f"{name}.xlsx"
         getattr(sample, name).to_excel(paths[f"{name}_xlsx"], index=False)
     return paths

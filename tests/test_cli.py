@@ -35,7 +35,7 @@ def score_args(sample: Path, actuals: Path | None = None, period: str = "2026-Q3
         "--scheme",
         SCHEMES / "after_sales_team.yaml",
         "--actuals",
-        actuals or sample / "actuals_team.csv",
+        actuals or sample / "actuals_after_sales_team.csv",
         "--roster",
         sample / "roster.csv",
         "--ratings",
@@ -78,7 +78,7 @@ def test_score_writes_the_contract_columns(sample: Path, tmp_path: Path, capsys)
 def test_score_reads_xlsx_like_csv(sample: Path, tmp_path: Path, capsys):
     csv_out, xlsx_out = tmp_path / "a.csv", tmp_path / "b.csv"
     run(capsys, *score_args(sample), "--out", csv_out)
-    args = score_args(sample, actuals=sample / "actuals_team.xlsx")
+    args = score_args(sample, actuals=sample / "actuals_after_sales_team.xlsx")
     args[args.index("--roster") + 1] = sample / "roster.xlsx"
     code, _, stderr = run(capsys, *args, "--out", xlsx_out)
     assert code == 0, stderr
@@ -92,7 +92,7 @@ def test_annual_means_the_quarters(sample: Path, tmp_path: Path, capsys):
         "--scheme",
         "after_sales_team",
         "--actuals",
-        sample / "actuals_team.csv",
+        sample / "actuals_after_sales_team.csv",
         "--roster",
         sample / "roster.csv",
         "--ratings",
@@ -190,7 +190,7 @@ def test_validate_builtin_schemes(capsys):
 
 def _bad_actuals(sample: Path, tmp_path: Path, change) -> Path:
     frame = pd.read_csv(
-        sample / "actuals_team.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        sample / "actuals_after_sales_team.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
     )
     frame = change(frame)
     path = tmp_path / "bad.csv"
