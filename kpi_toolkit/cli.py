@@ -234,6 +234,36 @@ def _metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("report")
+def _report(args: argparse.Namespace) -> int:
+    from .reports import context_for, plan_jobs, run_jobs
+
+    data_dir = str(Path(args.data_dir).resolve())
+    scheme = str(Path(args.scheme).resolve()) if Path(args.scheme).exists() else args.scheme
+    ctx = context_for(scheme=scheme, data_dir=data_dir, period=args.period, lang=args.lang)
+    teams = args.team or []
+    approval = {k: v for k, v in vars(args).items() if k.endswith(("_by", "_on")) and v}
+    jobs = plan_jobs(
+        ctx,
+        scheme=scheme,
+        data_dir=data_dir,
+        teams=teams,
+        per_employee=args.per_employee,
+        approval=approval,
+    )
+    out_dir = Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)).resolve()
+    outcomes = run_jobs(jobs, out_dir=out_dir, progress=not args.quiet)
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        print(f"failed: {outcome.job.stem}: {outcome.error}", file=sys.stderr)
+    written = [o for o in outcomes if o.ok]
+    print(f"{len(written)} report(s) written to {out_dir}, {len(failed)} failed", file=sys.stderr)
+    for outcome in written:
+        if not outcome.job.stem.startswith("scorecards/"):
+            print(outcome.html)
+    return 1 if failed else 0
+
+
 @command("sample")
 def _sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
@@ -274,6 +304,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data")
     p.add_argument("--period-grain", choices=("month", "quarter", "year"), required=True)
     p.add_argument("--out")
+    p = sub.add_parser("report", help="run the report notebooks, write offline HTML")
+    p.add_argument("--scheme", required=True)
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--period", required=True)
+    p.add_argument("--team", action="append", help="a team (repeatable), or 'all' for each team")
+    p.add_argument("--per-employee", action="store_true", help="also one scorecard per person")
+    p.add_argument("--out-dir")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    for role in ("prepared", "reviewed", "approved"):
+        p.add_argument(f"--{role}-by", help=f"approval block: {role} by")
+        p.add_argument(f"--{role}-on", help=f"approval block: date {role}")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p = sub.add_parser("sample", help="write the sample department")
     p.add_argument("--out", default="sample")
     p.add_argument("--seed", type=int, default=2026)

@@ -304,7 +304,7 @@ def shared_kernel(*, kernel_name: str = KERNEL_NAME) -> Iterator[AsyncKernelMana
     from jupyter_client import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    manager = AsyncKernelManager(kernel_name=kernel_name)
+    manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
     run_sync(manager.start_kernel)()
     try:
         yield manager

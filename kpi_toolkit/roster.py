@@ -40,7 +40,7 @@ def appraisees(
             lambda r: label(
                 "excluded.grain",
                 lang,
-                position=r["position"],
+                position=scheme.positions[r["position"]].name.get(lang),
                 period=str(period),
                 grain=label(f"grain.{grain_of[r['position']]}", lang),
             ),

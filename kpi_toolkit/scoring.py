@@ -323,7 +323,8 @@ def _grade_and_rank(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang) -> pd.D
     scores["rank"] = rank(scores["total"], by=scores["position"])
     scores["department_rank"] = rank(scores["total"])
     order = [c for c in scores.columns if c not in ("flags", "grade_id")]
-    by_position = pd.factorize(scores["position"], sort=True)[0]
+    order_of = {p: i for i, p in enumerate(scheme.positions)}
+    by_position = scores["position"].map(order_of).to_numpy()
     by_employee = pd.factorize(scores["employee_id"], sort=True)[0]
     rows = np.lexsort((by_employee, scores["rank"].to_numpy(), by_position))
     return scores[[*order, "grade_id", "flags"]].iloc[rows].reset_index(drop=True)

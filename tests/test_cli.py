@@ -190,7 +190,10 @@ def test_validate_builtin_schemes(capsys):
 
 def _bad_actuals(sample: Path, tmp_path: Path, change) -> Path:
     frame = pd.read_csv(
-        sample / "actuals_after_sales_team.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        sample / "actuals_after_sales_team.csv",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
     )
     frame = change(frame)
     path = tmp_path / "bad.csv"

@@ -1,0 +1,180 @@
+"""What a report is made from: the scheme, the period's data files, their appraisal.
+
+A data directory holds ``roster.csv`` (or ``.xlsx``), ``actuals_<scheme id>.csv`` (or
+``actuals.csv``) and, for schemes with 360 KPIs, ``ratings.csv``. Every file's SHA-256 is
+kept so that a report can say exactly what it was computed from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .errors import InputError, Problem
+from .inputs import read_table
+from .labels import Lang
+from .periods import Period, parse_period
+from .scheme import Scheme, load_scheme
+from .scoring import Appraisal, score
+
+__all__ = ["ReportContext", "find_inputs", "load_context", "sha256"]
+
+EXTENSIONS = (".csv", ".xlsx")
+
+
+def sha256(path: str | Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report shows, computed once.
+
+    Attributes
+    ----------
+    appraisal
+        The period's appraisal of the whole department.
+    previous
+        The previous period's appraisal where its actuals exist, else ``None``.
+    team
+        The team the report is limited to, or ``None`` for the department.
+    inputs
+        Each input's role (``scheme``, ``roster``, ``actuals``, ``ratings``) → (path, SHA-256).
+    parameters
+        The report's parameters, as given.
+    """
+
+    appraisal: Appraisal
+    previous: Appraisal | None
+    team: str | None
+    lang: Lang
+    inputs: dict[str, tuple[str, str]]
+    parameters: dict[str, object] = field(default_factory=dict)
+    generated: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
+    version: str = __version__
+
+    @property
+    def scheme(self) -> Scheme:
+        return self.appraisal.scheme
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The scores shown: the team's where the report is limited to one."""
+        scores = self.appraisal.scores
+        return scores if self.team is None else scores.loc[scores["team"] == self.team]
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        excluded = self.appraisal.excluded
+        return excluded if self.team is None else excluded.loc[excluded["team"] == self.team]
+
+
+def _find(directory: Path, stems: tuple[str, ...]) -> Path | None:
+    for stem in stems:
+        for extension in EXTENSIONS:
+            candidate = directory / f"{stem}{extension}"
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def find_inputs(data_dir: str | Path, *, scheme: Scheme) -> dict[str, Path]:
+    """The roster, actuals and (where needed) ratings files of a data directory."""
+    directory = Path(data_dir)
+    if not directory.is_dir():
+        raise InputError(Problem(where=str(directory), message="no such data directory"))
+    wanted = {
+        "roster": ("roster",),
+        "actuals": (f"actuals_{scheme.id}", "actuals"),
+        "ratings": ("ratings",),
+    }
+    found = {role: _find(directory, stems) for role, stems in wanted.items()}
+    needs_ratings = any(k.source == "ratings" for p in scheme.positions.values() for k in p.kpis)
+    missing = [r for r, p in found.items() if p is None and (r != "ratings" or needs_ratings)]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    where=str(directory),
+                    message=f"no {role} file",
+                    allowed=" or ".join(f"{s}.csv/.xlsx" for s in wanted[role]),
+                )
+                for role in missing
+            ]
+        )
+    return {role: path for role, path in found.items() if path is not None}
+
+
+def load_context(
+    *,
+    scheme: str | Path | Scheme,
+    data_dir: str | Path,
+    period: str | Period,
+    team: str | None = None,
+    lang: Lang = "zh",
+    parameters: dict[str, object] | None = None,
+) -> ReportContext:
+    """Load a data directory and appraise its period (and the previous one, where possible)."""
+    chosen = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    period = parse_period(period) if isinstance(period, str) else period
+    paths = find_inputs(data_dir, scheme=chosen)
+    tables = {role: read_table(path) for role, path in paths.items()}
+
+    def appraise(when: Period) -> Appraisal:
+        return score(
+            tables["actuals"],
+            scheme=chosen,
+            roster=tables["roster"],
+            period=when,
+            ratings=tables.get("ratings"),
+            lang=lang,
+        )
+
+    appraisal = appraise(period)
+    _check_team(appraisal, team)
+    inputs = {role: (str(path), sha256(path)) for role, path in paths.items()}
+    if chosen.path:
+        inputs = {"scheme": (chosen.path, sha256(chosen.path)), **inputs}
+    return ReportContext(
+        appraisal=appraisal,
+        previous=_previous(appraise, tables, period),
+        team=team,
+        lang=lang,
+        inputs=inputs,
+        parameters=dict(parameters or {}),
+    )
+
+
+def _previous(appraise, tables: dict[str, pd.DataFrame], period: Period) -> Appraisal | None:
+    before = str(period.previous())
+    if before not in set(tables["actuals"]["period"].astype(str).str.strip().str.upper()):
+        return None
+    try:
+        return appraise(period.previous())
+    except InputError:
+        return None  # the previous period's data does not score: the change is not shown
+
+
+def _check_team(appraisal: Appraisal, team: str | None) -> None:
+    if team is None:
+        return
+    teams = sorted(set(appraisal.scores["team"]))
+    if team not in teams:
+        raise InputError(
+            Problem(
+                where="team",
+                value=team,
+                message=f"nobody of this team is appraised in {appraisal.period}",
+                allowed=", ".join(teams) or "none",
+            )
+        )
