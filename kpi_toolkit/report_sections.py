@@ -267,43 +267,60 @@ def ranking(ctx: ReportContext) -> HTML:
     return _section(label("report.ranking", lang), _table(table))
 
 
-def scorecard(ctx: ReportContext, employee_id: str) -> str:
-    """One person's scorecard: each KPI's actual, target, rule in words, points of weight."""
-    lang = ctx.lang
-    person = ctx.scores.loc[ctx.scores["employee_id"] == employee_id].iloc[0]
-    position = ctx.scheme.positions[person["position"]]
-    actual = ctx.appraisal.actuals.set_index("employee_id").loc[employee_id]
-    rows = []
+def _rows_table(header: list[str], rows: list[tuple]) -> str:
+    head = "".join(f"<th>{_e(c)}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f'<table class="kpi-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _card_rows(ctx: ReportContext, position: Position) -> list[tuple[str, Kpi | None, object]]:
+    """The rows of a position's scorecard: (category name, KPI or None for the subtotal,
+    the KPI's rule in words or the category)."""
+    lang, rows = ctx.lang, []
     for category_id, category in position.categories.items():
         for kpi in (k for k in position.kpis if k.category == category_id):
-            value = actual.get(kpi.id, np.nan)
+            rule = kpi.rule.describe(weight=kpi.weight, target=kpi.target, lang=lang)
+            rows.append((category.name.get(lang), kpi, rule))
+        rows.append((category.name.get(lang), None, (category_id, category)))
+    return rows
+
+
+def scorecard(ctx: ReportContext, employee_id: str, *, _cache: dict | None = None) -> str:
+    """One person's scorecard: each KPI's actual, target, rule in words, points of weight."""
+    cache = _cache if _cache is not None else _card_cache(ctx)
+    lang, person = ctx.lang, cache["people"][employee_id]
+    position = ctx.scheme.positions[person["position"]]
+    actual = cache["actuals"].get(employee_id, {})
+    rows = []
+    for category_name, kpi, extra in cache["layout"][position.id]:
+        if kpi is None:
+            category_id, category = extra
             rows.append(
                 (
-                    category.name.get(lang),
-                    kpi.name.get(lang),
-                    _actual(kpi, float(value)),
-                    _target(kpi),
-                    kpi.rule.describe(weight=kpi.weight, target=kpi.target, lang=lang),
-                    f"{person[kpi.id]:.2f} / {kpi.weight:g}",
+                    category_name,
+                    label("report.subtotal", lang),
+                    "",
+                    "",
+                    "",
+                    f"{person[category_id]:.2f} / {category.points:g}",
                 )
             )
+            continue
+        value = actual.get(kpi.id, np.nan)
         rows.append(
             (
-                category.name.get(lang),
-                label("report.subtotal", lang),
-                "",
-                "",
-                "",
-                f"{person[category_id]:.2f} / {category.points:g}",
+                category_name,
+                kpi.name.get(lang),
+                _actual(kpi, float(value)),
+                _target(kpi),
+                extra,
+                f"{person[kpi.id]:.2f} / {kpi.weight:g}",
             )
         )
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            label(c, lang)
-            for c in ("report.category", "kpi", "actual", "target", "report.rule", "points")
-        ],
-    )
+    header = [
+        label(c, lang)
+        for c in ("report.category", "kpi", "actual", "target", "report.rule", "points")
+    ]
     head = (
         f"<h3>{_e(person['name'])} <small>{_e(employee_id)} · {_e(person['team'])} · "
         f"{_e(position.name.get(lang))}</small></h3>"
@@ -312,27 +329,40 @@ def scorecard(ctx: ReportContext, employee_id: str) -> str:
         f"{_e(label('rank', lang))} {_e(person['rank'])}</p>"
     )
     notes = f'<p class="kpi-flags">{_e(person["flags"])}</p>' if person["flags"] else ""
-    return f'<div class="kpi-card">{head}{_table(table)}{_raters(ctx, employee_id)}{notes}</div>'
+    table = _rows_table(header, rows)
+    return f'<div class="kpi-card">{head}{table}{_raters(ctx, employee_id, cache)}{notes}</div>'
 
 
-def _raters(ctx: ReportContext, employee_id: str) -> str:
+def _card_cache(ctx: ReportContext) -> dict:
+    """What every scorecard looks up, indexed once."""
     ratings = ctx.appraisal.ratings
-    if ratings is None or employee_id not in set(ratings["employee_id"]):
+    return {
+        "people": ctx.appraisal.scores.set_index("employee_id").to_dict("index"),
+        "actuals": ctx.appraisal.actuals.set_index("employee_id").to_dict("index"),
+        "layout": {pid: _card_rows(ctx, p) for pid, p in ctx.scheme.positions.items()},
+        "ratings": {} if ratings is None else dict(tuple(ratings.groupby("employee_id"))),
+    }
+
+
+def _raters(ctx: ReportContext, employee_id: str, cache: dict) -> str:
+    mine = cache["ratings"].get(employee_id)
+    if mine is None:
         return ""
     lang = ctx.lang
-    mine = ratings.loc[
-        ratings["employee_id"] == employee_id,
-        ["kpi_id", "rater_group", "raters", "mean", "weight", "used_weight"],
-    ]
     names = {k.id: k.name.get(lang) for p in ctx.scheme.positions.values() for k in p.kpis}
-    mine = mine.assign(kpi_id=mine["kpi_id"].map(names))
-    mine.columns = [label(f"report.360.{c}", lang) for c in mine.columns]
-    return f"<h4>{_e(label('report.360', lang))}</h4>" + _table(mine)
+    columns = ["kpi_id", "rater_group", "raters", "mean", "weight", "used_weight"]
+    rows = [
+        (names.get(k, k), g, r, f"{m:.2f}", f"{w:.2f}", f"{u:.2f}")
+        for k, g, r, m, w, u in mine[columns].itertuples(index=False)
+    ]
+    header = [label(f"report.360.{c}", lang) for c in columns]
+    return f"<h4>{_e(label('report.360', lang))}</h4>" + _rows_table(header, rows)
 
 
 def scorecards(ctx: ReportContext) -> HTML:
     """A scorecard for everyone in the report."""
-    cards = "".join(scorecard(ctx, e) for e in ctx.scores["employee_id"])
+    cache = _card_cache(ctx)
+    cards = "".join(scorecard(ctx, e, _cache=cache) for e in ctx.scores["employee_id"])
     return _section(label("report.scorecards", ctx.lang), cards)
 
 
