@@ -236,6 +236,7 @@ def _metrics(args: argparse.Namespace) -> int:
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
+    from .excel import write_scores_excel
     from .reports import context_for, plan_jobs, run_jobs
 
     data_dir = str(Path(args.data_dir).resolve())
@@ -252,6 +253,10 @@ def _report(args: argparse.Namespace) -> int:
         approval=approval,
     )
     out_dir = Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    excel = write_scores_excel(ctx.appraisal, out_dir / f"scores_{ctx.appraisal.period}.xlsx",
+                               lang=args.lang)
+    print(f"scores written to {excel}", file=sys.stderr)
     outcomes = run_jobs(jobs, out_dir=out_dir, progress=not args.quiet)
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:

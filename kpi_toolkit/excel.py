@@ -19,40 +19,22 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .errors import InputError, Problem
 from .export import write_atomic
 from .grading import grade_names, team_ranking
 from .labels import Lang, label
 from .scheme import Kpi, Position, Scheme
 from .scoring import Appraisal
 
-__all__ = ["EXCEL_LABELS", "write_scores_excel"]
+__all__ = ["write_scores_excel"]
 
-# This module's labels; they belong in kpi_toolkit.labels.LABELS.
-EXCEL_LABELS: dict[str, dict[str, str]] = {
-    "excel.title": {
-        "zh": "{scheme} · {position} · 考核周期 {period}",
-        "en": "{scheme} · {position} · period {period}",
-    },
-    "excel.subtotal": {"zh": "小计", "en": "Subtotal"},
-    "excel.rule": {"zh": "计分规则", "en": "Scoring rule"},
-    "excel.sheet.team_ranking": {"zh": "团队排名", "en": "Team ranking"},
-    "excel.sheet.about": {"zh": "说明", "en": "About"},
-    "excel.item": {"zh": "项目", "en": "Item"},
-    "excel.value": {"zh": "内容", "en": "Value"},
-    "excel.scheme": {"zh": "考核方案", "en": "Scheme"},
-    "excel.scheme_id": {"zh": "方案编号", "en": "Scheme ID"},
-    "excel.source": {"zh": "依据", "en": "Source"},
-    "excel.path": {"zh": "方案文件", "en": "Scheme file"},
-    "excel.grade_bands": {"zh": "等级划分(总分)", "en": "Grade bands (total)"},
-    "excel.generated": {"zh": "生成时间", "en": "Generated at"},
-    "excel.version": {"zh": "工具版本", "en": "Toolkit version"},
-}
 
+Columns = Sequence[tuple[str, str | None]]  # (column or label key, number format)
 ID_KEYS = ("employee_id", "name", "team")
 POINTS, WHOLE, TIMESTAMP = "0.00", "0", "yyyy-mm-dd hh:mm:ss"
 TAIL = (("total", POINTS), ("grade", None), ("rank", WHOLE), ("flags", None))
@@ -60,7 +42,11 @@ TOP, BOTTOM, TARGET_ROW, RULE_ROW, FIRST_PERSON_ROW = 2, 3, 4, 5, 6  # title in 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_MAX = 31
 NOT_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
+# Not allowed in XML 1.0: openpyxl refuses the control characters, and writes a lone
+# surrogate or U+FFFE/U+FFFF into a file that neither Excel nor openpyxl can open again.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MIN_WIDTH, MAX_WIDTH = 6, 48
+LINE_HEIGHT = 15  # points, for 11 pt text
 
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -101,11 +87,20 @@ def write_scores_excel(
     Path
         ``path``.
 
+    Raises
+    ------
+    InputError
+        ``path`` does not end in ``.xlsx``.
+
     Examples
     --------
     >>> write_scores_excel(result, "scores_2026-Q3.xlsx")  # doctest: +SKIP
     PosixPath('scores_2026-Q3.xlsx')
     """
+    if Path(path).suffix.lower() != ".xlsx":
+        where, found = os.fspath(path), Path(path).suffix
+        problem = Problem(where, "unsupported file extension", found, ".xlsx (e.g. scores.xlsx)")
+        raise InputError(problem)
     buffer = io.BytesIO()
     _workbook(appraisal, lang=lang).save(buffer)
     return write_atomic(path, buffer.getvalue())
@@ -123,9 +118,9 @@ def _workbook(appraisal: Appraisal, *, lang: Lang) -> Workbook:
         if not people.empty:
             sheet = _new_sheet(book, position.name.get(lang))
             _scorecard(sheet, people, position=position, appraisal=appraisal, lang=lang)
-    _team_sheet(_new_sheet(book, _text("excel.sheet.team_ranking", lang)), appraisal, lang)
-    _excluded_sheet(_new_sheet(book, _text("not_appraised", lang)), appraisal, lang)
-    _about_sheet(_new_sheet(book, _text("excel.sheet.about", lang)), appraisal, lang)
+    _team_sheet(_new_sheet(book, label("excel.sheet.team_ranking", lang)), appraisal, lang)
+    _excluded_sheet(_new_sheet(book, label("not_appraised", lang)), appraisal, lang)
+    _about_sheet(_new_sheet(book, label("excel.sheet.about", lang)), appraisal, lang)
     return book
 
 
@@ -133,15 +128,9 @@ def _new_sheet(book: Workbook, name: str) -> Worksheet:
     return book.create_sheet(_sheet_title(name, taken=book.sheetnames))
 
 
-def _text(key: str, lang: Lang, **values: object) -> str:
-    if key not in EXCEL_LABELS:
-        return label(key, lang, **values)
-    return EXCEL_LABELS[key][lang].format(**values)
-
-
 def _sheet_title(name: str, *, taken: Iterable[str]) -> str:
     """A valid title not yet used: ≤ 31 characters, none of ``[]:*?/\\``, unique ignoring case."""
-    cleaned = NOT_IN_TITLE.sub("_", ILLEGAL_CHARACTERS_RE.sub("", name))
+    cleaned = NOT_IN_TITLE.sub("_", NOT_IN_XML.sub("", name))
     base = cleaned.strip()[:SHEET_TITLE_MAX].strip("' ") or "Sheet"
     used = {t.casefold() for t in taken} | {"history"}  # Excel reserves "History"
     title, number = base, 1
@@ -159,7 +148,7 @@ def _put(
     cell = sheet.cell(row=row, column=column)
     value = _plain(value)
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
+        text = NOT_IN_XML.sub("\ufffd", value)
         quoted = text.startswith(FORMULA_STARTS)
         cell.value = "'" + text if quoted else text
         cell.data_type = "s"
@@ -206,9 +195,7 @@ def _title(sheet: Worksheet, text: str, *, width: int) -> None:
     sheet.row_dimensions[1].height = 24
 
 
-def _rows(
-    sheet: Worksheet, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]], *, first: int
-) -> None:
+def _rows(sheet: Worksheet, frame: pd.DataFrame, columns: Columns, *, first: int) -> None:
     """A bordered row per record of ``frame``; ``columns`` are (column, number format)."""
     values = frame.reindex(columns=[name for name, _ in columns]).to_numpy(dtype=object)
     formats = [number_format for _, number_format in columns]
@@ -225,7 +212,7 @@ def _scorecard(
     columns = [(key, None) for key in ID_KEYS] + [(k.id, POINTS) for k in kpis]
     columns += [(c, POINTS) for c in categories] + list(TAIL)
     names = {"scheme": appraisal.scheme.name.get(lang), "position": position.name.get(lang)}
-    _title(sheet, _text("excel.title", lang, **names, period=appraisal.period), width=len(columns))
+    _title(sheet, label("excel.title", lang, **names, period=appraisal.period), width=len(columns))
     _scorecard_header(sheet, position, kpis, categories, lang)
     _targets(sheet, kpis, lang)
     _rows(sheet, people, columns, first=FIRST_PERSON_ROW)
@@ -240,27 +227,27 @@ def _scorecard_header(
     """Row TOP: categories over their KPIs, 小计 over the subtotals; row BOTTOM: the KPIs
     with their weights, the categories with their points; the rest spans both rows."""
     for column, key in enumerate(ID_KEYS, start=1):
-        _heading(sheet, (TOP, column), _text(key, lang), to=(BOTTOM, column))
+        _heading(sheet, (TOP, column), label(key, lang), to=(BOTTOM, column))
     column = len(ID_KEYS) + 1
     for category_id in categories:
         count = sum(k.category == category_id for k in kpis)
         name = position.categories[category_id].name.get(lang)
         _heading(sheet, (TOP, column), name, to=(TOP, column + count - 1))
         column += count
-    subtotal = _text("excel.subtotal", lang)
+    subtotal = label("excel.subtotal", lang)
     _heading(sheet, (TOP, column), subtotal, to=(TOP, column + len(categories) - 1))
     parts = [(k.name, k.weight) for k in kpis]
     parts += [(position.categories[c].name, position.categories[c].points) for c in categories]
     for column, (name, points) in enumerate(parts, start=len(ID_KEYS) + 1):
         _heading(sheet, (BOTTOM, column), f"{name.get(lang)} ({points:g})")
     for column, (key, _) in enumerate(TAIL, start=len(ID_KEYS) + len(parts) + 1):
-        _heading(sheet, (TOP, column), _text(key, lang), to=(BOTTOM, column))
+        _heading(sheet, (TOP, column), label(key, lang), to=(BOTTOM, column))
 
 
 def _targets(sheet: Worksheet, kpis: list[Kpi], lang: Lang) -> None:
     """Under the header: each KPI's target, and its rule in words."""
     for row, key in ((TARGET_ROW, "target"), (RULE_ROW, "excel.rule")):
-        _heading(sheet, (row, 1), _text(key, lang), to=(row, len(ID_KEYS)), fill=NOTE_FILL)
+        _heading(sheet, (row, 1), label(key, lang), to=(row, len(ID_KEYS)), fill=NOTE_FILL)
     for column, kpi in enumerate(kpis, start=len(ID_KEYS) + 1):
         target = kpi.target if kpi.target_text is None else kpi.target_text
         number_format = "0%" if kpi.kind == "ratio" else "General"
@@ -303,17 +290,12 @@ def _colour(sheet: Worksheet, *, column: int, fills: dict[str, PatternFill]) -> 
 
 
 def _table(
-    sheet: Worksheet,
-    frame: pd.DataFrame,
-    columns: Sequence[tuple[str, str | None]],
-    *,
-    title: str,
-    lang: Lang,
+    sheet: Worksheet, frame: pd.DataFrame, columns: Columns, *, title: str, lang: Lang
 ) -> None:
     """A titled table: a header row of labels (``columns`` are label keys), a row per record."""
     _title(sheet, title, width=len(columns))
     for column, (key, _) in enumerate(columns, start=1):
-        _heading(sheet, (TOP, column), _text(key, lang))
+        _heading(sheet, (TOP, column), label(key, lang))
     _rows(sheet, frame, columns, first=TOP + 1)
     _finish(sheet, freeze=f"A{TOP + 1}", title_rows=f"{TOP}:{TOP}")
 
@@ -322,7 +304,7 @@ def _team_sheet(sheet: Worksheet, appraisal: Appraisal, lang: Lang) -> None:
     teams = team_ranking(appraisal.scores, scheme=appraisal.scheme, lang=lang)
     columns = [("team_rank", WHOLE), ("team", None), ("headcount", WHOLE)]
     columns += [("mean_total", POINTS), ("grade", None)]
-    title = f"{_text('team_ranking', lang)} · {appraisal.period}"
+    title = f"{label('team_ranking', lang)} · {appraisal.period}"
     _table(sheet, teams.rename(columns={"rank": "team_rank"}), columns, title=title, lang=lang)
     _colour(sheet, column=len(columns), fills=_grade_fills(appraisal.scheme, lang))
 
@@ -332,7 +314,7 @@ def _excluded_sheet(sheet: Worksheet, appraisal: Appraisal, lang: Lang) -> None:
     excluded = appraisal.excluded.reindex(columns=keys)
     names = {pid: p.name.get(lang) for pid, p in appraisal.scheme.positions.items()}
     excluded["position"] = [names.get(p, p) for p in excluded["position"]]
-    title = f"{_text('not_appraised', lang)} · {appraisal.period}"
+    title = f"{label('not_appraised', lang)} · {appraisal.period}"
     _table(sheet, excluded, [(key, None) for key in keys], title=title, lang=lang)
 
 
@@ -343,7 +325,7 @@ def _about_sheet(sheet: Worksheet, appraisal: Appraisal, lang: Lang) -> None:
 
     scheme = appraisal.scheme
     items: list[tuple[str, object]] = [
-        (_text(key, lang), value)
+        (label(key, lang), value)
         for key, value in (
             ("excel.scheme", scheme.name.get(lang)),
             ("excel.scheme_id", scheme.id),
@@ -360,7 +342,7 @@ def _about_sheet(sheet: Worksheet, appraisal: Appraisal, lang: Lang) -> None:
         items.append((grade.name.get(lang), f"[{grade.min:g}, {upper:g}{bracket}"))
     about = pd.DataFrame(items, columns=["excel.item", "excel.value"])
     columns = [("excel.item", None), ("excel.value", TIMESTAMP)]
-    _table(sheet, about, columns, title=_text("excel.sheet.about", lang), lang=lang)
+    _table(sheet, about, columns, title=label("excel.sheet.about", lang), lang=lang)
     _colour(sheet, column=1, fills=_grade_fills(scheme, lang))
 
 
@@ -392,9 +374,19 @@ def _fit_columns(sheet: Worksheet, *, skip_rows: set[int]) -> None:
             if cell.value is None or cell.row in skip_rows or (cell.row, cell.column) in spanning:
                 continue
             widths[cell.column] = max(widths.get(cell.column, 0), _cell_width(cell))
+            if _cell_width(cell) > MAX_WIDTH:  # wraps instead (long sources, reasons, notes)
+                _wrap(sheet, cell)
     for column, width in widths.items():
         letter = get_column_letter(column)
         sheet.column_dimensions[letter].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+
+
+def _wrap(sheet: Worksheet, cell: Cell) -> None:
+    """Wrap a cell too long for the widest column, its row made tall enough to show it."""
+    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    lines = math.ceil(_cell_width(cell) / (MAX_WIDTH - 2))
+    height = sheet.row_dimensions[cell.row].height or 0
+    sheet.row_dimensions[cell.row].height = max(height, LINE_HEIGHT * lines)
 
 
 def _cell_width(cell: Cell) -> float:

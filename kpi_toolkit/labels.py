@@ -91,6 +91,24 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Year result (mean of the quarters)",
     },
     "report.bonus": {"zh": "绩效奖金分配", "en": "Bonus allocation"},
+    # Excel export
+    "excel.title": {
+        "zh": "{scheme} · {position} · 考核周期 {period}",
+        "en": "{scheme} · {position} · period {period}",
+    },
+    "excel.subtotal": {"zh": "小计", "en": "Subtotal"},
+    "excel.rule": {"zh": "计分规则", "en": "Scoring rule"},
+    "excel.sheet.team_ranking": {"zh": "团队排名", "en": "Team ranking"},
+    "excel.sheet.about": {"zh": "说明", "en": "About"},
+    "excel.item": {"zh": "项目", "en": "Item"},
+    "excel.value": {"zh": "内容", "en": "Value"},
+    "excel.scheme": {"zh": "考核方案", "en": "Scheme"},
+    "excel.scheme_id": {"zh": "方案编号", "en": "Scheme ID"},
+    "excel.source": {"zh": "依据", "en": "Source"},
+    "excel.path": {"zh": "方案文件", "en": "Scheme file"},
+    "excel.grade_bands": {"zh": "等级划分(总分)", "en": "Grade bands (total)"},
+    "excel.generated": {"zh": "生成时间", "en": "Generated at"},
+    "excel.version": {"zh": "工具版本", "en": "Toolkit version"},
     # who is appraised
     "excluded.probation": {"zh": "试用期人员不参加考核", "en": "on probation: not appraised"},
     "excluded.position": {

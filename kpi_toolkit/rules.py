@@ -59,6 +59,12 @@ class Rule(BaseModel):
         """Ordinal labels this rule accepts as actuals (only rating scales have any)."""
         return {}
 
+    def scaled(self, factor: float, *, weight: float) -> Rule:
+        """The same rule for a weight ``factor`` times ``weight``: every actual earns the same
+        share of the weight (points × factor). Rules whose points follow the weight already
+        return themselves."""
+        return self
+
 
 def _fmt(value: float) -> str:
     if math.isinf(value):
@@ -124,6 +130,13 @@ class BandsRule(Rule):
         )
         return np.where(np.isnan(values), np.nan, p_start + share * (p_stop - p_start))
 
+    def scaled(self, factor: float, *, weight: float) -> Rule:
+        bands = tuple(
+            band.model_copy(update={"points": (band.at_lower * factor, band.at_upper * factor)})
+            for band in self.bands
+        )
+        return self.model_copy(update={"bands": bands})
+
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         parts = []
         for band in sorted(self.bands, key=lambda b: b.lower, reverse=self.better == "higher"):
@@ -148,6 +161,10 @@ class DeductPerUnitRule(Rule):
     def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
         full = weight if self.full is None else self.full
         return full - self.per_unit * np.maximum(values - self.allowance, 0)
+
+    def scaled(self, factor: float, *, weight: float) -> Rule:
+        full = None if self.full is None else self.full * factor
+        return self.model_copy(update={"per_unit": self.per_unit * factor, "full": full})
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         full = weight if self.full is None else self.full
@@ -183,6 +200,9 @@ class DeductPerPointRule(Rule):
             short = np.floor(short)
         return weight - self.per_point * short
 
+    def scaled(self, factor: float, *, weight: float) -> Rule:
+        return self.model_copy(update={"per_point": self.per_point * factor})
+
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         goal = self.target if self.target is not None else target
         return label(
@@ -209,6 +229,9 @@ class ThresholdRule(Rule):
         else:
             passed = values >= (self.min if self.min is not None else target)
         return np.where(np.isnan(values), np.nan, np.where(passed, weight, self.otherwise))
+
+    def scaled(self, factor: float, *, weight: float) -> Rule:
+        return self.model_copy(update={"otherwise": self.otherwise * factor})
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         which = "max" if self.max is not None else "min"
@@ -277,6 +300,9 @@ class ManualRule(Rule):
     def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
         scale = weight if self.out_of is None else self.out_of
         return values * weight / scale
+
+    def scaled(self, factor: float, *, weight: float) -> Rule:
+        return self if self.out_of is not None else self.model_copy(update={"out_of": weight})
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         return label("rule.manual", lang, out_of=_fmt(self.out_of or weight))

@@ -197,7 +197,13 @@ class Scheme(_Frozen):
         return tuple(dict.fromkeys(k.id for p in self.positions.values() for k in p.kpis))
 
     def with_weights(self, position: str, weights: dict[str, float]) -> Scheme:
-        """A copy of the scheme with some KPI weights of one position changed."""
+        """A copy of the scheme with some KPI weights of one position changed.
+
+        Each changed KPI keeps its scoring: an actual earns the same share of the new
+        weight as of the old (its rule is scaled), and each category's points become the
+        sum of its KPIs' weights. The copy is not re-checked: weights need not add up to 100
+        (a "free" scenario); :func:`scheme_from_dict` on its ``model_dump`` would say so.
+        """
         old = self.positions[position]
         unknown = sorted(set(weights) - {k.id for k in old.kpis})
         if unknown:
@@ -209,9 +215,20 @@ class Scheme(_Frozen):
                     allowed=", ".join(k.id for k in old.kpis),
                 )
             )
-        kpis = tuple(k.model_copy(update={"weight": weights.get(k.id, k.weight)}) for k in old.kpis)
-        new = old.model_copy(update={"kpis": kpis})
+        kpis = tuple(_reweighted(k, weights.get(k.id, k.weight)) for k in old.kpis)
+        categories = {
+            cid: c.model_copy(update={"points": sum(k.weight for k in kpis if k.category == cid)})
+            for cid, c in old.categories.items()
+        }
+        new = old.model_copy(update={"kpis": kpis, "categories": categories})
         return self.model_copy(update={"positions": {**self.positions, position: new}})
+
+
+def _reweighted(kpi: Kpi, weight: float) -> Kpi:
+    if weight == kpi.weight:
+        return kpi
+    rule = kpi.rule.scaled(weight / kpi.weight, weight=kpi.weight)
+    return kpi.model_copy(update={"weight": float(weight), "rule": rule})
 
 
 def scheme_from_dict(

@@ -81,6 +81,7 @@ def test_department_report_is_written(department: tuple[int, Path, str]):
     code, out, html = department
     assert code == 0
     assert (out / "appraisal_report_2026-Q3.ipynb").is_file()
+    assert (out / "scores_2026-Q3.xlsx").is_file()
     assert '<html lang="zh-CN">' in html
     assert "售后服务部绩效考核报告" in html
     for heading in (

@@ -44,7 +44,7 @@ def test_quarter_excludes_probation_yearly_and_unknown_positions() -> None:
     assert list(excluded.columns) == EXCLUDED_COLUMNS
     assert reasons(excluded) == {
         "S2": ("probation", "试用期人员不参加考核"),
-        "M1": ("grain", "manager 按年度考核,不在本期(2026-Q3)"),
+        "M1": ("grain", "售后服务经理 按年度考核,不在本期(2026-Q3)"),
         "X1": ("position", "岗位 driver 不在本考核方案中"),
     }
 
@@ -52,14 +52,14 @@ def test_quarter_excludes_probation_yearly_and_unknown_positions() -> None:
 def test_year_appraises_the_manager_and_not_the_quarterly_staff() -> None:
     appraised, excluded = split(TEAM, "2026")
     assert appraised["employee_id"].tolist() == ["M1"]
-    assert reasons(excluded)["S1"] == ("grain", "supervisor 按季度考核,不在本期(2026)")
+    assert reasons(excluded)["S1"] == ("grain", "售后服务主管 按季度考核,不在本期(2026)")
 
 
 def test_reasons_in_english() -> None:
     _, excluded = split(TEAM, "2026-Q3", lang="en")
     assert reasons(excluded)["S2"] == ("probation", "on probation: not appraised")
     assert reasons(excluded)["M1"][1] == (
-        "manager is appraised per year, not in this period (2026-Q3)"
+        "After-sales manager is appraised per year, not in this period (2026-Q3)"
     )
 
 

@@ -140,7 +140,7 @@ def test_yearly_position_excluded_from_a_quarter() -> None:
     assert result.scores.empty
     excluded = result.excluded
     assert excluded[["employee_id", "reason_code"]].values.tolist() == [["M1", "grain"]]
-    assert excluded["reason"].iloc[0] == "manager 按年度考核,不在本期(2026-Q3)"
+    assert excluded["reason"].iloc[0] == "售后服务经理 按年度考核,不在本期(2026-Q3)"
 
 
 def test_joined_and_left_inside_the_period_flagged() -> None:
