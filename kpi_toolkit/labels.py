@@ -91,6 +91,21 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Year result (mean of the quarters)",
     },
     "report.bonus": {"zh": "绩效奖金分配", "en": "Bonus allocation"},
+    # what-if panel
+    "whatif.title": {"zh": "权重模拟", "en": "Try other weights"},
+    "whatif.explain": {
+        "zh": "修改权重,总分、等级和排名随之重新计算(每项得分 = 得分率 × 权重),无需联网。",
+        "en": "Change the weights: totals, grades and ranks are recomputed in the page "
+        "(each KPI's points = its attainment share × its weight), offline.",
+    },
+    "whatif.position": {"zh": "岗位", "en": "Position"},
+    "whatif.weight_total": {"zh": "权重合计", "en": "Weights add up to"},
+    "whatif.not_100": {"zh": "不等于 100", "en": "not 100"},
+    "whatif.reset": {"zh": "恢复原权重", "en": "Reset"},
+    "whatif.total": {"zh": "总分", "en": "Total"},
+    "whatif.grade": {"zh": "等级", "en": "Grade"},
+    "whatif.rank": {"zh": "排名", "en": "Rank"},
+    "whatif.change": {"zh": "名次变化", "en": "Rank change"},
     # Excel export
     "excel.title": {
         "zh": "{scheme} · {position} · 考核周期 {period}",

@@ -33,6 +33,7 @@ __all__ = [
     "summary",
     "teams",
     "title",
+    "what_if",
 ]
 
 
@@ -364,6 +365,13 @@ def scorecards(ctx: ReportContext) -> HTML:
     cache = _card_cache(ctx)
     cards = "".join(scorecard(ctx, e, _cache=cache) for e in ctx.scores["employee_id"])
     return _section(label("report.scorecards", ctx.lang), cards)
+
+
+def what_if(ctx: ReportContext) -> HTML:
+    """A panel in which the reader tries other weights, offline (see :mod:`.whatif`)."""
+    from .whatif import panel
+
+    return HTML(panel(ctx))
 
 
 def change(ctx: ReportContext) -> HTML:

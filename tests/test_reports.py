@@ -172,3 +172,42 @@ def test_report_opens_offline_and_reads_in_chinese(department, offline_page, tmp
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
+
+
+@pytest.mark.browser
+def test_what_if_panel_agrees_with_the_engine(department, data_dir: Path, offline_page):
+    from kpi_toolkit import builtin_scheme, score
+    from kpi_toolkit.inputs import read_table
+
+    _, out, _ = department
+    page = offline_page.page
+    page.goto((out / "appraisal_report_2026-Q3.html").as_uri())
+    panel = page.locator(".kpi-whatif")
+    panel.locator("select").select_option(label="售后服务专员")
+    new = {"csat": 25, "workload": 0, "teamwork": 20}
+    for kpi_id, weight in new.items():
+        panel.locator(f"input[data-kpi='{kpi_id}']").fill(str(weight))
+    assert "不等于 100" in panel.locator(".kpi-whatif-sum").text_content()  # 115
+    rows = panel.locator("tbody tr")
+    shown = {
+        rows.nth(i).get_attribute("data-employee"): float(
+            rows.nth(i).locator(".kpi-whatif-total").text_content()
+        )
+        for i in range(rows.count())
+    }
+    scheme = builtin_scheme("after_sales_team").with_weights("specialist", new)
+    result = score(
+        read_table(data_dir / "actuals_after_sales_team.csv"),
+        scheme=scheme,
+        roster=read_table(data_dir / "roster.csv"),
+        period="2026-Q3",
+        ratings=read_table(data_dir / "ratings.csv"),
+    )
+    engine = result.scores.loc[result.scores["position"] == "specialist"].set_index("employee_id")[
+        "total"
+    ]
+    assert set(shown) == set(engine.index)
+    assert max(abs(shown[e] - engine[e]) for e in shown) <= 0.01
+    first = rows.nth(0).locator("td").nth(5).text_content()
+    assert first == "1"
+    assert offline_page.blocked == []
