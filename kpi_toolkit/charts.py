@@ -195,6 +195,28 @@ def grade_distribution_chart(
     return fig
 
 
+def box_chart(data: Mapping[str, pd.Series], *, title: str, xlabel: str = "") -> Figure:
+    """One horizontal box per series (e.g. each KPI's points as a share of its weight).
+
+    Examples
+    --------
+    >>> fig = box_chart({"客户满意度": pd.Series([0.9, 1.0, 0.7])}, title="得分分布")
+    """
+    fig = _figure((7.5, 0.45 * len(data) + 1.4))
+    ax = fig.add_subplot()
+    names = list(data)
+    ax.boxplot(
+        [data[n].dropna().to_numpy() for n in names],
+        orientation="horizontal",
+        tick_labels=names,
+        widths=0.6,
+    )
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    return fig
+
+
 def _figure(size: tuple[float, float]) -> Figure:
     """A new figure, closed in pyplot at once.
 

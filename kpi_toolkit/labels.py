@@ -53,6 +53,10 @@ LABELS: dict[str, dict[str, str]] = {
     "report.mean_actual": {"zh": "平均实际值", "en": "Mean actual"},
     "report.mean_points": {"zh": "平均得分", "en": "Mean points"},
     "report.attainment": {"zh": "得分率", "en": "Attainment"},
+    "report.points_distribution": {
+        "zh": "得分分布(得分 ÷ 权重)",
+        "en": "Distribution of points (points ÷ weight)",
+    },
     "report.full_marks": {"zh": "满分人数占比", "en": "Full marks"},
     "report.ranking": {"zh": "考核排名", "en": "Ranking"},
     "report.scorecards": {"zh": "个人考核表", "en": "Scorecards"},

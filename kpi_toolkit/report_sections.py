@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from .charts import bar_chart, grade_distribution_chart, use_cjk_font
+from .charts import bar_chart, box_chart, grade_distribution_chart, use_cjk_font
 from .grading import team_ranking
 from .labels import Lang, label
 from .report_context import ReportContext
@@ -208,7 +208,13 @@ def attainment(ctx: ReportContext) -> HTML:
             horizontal=True,
             value_format="{:.0%}",
         )
-        body += f"<h3>{_e(position.name.get(lang))}</h3>" + _table(table) + _png(chart)
+        spread = box_chart(
+            {k.name.get(lang): people[k.id] / k.weight for k in position.kpis},
+            title=label("report.points_distribution", lang),
+        )
+        body += (
+            f"<h3>{_e(position.name.get(lang))}</h3>" + _table(table) + _png(chart) + _png(spread)
+        )
     return _section(label("report.kpis", lang), body)
 
 

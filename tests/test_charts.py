@@ -107,3 +107,23 @@ def test_no_cjk_font_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(charts, "CJK_FONTS", ("No Such Font SC",))
     with pytest.raises(KpiError, match="apt-get install fonts-noto-cjk"):
         use_cjk_font()
+
+
+def test_box_chart_draws_one_box_per_series_without_missing_glyphs():
+    import warnings
+
+    import pandas as pd
+
+    from kpi_toolkit.charts import box_chart, use_cjk_font
+
+    use_cjk_font()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = box_chart(
+            {"客户满意度": pd.Series([0.9, 1.0, 0.7]), "响应时间": pd.Series([0.5, 0.8, None])},
+            title="得分分布",
+        )
+        fig.canvas.draw()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["客户满意度", "响应时间"]
+    assert ax.get_title() == "得分分布"

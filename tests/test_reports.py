@@ -102,6 +102,18 @@ def test_department_report_is_written(department: tuple[int, Path, str]):
     assert "试用期人员不参加考核" in html  # the excluded, with their reason
 
 
+def test_report_ran_without_warnings(department: tuple[int, Path, str]):
+    import nbformat
+
+    _, out, html = department
+    nb = nbformat.read(out / "appraisal_report_2026-Q3.ipynb", as_version=4)
+    streams = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "stream"]
+    assert streams == []  # no warning of any kind, e.g. a glyph missing from the font
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert errors == []
+    assert "Glyph" not in html
+
+
 def test_report_hides_code_and_notes(department: tuple[int, Path, str]):
     _, _, html = department
     assert "load_context(" not in html and "rs.summary" not in html
