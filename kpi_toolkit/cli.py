@@ -254,8 +254,9 @@ def _report(args: argparse.Namespace) -> int:
     )
     out_dir = Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    excel = write_scores_excel(ctx.appraisal, out_dir / f"scores_{ctx.appraisal.period}.xlsx",
-                               lang=args.lang)
+    excel = write_scores_excel(
+        ctx.appraisal, out_dir / f"scores_{ctx.appraisal.period}.xlsx", lang=args.lang
+    )
     print(f"scores written to {excel}", file=sys.stderr)
     outcomes = run_jobs(jobs, out_dir=out_dir, progress=not args.quiet)
     failed = [o for o in outcomes if not o.ok]

@@ -18,8 +18,7 @@ SCHEMES = {
 
 
 def _appraise(scheme, actuals, ratings) -> pd.DataFrame:
-    result = score(actuals, scheme=scheme, roster=SAMPLE.roster, period="2026-Q3",
-                   ratings=ratings)
+    result = score(actuals, scheme=scheme, roster=SAMPLE.roster, period="2026-Q3", ratings=ratings)
     return result.scores.set_index("employee_id")
 
 
@@ -41,7 +40,8 @@ def test_points_are_the_same_share_of_the_new_weight(name: str, data: st.DataObj
     for category_id in position.categories:
         members = [k.id for k in position.kpis if k.category == category_id]
         assert changed.positions[position_id].categories[category_id].points == sum(
-            weights[m] for m in members)
+            weights[m] for m in members
+        )
 
 
 def test_unchanged_weights_give_the_same_scheme():
