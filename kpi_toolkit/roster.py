@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .labels import Lang, label
@@ -51,13 +52,15 @@ def appraisees(
             lambda r: label("excluded.not_employed", lang, period=str(period)),
         ),
     ]
+    out = np.zeros(len(roster), dtype=bool)
     for code, mask, text in tests:
-        fresh = mask & (codes == "")
-        codes[fresh] = code
-        reasons[fresh] = roster[fresh].apply(text, axis=1) if fresh.any() else []
-    out = codes != ""
+        fresh = np.asarray(mask, dtype=bool) & ~out
+        if fresh.any():
+            codes[fresh] = code
+            reasons[fresh] = roster[fresh].apply(text, axis=1)
+            out |= fresh
     excluded = roster.loc[out].assign(reason_code=codes[out], reason=reasons[out])
-    appraised = roster.loc[codes == ""].copy()
+    appraised = roster.loc[~out].copy()
     appraised["flags"] = _movement_flags(appraised, period, lang)
     return appraised, excluded[EXCLUDED_COLUMNS].reset_index(drop=True)
 
