@@ -1,0 +1,258 @@
+"""Weight scenarios: re-weighting from attainment shares equals scoring the re-weighted scheme."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpi_toolkit import builtin_scheme, load_scheme, score
+from kpi_toolkit.errors import SchemeError
+from kpi_toolkit.sample import make_sample
+from kpi_toolkit.scenarios import (
+    attainment,
+    baseline_weights,
+    compare,
+    list_scenarios,
+    load_scenario,
+    normalise,
+    rescore,
+    save_scenario,
+    scenario_weights,
+    set_weight,
+    standing,
+    team_changes,
+)
+from kpi_toolkit.sensitivity import smallest_changes, weight_sensitivity
+
+SAMPLE = make_sample()
+PERIOD = "2026-Q3"
+CASES = {  # scheme: (position moved, its actuals, ratings)
+    "manager_post": ("manager", SAMPLE.actuals_manager_post, None),
+    "after_sales_team": ("specialist", SAMPLE.actuals_after_sales_team, SAMPLE.ratings),
+}
+
+
+def _score(name: str, scheme=None):
+    _, actuals, ratings = CASES[name]
+    return score(
+        actuals,
+        scheme=scheme or builtin_scheme(name),
+        roster=SAMPLE.roster,
+        period=PERIOD,
+        ratings=ratings,
+    )
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request):
+    name = request.param
+    return name, CASES[name][0], _score(name)
+
+
+def _by_id(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("employee_id").sort_index()
+
+
+def test_shares_are_points_over_weight(case):
+    _, position, appraisal = case
+    att = attainment(appraisal)
+    table = _by_id(att.table())
+    scores = _by_id(appraisal.scores)
+    for kpi in appraisal.scheme.positions[position].kpis:
+        people = scores.index[scores["position"] == position]
+        expected = scores.loc[people, kpi.id] / kpi.weight
+        assert np.allclose(table.loc[people, kpi.id], expected)
+
+
+def test_baseline_weights_give_back_the_appraisal(case):
+    _, _, appraisal = case
+    again, scores = _by_id(rescore(attainment(appraisal))), _by_id(appraisal.scores)
+    assert np.allclose(again["total"], scores["total"], atol=1e-9)
+    assert (again["grade"] == scores["grade"]).all()
+    assert (again["rank"] == scores["rank"]).all()
+    assert (again["department_rank"] == scores["department_rank"]).all()
+
+
+@pytest.mark.parametrize("change", [-6, -2.5, 3, 8])
+def test_rescore_equals_score_of_the_reweighted_scheme(case, change):
+    name, position, appraisal = case
+    scheme = appraisal.scheme
+    spec = scheme.positions[position]
+    weights = baseline_weights(scheme)[position]
+    for kpi in spec.kpis[:3]:
+        moved = set_weight(weights, position=spec, kpi_id=kpi.id, value=kpi.weight + change)
+        fast = _by_id(rescore(attainment(appraisal), {position: moved}))
+        slow = _by_id(_score(name, scheme.with_weights(position, moved)).scores)
+        assert np.allclose(fast["total"], slow["total"], atol=0.01)
+        assert np.allclose(fast[kpi.id], slow[kpi.id], atol=0.01, equal_nan=True)
+        assert (fast["grade_id"] == slow["grade_id"]).all()
+        assert (fast["rank"] == slow["rank"]).all()
+
+
+def test_standing_is_rescore_in_numpy(case):
+    _, position, appraisal = case
+    att = attainment(appraisal)
+    spec = appraisal.scheme.positions[position]
+    moved = set_weight(
+        baseline_weights(att.scheme)[position], position=spec, kpi_id=spec.kpis[0].id, value=4
+    )
+    fast = standing(att, moved, position=position)
+    full = rescore(att, {position: moved}).iloc[fast.rows]
+    order = [g.id for g in att.scheme.grade_order()]
+    assert np.allclose(fast.total, full["total"])
+    assert list(np.array(order)[fast.grade]) == list(full["grade_id"])
+    assert list(fast.rank) == list(full["rank"])
+
+
+def test_keep_mode_respreads_within_the_category():
+    spec = builtin_scheme("manager_post").positions["manager"]
+    weights = {k.id: k.weight for k in spec.kpis}
+    moved = set_weight(weights, position=spec, kpi_id="response_speed", value=25)
+    # performance 70: the other four (10, 15, 15, 10 = 50) share 45, i.e. × 0.9
+    assert moved == {
+        **weights,
+        "response_speed": 25,
+        "invalid_service_ratio": 9,
+        "report_on_time_rate": 13.5,
+        "complaints": 13.5,
+        "plm_usage_rate": 9,
+    }
+    for cid, category in spec.categories.items():
+        members = [k.id for k in spec.kpis if k.category == cid]
+        assert sum(moved[m] for m in members) == pytest.approx(category.points)
+
+
+def test_keep_mode_rounds_to_the_step_and_still_adds_up():
+    spec = builtin_scheme("manager_post").positions["manager"]
+    weights = {k.id: k.weight for k in spec.kpis}
+    moved = set_weight(weights, position=spec, kpi_id="internal_cooperation", value=9)
+    # attitude 15: 5 and 2 share 6 → 4.29 / 1.71 → on the 0.5 grid: 4.5 and 1.5
+    assert (moved["periodic_report_on_time_rate"], moved["adhoc_tasks"]) == (4.5, 1.5)
+    assert sum(moved.values()) == 100
+    held = set_weight(weights, position=spec, kpi_id="internal_cooperation", value=40)
+    assert held["internal_cooperation"] == 15 and held["adhoc_tasks"] == 0
+
+
+def test_free_mode_moves_one_weight_and_normalise_restores_categories():
+    spec = builtin_scheme("manager_post").positions["manager"]
+    weights = {k.id: k.weight for k in spec.kpis}
+    free = set_weight(weights, position=spec, kpi_id="complaints", value=20, mode="free")
+    assert sum(free.values()) == 105 and free["report_on_time_rate"] == 15
+    back = normalise(free, position=spec)
+    performance = [k.id for k in spec.kpis if k.category == "performance"]
+    assert sum(back[k] for k in performance) == 70
+
+
+def test_saved_scenario_validates_and_reproduces_the_scores(case, tmp_path):
+    name, position, appraisal = case
+    scheme = appraisal.scheme
+    spec = scheme.positions[position]
+    kpi = spec.kpis[0]
+    moved = set_weight(
+        baseline_weights(scheme)[position], position=spec, kpi_id=kpi.id, value=kpi.weight + 5
+    )
+    path = save_scenario(scheme, {position: moved}, name="响应速度加权", directory=tmp_path)
+    assert path == tmp_path / "响应速度加权.yaml"
+    loaded = load_scheme(path)  # what `kpi validate` runs
+    assert loaded.id == scheme.id
+    assert scenario_weights(scheme, loaded)[position] == moved
+    rescored = _by_id(_score(name, loaded).scores)
+    fast = _by_id(rescore(attainment(appraisal), {position: moved}))
+    assert np.allclose(rescored["total"], fast["total"], atol=0.01)
+    assert (rescored["grade"] == fast["grade"]).all()
+    assert list_scenarios(tmp_path) == ["响应速度加权"]
+    assert load_scenario("响应速度加权", directory=tmp_path) == loaded
+
+
+def test_saving_refuses_what_would_not_validate(tmp_path):
+    scheme = builtin_scheme("manager_post")
+    spec = scheme.positions["manager"]
+    weights = baseline_weights(scheme)["manager"]
+    free = set_weight(weights, position=spec, kpi_id="complaints", value=20, mode="free")
+    with pytest.raises(SchemeError, match="not 100"):
+        save_scenario(scheme, {"manager": free}, name="over", directory=tmp_path)
+    with pytest.raises(SchemeError, match="usable file name"):
+        save_scenario(scheme, {"manager": weights}, name="../escape", directory=tmp_path)
+    save_scenario(scheme, {"manager": weights}, name="same", directory=tmp_path)
+    with pytest.raises(SchemeError, match="exists"):
+        save_scenario(scheme, {"manager": weights}, name="same", directory=tmp_path)
+    assert list_scenarios(tmp_path) == ["same"]
+
+
+def test_scenario_changing_more_than_weights_is_refused(tmp_path):
+    scheme = builtin_scheme("manager_post")
+    other = scheme.model_copy(update={"grades": scheme.grades[1:]})
+    with pytest.raises(SchemeError, match="more than the weights"):
+        scenario_weights(scheme, other)
+
+
+def test_compare_says_who_changes_grade_and_rank():
+    appraisal = _score("after_sales_team")
+    att = attainment(appraisal)
+    spec = appraisal.scheme.positions["specialist"]
+    weights = baseline_weights(appraisal.scheme)["specialist"]
+    moved = set_weight(weights, position=spec, kpi_id="knowledge_sharing", value=0)
+    before, after = rescore(att), rescore(att, {"specialist": moved})
+    table = compare(before, after, scheme=appraisal.scheme).set_index("employee_id")
+    # worked out from the two score tables, person by person
+    b, a = _by_id(before), _by_id(after)
+    order = {"excellent": 0, "good": 1, "pass": 2, "fail": 3}
+    for emp in b.index:
+        row = table.loc[emp]
+        assert row["rank_change"] == b.loc[emp, "rank"] - a.loc[emp, "rank"]
+        assert row["grade_steps"] == order[b.loc[emp, "grade_id"]] - order[a.loc[emp, "grade_id"]]
+    assert (table["grade_steps"] != 0).sum() == 7  # the sensitivity table says 7 too
+    teams = team_changes(before, after, scheme=appraisal.scheme)
+    assert set(teams["team"]) == set(before["team"])
+    assert (teams["rank_change"] == teams["rank_before"] - teams["rank_after"]).all()
+
+
+def test_sensitivity_counts_match_rescoring():
+    appraisal = _score("after_sales_team")
+    att = attainment(appraisal)
+    table = weight_sensitivity(att, position="specialist", delta=5)
+    spec = appraisal.scheme.positions["specialist"]
+    assert set(table["kpi_id"]) == {k.id for k in spec.kpis}  # every category has 2+ KPIs
+    weights = baseline_weights(appraisal.scheme)["specialist"]
+    base = rescore(att)
+    for row in table.itertuples():
+        moved = set_weight(weights, position=spec, kpi_id=row.kpi_id, value=row.new_weight)
+        changes = compare(base, rescore(att, {"specialist": moved}), scheme=att.scheme)
+        changes = changes.loc[changes["position"] == "specialist"]
+        assert row.grade_changes == (changes["grade_steps"] != 0).sum()
+        assert row.grade_up == (changes["grade_steps"] > 0).sum()
+        assert row.rank_changes == (changes["rank_change"] != 0).sum()
+    knowledge = table.set_index(["kpi_id", "change"]).loc[("knowledge_sharing", -5)]
+    assert (knowledge["new_weight"], knowledge["grade_changes"]) == (0, 7)
+
+
+def test_smallest_change_is_the_smallest_that_changes_the_grade():
+    appraisal = _score("after_sales_team")
+    att = attainment(appraisal)
+    table = smallest_changes(att, position="specialist")
+    spec = appraisal.scheme.positions["specialist"]
+    weights = baseline_weights(appraisal.scheme)["specialist"]
+    base = _by_id(rescore(att))
+    for row in table.dropna(subset=["kpi_id"]).head(6).itertuples():
+        moved = set_weight(weights, position=spec, kpi_id=row.kpi_id, value=row.new_weight)
+        after = _by_id(rescore(att, {"specialist": moved}))
+        assert after.loc[row.employee_id, "grade"] == row.new_grade
+        assert row.new_grade != base.loc[row.employee_id, "grade"]
+        # one step less in the same direction keeps the grade, for every KPI
+        for kpi in spec.kpis:
+            for sign in (-1, 1):
+                nearer = weights[kpi.id] + sign * (abs(row.change) - 0.5)
+                if abs(row.change) <= 0.5 or not 0 <= nearer <= 70:
+                    continue
+                moved = set_weight(weights, position=spec, kpi_id=kpi.id, value=nearer)
+                grade = _by_id(rescore(att, {"specialist": moved})).loc[row.employee_id, "grade"]
+                assert grade == base.loc[row.employee_id, "grade"]
+    # hand-checked: E016 (79.72, 合格) reaches 良好 when knowledge sharing weighs 5.5
+    first = table.iloc[0]
+    assert (first["employee_id"], first["kpi_id"], first["new_weight"]) == (
+        "E016",
+        "knowledge_sharing",
+        5.5,
+    )
+    assert (first["grade"], first["new_grade"]) == ("合格", "良好")
