@@ -118,7 +118,25 @@ def _load(args: argparse.Namespace) -> tuple:
             problems += error.problems
     if problems:
         raise InputError(problems)
+    if getattr(args, "sources", None):
+        tables["actuals"] = _actuals_from_sources(args, roster=tables["roster"])
     return scheme, tables
+
+
+def _actuals_from_sources(args: argparse.Namespace, *, roster: pd.DataFrame) -> pd.DataFrame:
+    """Actuals computed from raw exports (a bundle of source mappings), ledger on stderr."""
+    from .bundle import actuals_from_bundle
+    from .inputs import check_roster
+    from .periods import parse_period
+
+    grain = parse_period(args.period).grain if hasattr(args, "period") else "quarter"
+    result = actuals_from_bundle(
+        args.sources, grain=grain, roster=check_roster(roster), data_dir=args.data_dir
+    )
+    print(result.ledger(lang=args.lang).to_string(index=False), file=sys.stderr)
+    for metric, why in result.skipped.items():
+        print(f"not computed: {metric}: {why}", file=sys.stderr)
+    return result.actuals
 
 
 @command("score")
@@ -241,7 +259,20 @@ def _report(args: argparse.Namespace) -> int:
 
     data_dir = str(Path(args.data_dir).resolve())
     scheme = str(Path(args.scheme).resolve()) if Path(args.scheme).exists() else args.scheme
-    ctx = context_for(scheme=scheme, data_dir=data_dir, period=args.period, lang=args.lang)
+    sources = (
+        str(Path(args.sources).resolve())
+        if args.sources and Path(args.sources).exists()
+        else args.sources
+    )
+    records = str(Path(args.records_dir).resolve()) if args.records_dir else None
+    ctx = context_for(
+        scheme=scheme,
+        data_dir=data_dir,
+        period=args.period,
+        lang=args.lang,
+        sources=sources,
+        records_dir=records,
+    )
     teams = args.team or []
     approval = {k: v for k, v in vars(args).items() if k.endswith(("_by", "_on")) and v}
     jobs = plan_jobs(
@@ -251,6 +282,8 @@ def _report(args: argparse.Namespace) -> int:
         teams=teams,
         per_employee=args.per_employee,
         approval=approval,
+        sources=sources,
+        records_dir=records,
     )
     out_dir = Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -270,11 +303,36 @@ def _report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+@command("explore")
+def _explore(args: argparse.Namespace) -> int:
+    from .explorer_server import serve_explorer
+    from .periods import parse_period
+    from .report_context import find_inputs
+    from .scheme import load_scheme
+
+    scheme = load_scheme(args.scheme)  # bad input stops here, exit 2, before serving
+    find_inputs(args.data_dir, scheme=scheme)
+    parse_period(args.period)
+    print(
+        f"serving the weight explorer on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)",
+        file=sys.stderr,
+    )
+    serve_explorer(
+        scheme=scheme.path or args.scheme,
+        data_dir=str(Path(args.data_dir).resolve()),
+        period=args.period,
+        lang=args.lang,
+        port=args.port,
+        open_browser=args.open_browser,
+    )
+    return 0
+
+
 @command("sample")
 def _sample(args: argparse.Namespace) -> int:
     from .sample import write_sample
 
-    paths = write_sample(args.out, seed=args.seed)
+    paths = write_sample(args.out, seed=args.seed, records=not args.no_records)
     print(f"sample department written to {Path(args.out).resolve()} ({len(paths)} files)")
     return 0
 
@@ -288,7 +346,10 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("score", "annual"):
         p = sub.add_parser(name, help=f"{name}: appraise from actuals")
         p.add_argument("--scheme", required=True)
-        p.add_argument("--actuals", required=True)
+        given = p.add_mutually_exclusive_group(required=True)
+        given.add_argument("--actuals", help="a table of actuals (CSV or XLSX)")
+        given.add_argument("--sources", help="a bundle of raw exports (params/bundles/*.yaml)")
+        p.add_argument("--data-dir", help="with --sources: the folder of the raw exports")
         p.add_argument("--roster", required=True)
         p.add_argument("--ratings")
         p.add_argument("--period" if name == "score" else "--year", required=True)
@@ -316,15 +377,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True)
     p.add_argument("--team", action="append", help="a team (repeatable), or 'all' for each team")
     p.add_argument("--per-employee", action="store_true", help="also one scorecard per person")
+    p.add_argument("--sources", help="compute the actuals from raw exports: a bundle YAML")
+    p.add_argument("--records-dir", help="with --sources: the folder of the raw exports")
     p.add_argument("--out-dir")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     for role in ("prepared", "reviewed", "approved"):
         p.add_argument(f"--{role}-by", help=f"approval block: {role} by")
         p.add_argument(f"--{role}-on", help=f"approval block: date {role}")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = sub.add_parser("explore", help="serve the weight scenario explorer (Voilà, 127.0.0.1)")
+    p.add_argument("--scheme", required=True)
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--period", required=True)
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--open-browser", action="store_true")
     p = sub.add_parser("sample", help="write the sample department")
     p.add_argument("--out", default="sample")
     p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--no-records", action="store_true", help="skip the raw exports")
     return parser
 
 

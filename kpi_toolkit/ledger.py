@@ -112,9 +112,10 @@ def build_canonical(
     con.execute(f"CREATE OR REPLACE TEMP {kind} _checked AS {checks}")
     columns = ", ".join(_quote(c) for c in _canonical_columns(con, spec))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _excluded AS {_excluded_sql(spec)}")
-    # one pass finds the excluded rows; the canonical rows are the rest (no second window)
+    # one pass finds the excluded rows; the canonical rows are the rest (no second window);
+    # without a window (event logs, ids declared unique) the checked rows stream as they are
     used = f"_staged ANTI JOIN _excluded USING ({_quote(ROW_COLUMN)})"
-    origin = "_checked WHERE _reason IS NULL" if spec.events else used
+    origin = "_checked WHERE _reason IS NULL" if spec.events or spec.unique_ids else used
     con.execute(f"CREATE OR REPLACE TEMP VIEW {CANONICAL_VIEW} AS SELECT {columns} FROM {origin}")
     return _ledger(con, spec, raw)
 
@@ -199,6 +200,8 @@ def _parse_sql(
             f.expr, columns=set(raw_types) - {ROW_COLUMN}, where="fields.expr", file=spec.path
         ).text
         origin, origin_type = f"CAST(({text}) AS VARCHAR)", "VARCHAR"
+    if origin_type == DUCKDB_TYPES[kind] != "VARCHAR":  # typed already (Parquet): as it is
+        return _in_zone(origin, kind, spec.timezone, zone), "false"
     if origin_type != "VARCHAR":
         value = f"TRY_CAST({origin} AS {DUCKDB_TYPES[kind]})"
         return _in_zone(
@@ -245,6 +248,8 @@ def _in_zone(value: str, kind: str, source_zone: str, target_zone: str | None) -
 
 
 def _deduplicated_sql(spec: SourceSpec) -> str:
+    if spec.unique_ids:  # declared by the mapping, not checked: no window over every row
+        return "SELECT * EXCLUDE (_reason), _reason AS _early, 1 AS _copy FROM _staged"
     key = _quote(KEYS[spec.table])
     return (
         f"SELECT * EXCLUDE (_reason), _reason AS _early, row_number() OVER (PARTITION BY {key}, "

@@ -151,7 +151,7 @@ class MetricsResult:
 
 
 def compute_from_files(
-    source: str | Path,
+    source: str | Path | SourceSpec,
     data: str | Path | None = None,
     *,
     grain: Grain = "month",
@@ -164,7 +164,8 @@ def compute_from_files(
     Parameters
     ----------
     source
-        Source mapping YAML (path or built-in name, e.g. ``servicenow_incident_log``).
+        Source mapping YAML (path or built-in name, e.g. ``servicenow_incident_log``), or
+        a mapping already read (:func:`kpi_toolkit.sources.load_source`).
     data
         The data file; overrides ``file`` in the mapping.
     grain
@@ -176,7 +177,7 @@ def compute_from_files(
     metrics
         Metric set overriding the one the mapping names.
     """
-    spec = load_source(source)
+    spec = source if isinstance(source, SourceSpec) else load_source(source)
     path = spec.data_path(data)
     kind = source_format(spec, path)
     parquet = kind == "parquet"

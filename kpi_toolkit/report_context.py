@@ -60,6 +60,7 @@ class ReportContext:
     lang: Lang
     inputs: dict[str, tuple[str, str]]
     parameters: dict[str, object] = field(default_factory=dict)
+    ledger: pd.DataFrame | None = None
     generated: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
     version: str = __version__
 
@@ -88,7 +89,9 @@ def _find(directory: Path, stems: tuple[str, ...]) -> Path | None:
     return None
 
 
-def find_inputs(data_dir: str | Path, *, scheme: Scheme) -> dict[str, Path]:
+def find_inputs(
+    data_dir: str | Path, *, scheme: Scheme, need_actuals: bool = True
+) -> dict[str, Path]:
     """The roster, actuals and (where needed) ratings files of a data directory."""
     directory = Path(data_dir)
     if not directory.is_dir():
@@ -100,7 +103,8 @@ def find_inputs(data_dir: str | Path, *, scheme: Scheme) -> dict[str, Path]:
     }
     found = {role: _find(directory, stems) for role, stems in wanted.items()}
     needs_ratings = any(k.source == "ratings" for p in scheme.positions.values() for k in p.kpis)
-    missing = [r for r, p in found.items() if p is None and (r != "ratings" or needs_ratings)]
+    needed = {"roster": True, "actuals": need_actuals, "ratings": needs_ratings}
+    missing = [r for r, p in found.items() if p is None and needed[r]]
     if missing:
         raise InputError(
             [
@@ -123,12 +127,31 @@ def load_context(
     team: str | None = None,
     lang: Lang = "zh",
     parameters: dict[str, object] | None = None,
+    sources: str | Path | None = None,
+    records_dir: str | Path | None = None,
 ) -> ReportContext:
-    """Load a data directory and appraise its period (and the previous one, where possible)."""
+    """Load a data directory and appraise its period (and the previous one, where possible).
+
+    With ``sources`` (a bundle of raw-export mappings, :mod:`kpi_toolkit.bundle`) the
+    actuals are computed from the raw exports in ``records_dir`` and the report carries
+    their ledger; otherwise they are read from the data directory.
+    """
     chosen = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     period = parse_period(period) if isinstance(period, str) else period
-    paths = find_inputs(data_dir, scheme=chosen)
+    paths = find_inputs(data_dir, scheme=chosen, need_actuals=sources is None)
+    if sources is not None:
+        paths.pop("actuals", None)
     tables = {role: read_table(path) for role, path in paths.items()}
+    ledger = None
+    if sources is not None:
+        from .bundle import actuals_from_bundle
+        from .inputs import check_roster
+
+        bundle = actuals_from_bundle(
+            sources, grain=period.grain, data_dir=records_dir, roster=check_roster(tables["roster"])
+        )
+        tables["actuals"], ledger = bundle.actuals, bundle.ledger(lang=lang)
+        paths |= {f"records:{name}": Path(path) for name, path in bundle.files.items()}
 
     def appraise(when: Period) -> Appraisal:
         return score(
@@ -152,6 +175,7 @@ def load_context(
         lang=lang,
         inputs=inputs,
         parameters=dict(parameters or {}),
+        ledger=ledger,
     )
 
 

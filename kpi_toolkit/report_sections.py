@@ -412,7 +412,7 @@ def change(ctx: ReportContext) -> HTML:
     return _section(heading, _table(table))
 
 
-def data_quality(ctx: ReportContext, *, ledger: pd.DataFrame | None = None) -> HTML:
+def data_quality(ctx: ReportContext) -> HTML:
     """Inputs read and what was not used, with reasons (and the raw-record ledger if any)."""
     lang = ctx.lang
     actuals = ctx.appraisal.actuals
@@ -427,6 +427,7 @@ def data_quality(ctx: ReportContext, *, ledger: pd.DataFrame | None = None) -> H
         table = ctx.excluded[["employee_id", "name", "position", "team", "reason"]]
         table.columns = [label(c, lang) for c in table.columns]
         body += _table(table)
+    ledger = ctx.ledger
     if ledger is not None and len(ledger):
         body += f"<h3>{_e(label('report.ledger', lang))}</h3>" + _table(ledger)
     return _section(label("report.data_quality", lang), body)

@@ -64,6 +64,8 @@ def plan_jobs(
     teams: Sequence[str] = (),
     per_employee: bool = False,
     approval: dict[str, str] | None = None,
+    sources: str | None = None,
+    records_dir: str | None = None,
 ) -> list[Job]:
     """The jobs of one ``kpi report`` run.
 
@@ -72,6 +74,8 @@ def plan_jobs(
     """
     period, lang = str(ctx.appraisal.period), ctx.lang
     common = {"scheme": scheme, "data_dir": data_dir, "period": period, "lang": lang}
+    if sources is not None:
+        common |= {"sources": sources, "records_dir": records_dir}
     title = f"{label('report.title', lang)} {period}"
     chosen = sorted(set(ctx.appraisal.scores["team"])) if list(teams) == ["all"] else list(teams)
     report = NOTEBOOKS / "appraisal_report.ipynb"
@@ -157,6 +161,21 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}".splitlines()[0]
 
 
-def context_for(*, scheme: str, data_dir: str, period: str, lang: Lang) -> ReportContext:
+def context_for(
+    *,
+    scheme: str,
+    data_dir: str,
+    period: str,
+    lang: Lang,
+    sources: str | None = None,
+    records_dir: str | None = None,
+) -> ReportContext:
     """The period's appraisal, computed here once to check the inputs and plan the jobs."""
-    return load_context(scheme=scheme, data_dir=data_dir, period=period, lang=lang)
+    return load_context(
+        scheme=scheme,
+        data_dir=data_dir,
+        period=period,
+        lang=lang,
+        sources=sources,
+        records_dir=records_dir,
+    )

@@ -37,6 +37,7 @@ class SampleDepartment:
     actuals_manager_post: pd.DataFrame
     actuals_department_head: pd.DataFrame
     ratings: pd.DataFrame
+    ability: pd.Series  # each person's latent ability: actuals, ratings and records follow it
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
@@ -238,16 +239,33 @@ def make_sample(*, seed: int = 2026) -> SampleDepartment:
         actuals_manager_post=pd.concat(post, ignore_index=True),
         actuals_department_head=_department_head_actuals(rng, head),
         ratings=pd.concat(ratings, ignore_index=True),
+        ability=ability,
     )
 
 
-def write_sample(directory: str | Path, *, seed: int = 2026) -> dict[str, Path]:
-    """Write the sample as CSV (UTF-8 with BOM, opens in Excel) and XLSX; return the paths."""
+def write_sample(
+    directory: str | Path, *, seed: int = 2026, records: bool = False
+) -> dict[str, Path]:
+    """Write the sample as CSV (UTF-8 with BOM, opens in Excel) and XLSX; return the paths.
+
+    With ``records``, also the raw exports the actuals can be computed from (a GBK ticket
+    CSV with Chinese headers, an XLSX report log, surveys, ... with a few bad rows) in
+    ``records/``: see :mod:`kpi_toolkit.sample_records`.
+    """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     sample = make_sample(seed=seed)
     paths: dict[str, Path] = {}
+    if records:
+        from .sample_records import write_records
+
+        written = write_records(
+            out / "records", roster=sample.roster, seed=seed, ability=sample.ability
+        )
+        paths |= {f"records_{name}": path for name, path in written.items()}
     for name, frame in vars(sample).items():
+        if name == "ability":
+            continue
         paths[name] = out / f"{name}.csv"
         frame.to_csv(paths[name], index=False, encoding="utf-8-sig")
     for name in ("roster", "actuals_after_sales_team"):

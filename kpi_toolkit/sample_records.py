@@ -32,6 +32,7 @@ START, END = pd.Timestamp("2025-01-01"), pd.Timestamp("2026-10-01")  # END exclu
 EXPORTED_AT = pd.Timestamp("2026-10-09 09:00")  # later times are not in the exports yet
 STAFF = ("supervisor", "specialist")
 UNKNOWN_EMPLOYEE, SYSTEM_ACCOUNT = "E999", "SYS001"
+STRUGGLING = {7: -2.6, 19: -2.2}  # roster row → ability, as in kpi_toolkit.sample
 BAD_TIME = "31/06/2026 10:15"  # 31 June: unparseable in any of the mappings' formats
 TYPES = {  # ticket type shares by team
     "维修组": {"维修": 0.75, "故障排查": 0.2, "电话咨询": 0.05},
@@ -83,9 +84,17 @@ EXPORTS: Mapping[str, Export] = {
 
 
 def latent_ability(roster: pd.DataFrame, *, seed: int = 2026) -> pd.Series:
-    """A seeded ability per employee (standard normal), indexed by ``employee_id``."""
+    """A seeded ability per employee (standard normal), indexed by ``employee_id``.
+
+    As in :func:`kpi_toolkit.sample.make_sample`, the 8th and the 20th person of the roster
+    struggle (ability −2.6 and −2.2), so that the grades reach 不合格.
+    """
     rng = np.random.default_rng([seed, 1])
-    return pd.Series(rng.normal(0, 1, len(roster)), index=roster["employee_id"].to_numpy())
+    ability = rng.normal(0, 1, len(roster))
+    for row, value in STRUGGLING.items():
+        if row < len(ability):
+            ability[row] = value
+    return pd.Series(ability, index=roster["employee_id"].to_numpy())
 
 
 @dataclass(frozen=True)
@@ -231,9 +240,9 @@ def _choice(rng: np.random.Generator, shares: Mapping[str, float], n: int) -> np
 
 def _tickets(people: _People) -> pd.DataFrame:
     rng, grid = people.rng, _grid(people)
-    grid["rate"] = rng.normal(0, 1, len(grid))  # this person-month's own luck
+    grid["luck"] = rng.normal(0, 1, len(grid))  # this person-month's own luck
     one = _expand(grid, rng.poisson(120 * (1 + 0.12 * grid["skill"]) * grid["share"]))
-    n, s, luck = len(one), one["skill"].to_numpy(), one["rate"].to_numpy()
+    n, s, luck = len(one), one["skill"].to_numpy(), one["luck"].to_numpy()
     office = rng.random(n) < 0.92
     day = np.where(
         office,
@@ -284,12 +293,12 @@ def _surveys(people: _People, tickets: pd.DataFrame) -> pd.DataFrame:
     kind = _chance(rng, np.clip(0.77 + 0.06 * s + rng.normal(0, 0.02, n), 0.3, 0.995))
     said = np.where(kind, "好评", rng.choice(["中评", "差评"], n, p=[0.7, 0.3]))
     frame = pd.DataFrame({
-        "回访编号": [f"HF{i:07d}" for i in range(1, n + 1)], "工单号": done["工单号"].to_numpy(),
+        "工单号": done["工单号"].to_numpy(),
         "被评价人工号": done["处理人工号"].to_numpy(), "回访时间": answered.to_numpy(),
         "服务质量评分": np.where(rng.random(n) < 0.03, "", quality),
         "沟通评价": np.where(rng.random(n) < 0.03, "", said), "客户意见": rng.choice(OPINIONS, n),
     })  # fmt: skip
-    return frame.loc[frame["回访时间"] < EXPORTED_AT].sort_values("回访时间", ignore_index=True)
+    return _numbered(frame.loc[frame["回访时间"] < END], "回访时间", "回访编号", "HF{:07d}")
 
 
 def _complaints(people: _People, tickets: pd.DataFrame) -> pd.DataFrame:
@@ -300,35 +309,45 @@ def _complaints(people: _People, tickets: pd.DataFrame) -> pd.DataFrame:
     closed = received + pd.to_timedelta(rng.integers(240, 10_080, n), "min")
     paid = np.where(rng.random(n) < 0.1, rng.integers(5, 80, n) * 10, 0)
     frame = pd.DataFrame({
-        "投诉编号": [f"TS{i:06d}" for i in range(1, n + 1)], "关联工单": filed["工单号"].to_numpy(),
+        "关联工单": filed["工单号"].to_numpy(),
         "被投诉人工号": filed["处理人工号"].to_numpy(), "投诉时间": received.to_numpy(),
         "办结时间": closed.where(closed < EXPORTED_AT).to_numpy(), "赔偿金额": paid,
         "是否属实": np.where(rng.random(n) < 0.7, "是", "否"),
     })  # fmt: skip
-    return frame.loc[frame["投诉时间"] < EXPORTED_AT].sort_values("投诉时间", ignore_index=True)
+    return _numbered(frame.loc[frame["投诉时间"] < END], "投诉时间", "投诉编号", "TS{:06d}")
+
+
+def _numbered(frame: pd.DataFrame, time: str, key: str, pattern: str) -> pd.DataFrame:
+    """Rows in time order, numbered in that order in a first column ``key``."""
+    ordered = frame.sort_values(time, kind="stable", ignore_index=True)
+    ordered.insert(0, key, [pattern.format(i) for i in range(1, len(ordered) + 1)])
+    return ordered
 
 
 def _reports(people: _People) -> pd.DataFrame:
-    """Weekly reports of everyone, due Monday 10:00 for the week before."""
-    rng, staff = people.rng, people.staff
-    mondays = np.flatnonzero(pd.date_range(START, END, inclusive="left").weekday == 0)
-    person = np.repeat(np.arange(len(staff)), len(mondays))
-    due_day = np.tile(mondays, len(staff))
-    keep = (due_day > staff["first"].to_numpy()[person]) & (
-        due_day < staff["stop"].to_numpy()[person]
+    """Monthly reports of everyone (due the 5th, 18:00), weekly ones of the supervisors
+    (due Monday 10:00)."""
+    rng, dates = people.rng, pd.date_range(START, END, inclusive="left")
+    weekly, monthly = np.flatnonzero(dates.day_of_week == 0), np.flatnonzero(dates.day == 5)[1:]
+    sizes = [len(weekly), len(monthly)]
+    due = pd.DataFrame({"day": np.concatenate([weekly, monthly]),
+                        "minute": np.repeat([600, 1080], sizes),
+                        "kind": np.repeat(["周报", "月报"], sizes)})  # fmt: skip
+    both = people.staff.reset_index(names="person").merge(due, how="cross")
+    keep = both["day"].between(both["first"] + 1, both["stop"] - 1) & (
+        both["kind"].eq("月报") | both["position"].eq("supervisor")
     )
-    person, due_day = person[keep], due_day[keep]
-    s, n = people.skill[person, _quarter(due_day)], len(person)
-    due = _stamp(due_day, np.full(n, 600))
+    both = both.loc[keep].sort_values(["day", "minute", "person"], ignore_index=True)
+    n, s = len(both), people.skill[both["person"], _quarter(both["day"].to_numpy())]
+    due_at = _stamp(both["day"].to_numpy(), both["minute"].to_numpy())
     early = pd.to_timedelta(-rng.integers(10, 3600, n), "min")
     late = pd.to_timedelta(rng.integers(60, 4320, n), "min")
-    submitted = due + np.where(_chance(rng, np.clip(0.93 + 0.04 * s, 0.5, 0.995)), early, late)
-    frame = pd.DataFrame({
+    submitted = due_at + np.where(_chance(rng, np.clip(0.93 + 0.04 * s, 0.5, 0.995)), early, late)
+    return pd.DataFrame({
         "报告编号": [f"BG{i:06d}" for i in range(1, n + 1)],
-        "提交人工号": staff["employee_id"].to_numpy()[person], "报告类型": "周报",
-        "截止时间": due, "提交时间": submitted.where(rng.random(n) > 0.02),
+        "提交人工号": both["employee_id"], "报告类型": both["kind"],
+        "截止时间": due_at, "提交时间": submitted.where(rng.random(n) > 0.02),
     })  # fmt: skip
-    return frame.sort_values("截止时间", kind="stable", ignore_index=True)
 
 
 def _events(people: _People, per_month: Callable[[np.ndarray], np.ndarray]) -> pd.DataFrame:

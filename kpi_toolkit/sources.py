@@ -104,6 +104,7 @@ class SourceSpec(Frozen):
     fields: dict[str, FieldSpec]
     filters: tuple[FilterSpec, ...] = ()
     events: EventSpec | None = None
+    unique_ids: bool = False  # declared: the export's row ids are unique (no duplicate check)
     metrics: str = "seed"
     calendar: str = "cn_office"
     path: str | None = None  # where the YAML was read from (set by load_source)

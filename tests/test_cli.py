@@ -298,3 +298,59 @@ def test_console_script_has_no_traceback(sample: Path, tmp_path: Path):
     assert done.returncode == 2
     assert "YAML syntax error" in done.stderr and "line" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_explore_refuses_bad_input_before_serving(sample: Path, tmp_path: Path, capsys):
+    code, _, stderr = run(
+        capsys, "explore", "--scheme", "nope.yaml", "--data-dir", sample, "--period", "2026-Q3"
+    )
+    assert code == 2 and "nope.yaml" in stderr and "no such scheme file" in stderr
+    code, _, stderr = run(
+        capsys,
+        "explore",
+        "--scheme",
+        "after_sales_team",
+        "--data-dir",
+        tmp_path / "missing",
+        "--period",
+        "2026-Q3",
+    )
+    assert code == 2 and "no such data directory" in stderr
+    code, _, stderr = run(
+        capsys,
+        "explore",
+        "--scheme",
+        "after_sales_team",
+        "--data-dir",
+        sample,
+        "--period",
+        "2026-Q9",
+    )
+    assert code == 2 and "2026-Q9" in stderr
+
+
+def test_score_from_raw_exports(tmp_path: Path, capsys):
+    write_sample(tmp_path, records=True)
+    out = tmp_path / "scores.csv"
+    code, _, stderr = run(
+        capsys,
+        "score",
+        "--scheme",
+        "after_sales_team",
+        "--sources",
+        "sample_department",
+        "--data-dir",
+        tmp_path / "records",
+        "--roster",
+        tmp_path / "roster.csv",
+        "--ratings",
+        tmp_path / "ratings.csv",
+        "--period",
+        "2026-Q3",
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    scores = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(scores) == 56 and scores["total"].between(0, 100).all()
+    assert "tickets.csv" in stderr and "duplicate_id" in stderr  # the ledger is shown

@@ -109,6 +109,17 @@ def test_used_rows_are_unique_ids(tmp_path: Path) -> None:
     assert ledger.excluded["row"].tolist() == [2, 3]
 
 
+def test_declared_unique_ids_skip_the_duplicate_check(tmp_path: Path) -> None:
+    rows = [("t1", "e1", "2026-07-01 10:00", "2026-07-01 12:00", "否")] * 2
+    csv = tmp_path / "t.csv"
+    csv.write_text("id,who,created,resolved,invalid\n" + "\n".join(",".join(r) for r in rows))
+    (tmp_path / "flat.yaml").write_text(MAPPING + "unique_ids: true\n", encoding="utf-8")
+    result = compute_from_files(tmp_path / "flat.yaml", csv, grain="month")
+    assert dict(result.ledger.counts) == {"used": 2}  # trusted as declared
+    assert result.ledger.balanced
+    assert result.actuals.loc[0, "workload"] == 2  # both counted
+
+
 @pytest.mark.parametrize("grain", ["month", "quarter", "year"])
 def test_period_filter_with_any_grain(tmp_path: Path, grain: str) -> None:
     rows = [

@@ -86,3 +86,20 @@ def test_annual_review_notebook(sample: Path, kernel):
     text = _text(nb)
     assert "年度绩效考核结果" in text and "绩效奖金分配" in text
     assert "2025-Q4" in text
+
+
+@pytest.mark.notebook
+def test_appraisal_report_from_raw_exports(tmp_path: Path, kernel):
+    write_sample(tmp_path, records=True)
+    nb = execute_notebook(
+        NOTEBOOKS / "appraisal_report.ipynb",
+        {
+            "data_dir": str(tmp_path),
+            "sources": "sample_department",
+            "records_dir": str(tmp_path / "records"),
+        },
+        kernel=kernel,
+    )
+    text = _text(nb)
+    assert "原始记录使用情况" in text  # the ledger of the raw exports
+    assert "tickets.csv" in text and "系统账号" in text

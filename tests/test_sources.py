@@ -134,7 +134,17 @@ def test_missing_yaml_file(tmp_path: Path) -> None:
 
 def test_builtin_mappings_parse() -> None:
     names = sorted(p.stem for p in (params_dir() / "sources").glob("*.yaml"))
-    assert names == ["pwc_call_center", "servicenow_incident_log"]
+    assert names == [
+        "pwc_call_center",
+        "sample_complaints",
+        "sample_exams",
+        "sample_knowledge_sharing",
+        "sample_reports",
+        "sample_survey_communication",
+        "sample_survey_quality",
+        "sample_tickets",
+        "servicenow_incident_log",
+    ]
     assert all(load_source(name).name == name for name in names)
 
 
