@@ -9,16 +9,12 @@ import numpy as np
 import pytest
 
 from kpi_toolkit import load_scheme, score
-from kpi_toolkit.explorer import (
-    BASELINE,
-    CURRENT,
-    EXPLORER_LABELS,
-    explore,
-    parameterised_notebook,
-)
+from kpi_toolkit.explorer import BASELINE, CURRENT, explore
+from kpi_toolkit.explorer_server import parameterised_notebook
 from kpi_toolkit.export import execute_notebook
+from kpi_toolkit.labels import LABELS
 from kpi_toolkit.sample import make_sample, write_sample
-from kpi_toolkit.scenarios import list_scenarios
+from kpi_toolkit.scenario_files import list_scenarios
 
 SAMPLE = make_sample()
 PERIOD = "2026-Q3"
@@ -187,7 +183,7 @@ def test_sensitivity_table_in_the_explorer(explorer):
     assert "改变等级所需的最小单项权重调整" in explorer.sensitivity.value
     assert by_person.iloc[0]["employee_id"] in explorer.sensitivity.value
     explorer.sliders["csat"].value = 16
-    assert explorer.sensitivity.value == EXPLORER_LABELS["explorer.sensitivity.stale"]["zh"]
+    assert explorer.sensitivity.value == LABELS["explorer.sensitivity.stale"]["zh"]
 
 
 def test_english(data_dir: Path, tmp_path: Path):
@@ -206,7 +202,9 @@ def test_english(data_dir: Path, tmp_path: Path):
 
 
 def test_every_label_has_both_languages():
-    assert all(set(texts) == {"zh", "en"} for texts in EXPLORER_LABELS.values())
+    explorer_labels = {k: v for k, v in LABELS.items() if k.startswith("explorer.")}
+    assert explorer_labels
+    assert all(set(texts) == {"zh", "en"} for texts in explorer_labels.values())
 
 
 def test_parameterised_notebook(tmp_path: Path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kpi_toolkit import builtin_scheme, score
-from kpi_toolkit.explorer import serve_explorer
+from kpi_toolkit.explorer_server import serve_explorer
 from kpi_toolkit.sample import make_sample, write_sample
 from kpi_toolkit.scenarios import attainment, rescore
 

@@ -9,16 +9,18 @@ import pytest
 from kpi_toolkit import builtin_scheme, load_scheme, score
 from kpi_toolkit.errors import SchemeError
 from kpi_toolkit.sample import make_sample
+from kpi_toolkit.scenario_files import (
+    list_scenarios,
+    load_scenario,
+    save_scenario,
+    scenario_weights,
+)
 from kpi_toolkit.scenarios import (
     attainment,
     baseline_weights,
     compare,
-    list_scenarios,
-    load_scenario,
     normalise,
     rescore,
-    save_scenario,
-    scenario_weights,
     set_weight,
     standing,
     team_changes,
