@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 from html import escape
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -424,12 +425,17 @@ def data_quality(ctx: ReportContext) -> HTML:
     )
     body = _table(facts)
     if len(ctx.excluded):
-        table = ctx.excluded[["employee_id", "name", "position", "team", "reason"]]
+        table = ctx.excluded[["employee_id", "name", "position", "team", "reason"]].copy()
+        names = {pid: p.name.get(lang) for pid, p in ctx.scheme.positions.items()}
+        table["position"] = table["position"].map(lambda p: names.get(p, p))
         table.columns = [label(c, lang) for c in table.columns]
         body += _table(table)
     ledger = ctx.ledger
     if ledger is not None and len(ledger):
-        body += f"<h3>{_e(label('report.ledger', lang))}</h3>" + _table(ledger)
+        shown = ledger.assign(file=ledger["file"].map(lambda f: Path(str(f)).name))
+        shown = shown[["source", "file", "label", "rows"]]
+        shown.columns = [label(f"report.ledger.{c}", lang) for c in shown.columns]
+        body += f"<h3>{_e(label('report.ledger', lang))}</h3>" + _table(shown)
     return _section(label("report.data_quality", lang), body)
 
 
