@@ -31,6 +31,7 @@ __all__ = [
     "ranking",
     "scorecard",
     "scorecards",
+    "sensitivity",
     "summary",
     "teams",
     "title",
@@ -379,6 +380,33 @@ def what_if(ctx: ReportContext) -> HTML:
     from .whatif import panel
 
     return HTML(panel(ctx))
+
+
+def sensitivity(ctx: ReportContext, *, delta: float = 5.0) -> HTML:
+    """For each KPI weight ± ``delta`` points (re-spread within its category), how many
+    people change grade and rank (see :mod:`kpi_toolkit.sensitivity`)."""
+    from .scenarios import attainment
+    from .sensitivity import weight_sensitivity
+
+    lang, shares, body = ctx.lang, attainment(ctx.appraisal), ""
+    for position in _positions(ctx):
+        table = weight_sensitivity(shares, position=position.id, delta=delta)
+        table = table[
+            [
+                "kpi",
+                "weight",
+                "change",
+                "new_weight",
+                "grade_changes",
+                "grade_up",
+                "grade_down",
+                "rank_changes",
+            ]
+        ]
+        table.columns = [label(f"report.sensitivity.{c}", lang) for c in table.columns]
+        body += f"<h3>{_e(position.name.get(lang))}</h3>" + _table(table, digits=1)
+    note = f"<p>{_e(label('report.sensitivity.explain', lang, delta=f'{delta:g}'))}</p>"
+    return _section(label("report.sensitivity", lang), note + body)
 
 
 def change(ctx: ReportContext) -> HTML:

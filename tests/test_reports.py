@@ -96,6 +96,8 @@ def test_department_report_is_written(department: tuple[int, Path, str]):
         "编制人员",
         "审核人员",
         "批准人员",
+        "权重模拟",
+        "权重敏感性",
     ):
         assert heading in html, heading
     assert "王芳" in html and "2026-10-08" in html
