@@ -48,6 +48,9 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/bench_scoring.py
+	$(PY) benchmarks/bench_explorer.py
+	$(PY) benchmarks/bench_metrics.py
+	$(PY) benchmarks/bench_report.py
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) .pytest_cache
