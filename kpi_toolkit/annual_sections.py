@@ -11,9 +11,8 @@ from . import __version__
 from . import report_sections as rs
 from .annual import AnnualResult, annual
 from .bonus import Allocation, allocate_bonus, bonus_pool
-from .inputs import read_table
 from .labels import Lang, label
-from .report_context import find_inputs, sha256
+from .report_context import find_inputs, provenance, read_inputs
 from .scheme import Scheme, load_scheme
 
 __all__ = ["Review", "bonus", "footer", "load_review", "title", "year_results"]
@@ -36,7 +35,7 @@ def load_review(
     """Score every period of ``year`` and average each person's results."""
     chosen = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     paths = find_inputs(data_dir, scheme=chosen)
-    tables = {role: read_table(path) for role, path in paths.items()}
+    tables = read_inputs(paths)
     result = annual(
         tables["actuals"],
         scheme=chosen,
@@ -45,7 +44,7 @@ def load_review(
         ratings=tables.get("ratings"),
         lang=lang,
     )
-    inputs = {role: (str(p), sha256(p)) for role, p in paths.items()}
+    inputs = provenance(paths, scheme=chosen)
     return Review(scheme=chosen, year=int(year), result=result, lang=lang, inputs=inputs)
 
 

@@ -119,6 +119,17 @@ def find_inputs(
     return {role: path for role, path in found.items() if path is not None}
 
 
+def read_inputs(paths: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """Each input file read as a table, by role."""
+    return {role: read_table(path) for role, path in paths.items()}
+
+
+def provenance(paths: dict[str, Path], *, scheme: Scheme) -> dict[str, tuple[str, str]]:
+    """Role → (path, SHA-256) for the scheme file and every input, for a report's footer."""
+    inputs = {role: (str(path), sha256(path)) for role, path in paths.items()}
+    return {"scheme": (scheme.path, sha256(scheme.path)), **inputs} if scheme.path else inputs
+
+
 def load_context(
     *,
     scheme: str | Path | Scheme,
@@ -141,7 +152,7 @@ def load_context(
     paths = find_inputs(data_dir, scheme=chosen, need_actuals=sources is None)
     if sources is not None:
         paths.pop("actuals", None)
-    tables = {role: read_table(path) for role, path in paths.items()}
+    tables = read_inputs(paths)
     ledger = None
     if sources is not None:
         from .bundle import actuals_from_bundle
@@ -165,9 +176,7 @@ def load_context(
 
     appraisal = appraise(period)
     _check_team(appraisal, team)
-    inputs = {role: (str(path), sha256(path)) for role, path in paths.items()}
-    if chosen.path:
-        inputs = {"scheme": (chosen.path, sha256(chosen.path)), **inputs}
+    inputs = provenance(paths, scheme=chosen)
     return ReportContext(
         appraisal=appraisal,
         previous=_previous(appraise, tables, period),

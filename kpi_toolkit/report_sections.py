@@ -58,6 +58,11 @@ def _table(frame: pd.DataFrame, *, css: str = "kpi-table", digits: int = 2) -> s
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
+def _labelled(rows: list[tuple], keys: tuple[str, ...], lang: Lang) -> pd.DataFrame:
+    """A table of ``rows`` whose column headers are the labels of ``keys``."""
+    return pd.DataFrame(rows, columns=[label(k, lang) for k in keys])
+
+
 def _section(heading: str, body: str, *, css: str = "") -> HTML:
     return HTML(f'<section class="kpi-section {css}"><h2>{_e(heading)}</h2>{body}</section>')
 
@@ -144,16 +149,8 @@ def _distribution_table(ctx: ReportContext, counts: pd.DataFrame) -> pd.DataFram
                 _holds(ctx, grade_id),
             )
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            label("grade", lang),
-            label("headcount", lang),
-            label("report.share", lang),
-            label("report.forced", lang),
-            label("report.forced_ok", lang),
-        ],
-    )
+    keys = ("grade", "headcount", "report.share", "report.forced", "report.forced_ok")
+    return _labelled(rows, keys, lang)
 
 
 def _holds(ctx: ReportContext, grade_id: str) -> str:
@@ -171,6 +168,17 @@ def teams(ctx: ReportContext) -> HTML:
     return _section(label("team_ranking", lang), _table(table))
 
 
+ATTAINMENT_COLUMNS = (
+    "kpi",
+    "weight",
+    "target",
+    "report.mean_actual",
+    "report.mean_points",
+    "report.attainment",
+    "report.full_marks",
+)
+
+
 def attainment(ctx: ReportContext) -> HTML:
     """Per KPI: weight, target, mean actual, mean points, attainment, share at full marks."""
     lang, body = ctx.lang, ""
@@ -178,21 +186,7 @@ def attainment(ctx: ReportContext) -> HTML:
         people = ctx.scores.loc[ctx.scores["position"] == position.id]
         actuals = ctx.appraisal.actuals.set_index("employee_id").reindex(people["employee_id"])
         rows = [_attainment_row(kpi, people, actuals, lang) for kpi in position.kpis]
-        table = pd.DataFrame(
-            rows,
-            columns=[
-                label(c, lang)
-                for c in (
-                    "kpi",
-                    "weight",
-                    "target",
-                    "report.mean_actual",
-                    "report.mean_points",
-                    "report.attainment",
-                    "report.full_marks",
-                )
-            ],
-        )
+        table = _labelled(rows, ATTAINMENT_COLUMNS, lang)
         shares = pd.DataFrame(
             {
                 "kpi": [k.name.get(lang) for k in position.kpis],
@@ -386,27 +380,27 @@ def sensitivity(ctx: ReportContext, *, delta: float = 5.0) -> HTML:
     """For each KPI weight ± ``delta`` points (re-spread within its category), how many
     people change grade and rank (see :mod:`kpi_toolkit.sensitivity`)."""
     from .scenarios import attainment
-    from .sensitivity import weight_sensitivity
+    from .sensitivity import SENSITIVITY_COLUMNS, weight_sensitivity
 
     lang, shares, body = ctx.lang, attainment(ctx.appraisal), ""
     for position in _positions(ctx):
         table = weight_sensitivity(shares, position=position.id, delta=delta)
-        table = table[
-            [
-                "kpi",
-                "weight",
-                "change",
-                "new_weight",
-                "grade_changes",
-                "grade_up",
-                "grade_down",
-                "rank_changes",
-            ]
-        ]
+        table = table[[c for c in SENSITIVITY_COLUMNS if c != "kpi_id"]]
         table.columns = [label(f"report.sensitivity.{c}", lang) for c in table.columns]
         body += f"<h3>{_e(position.name.get(lang))}</h3>" + _table(table, digits=1)
     note = f"<p>{_e(label('report.sensitivity.explain', lang, delta=f'{delta:g}'))}</p>"
     return _section(label("report.sensitivity", lang), note + body)
+
+
+CHANGE_COLUMNS = (
+    "employee_id",
+    "name",
+    "report.before",
+    "report.grade_before",
+    "total",
+    "grade",
+    "report.delta",
+)
 
 
 def change(ctx: ReportContext) -> HTML:
@@ -425,18 +419,7 @@ def change(ctx: ReportContext) -> HTML:
     table = merged[
         ["employee_id", "name", "total_before", "grade_before", "total", "grade", "delta"]
     ]
-    table.columns = [
-        label(c, lang)
-        for c in (
-            "employee_id",
-            "name",
-            "report.before",
-            "report.grade_before",
-            "total",
-            "grade",
-            "report.delta",
-        )
-    ]
+    table.columns = [label(c, lang) for c in CHANGE_COLUMNS]
     heading = f"{label('report.change', lang)} ({ctx.previous.period} → {ctx.appraisal.period})"
     return _section(heading, _table(table))
 

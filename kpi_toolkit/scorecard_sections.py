@@ -59,20 +59,8 @@ def department(ctx: ReportContext, employee_id: str) -> HTML:
     peers = ctx.appraisal.scores.loc[ctx.appraisal.scores["position"] == position.id]
     rows = [(kpi.name.get(lang), person[kpi.id], *_stats(peers[kpi.id])) for kpi in position.kpis]
     rows.append((label("total", lang), person["total"], *_stats(peers["total"])))
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            label(c, lang)
-            for c in (
-                "kpi",
-                "report.yours",
-                "report.mean",
-                "report.q1",
-                "report.median",
-                "report.q3",
-            )
-        ],
-    )
+    keys = ("kpi", "report.yours", "report.mean", "report.q1", "report.median", "report.q3")
+    table = rs._labelled(rows, keys, lang)
     note = f"<p>{rs._e(label('headcount', lang))}: {len(peers)}</p>"
     return rs._section(label("report.department", lang), note + rs._table(table))
 

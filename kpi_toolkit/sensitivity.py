@@ -123,10 +123,10 @@ def weight_sensitivity(
                     "rank_changes": int((ranks[:, i] != base_rank).sum()),
                 }
             )
-    return pd.DataFrame.from_records(records, columns=list(_SENSITIVITY_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=list(SENSITIVITY_COLUMNS))
 
 
-_SENSITIVITY_COLUMNS = (
+SENSITIVITY_COLUMNS = (
     "kpi_id",
     "kpi",
     "weight",
