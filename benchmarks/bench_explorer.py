@@ -1,7 +1,7 @@
 """Benchmark: one weight change in the explorer, 5,000 managers under ``manager_post``.
 
 Builds the appraisal once with :func:`kpi_toolkit.score` from synthetic in-domain actuals,
-opens :class:`kpi_toolkit.explorer.WeightExplorer` on it (no browser), then moves a slider
+opens :class:`kpi_toolkit.explorer.widget.WeightExplorer` on it (no browser), then moves a slider
 50 times (each KPI in turn, up and down, re-spread in its category). One move is everything
 the kernel does for it: re-spread the weights, recompute totals, grades and ranks from the
 attainment shares, the ranking table with rank changes, the grade distribution, the people
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_toolkit import builtin_scheme, score
-from kpi_toolkit.explorer import WeightExplorer
+from kpi_toolkit.explorer.widget import WeightExplorer
 
 EMPLOYEES = 5_000
 MOVES = 50

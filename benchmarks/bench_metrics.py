@@ -72,7 +72,7 @@ def generate(rows: int, *, check_ids: bool = False) -> Path:
 
 
 def run_toolkit(path: Path) -> None:
-    from kpi_toolkit.metrics import compute_from_files
+    from kpi_toolkit.records.metrics import compute_from_files
 
     result = compute_from_files(CACHE / "bench_source.yaml", path, grain="quarter")
     result.actuals.to_parquet(CACHE / "out_toolkit.parquet")
@@ -117,7 +117,7 @@ def run_sql(path: Path) -> None:
 
     import duckdb
 
-    from kpi_toolkit.calendar import covered_years, load_calendar, slot_table
+    from kpi_toolkit.records.calendar import covered_years, load_calendar, slot_table
 
     calendar = load_calendar("cn_office")
     first, last = covered_years()
@@ -131,7 +131,7 @@ def run_sql(path: Path) -> None:
 
 def child(side: str, path: Path) -> None:
     """Run one side and print its seconds and peak RSS as JSON (the last line)."""
-    import kpi_toolkit.metrics  # noqa: F401 - imports are not part of the measured time
+    import kpi_toolkit.records.metrics  # noqa: F401 - imports are not part of the measured time
 
     started = time.perf_counter()
     {"toolkit": run_toolkit, "sql": run_sql}[side](path)

@@ -22,9 +22,9 @@ import nbformat
 import pandas as pd
 
 from kpi_toolkit.cli import main as kpi
-from kpi_toolkit.export import export_html
-from kpi_toolkit.reports import NOTEBOOKS
-from kpi_toolkit.sample import make_sample
+from kpi_toolkit.reports.batch import NOTEBOOKS
+from kpi_toolkit.reports.export import export_html
+from kpi_toolkit.sample.department import make_sample
 
 PERIOD = "2026-Q3"
 
@@ -32,8 +32,11 @@ PERIOD = "2026-Q3"
 def department(directory: Path, copies: int) -> list[str]:
     """The sample department repeated ``copies`` times (new ids and teams); its teams."""
     sample = make_sample()
-    tables = {"roster": sample.roster, "actuals_after_sales_team": sample.actuals_after_sales_team,
-              "ratings": sample.ratings}
+    tables = {
+        "roster": sample.roster,
+        "actuals_after_sales_team": sample.actuals_after_sales_team,
+        "ratings": sample.ratings,
+    }
     out = {name: [] for name in tables}
     for k in range(copies):
         for name, frame in tables.items():
@@ -57,8 +60,11 @@ def floor(directory: Path) -> float:
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = directory / "one_cell.ipynb"
     nbformat.write(nb, path)
     start = time.perf_counter()
@@ -68,8 +74,18 @@ def floor(directory: Path) -> float:
 
 
 def kpi_report(directory: Path, out: Path, teams: list[str]) -> float:
-    args = ["report", "--scheme", "after_sales_team", "--data-dir", str(directory), "--period",
-            PERIOD, "--out-dir", str(out), "--quiet"]
+    args = [
+        "report",
+        "--scheme",
+        "after_sales_team",
+        "--data-dir",
+        str(directory),
+        "--period",
+        PERIOD,
+        "--out-dir",
+        str(out),
+        "--quiet",
+    ]
     for team in teams:
         args += ["--team", team]
     start = time.perf_counter()
@@ -84,10 +100,27 @@ def papermill_cli(directory: Path, out: Path, teams: list[str]) -> float:
     command = Path(sys.executable).with_name("papermill")
     start = time.perf_counter()
     for team in teams:
-        subprocess.run([str(command), str(NOTEBOOKS / "appraisal_report.ipynb"),
-                        str(out / f"{team}.ipynb"), "-p", "data_dir", str(directory),
-                        "-p", "period", PERIOD, "-p", "team", team, "--no-progress-bar",
-                        "--cwd", str(NOTEBOOKS)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(command),
+                str(NOTEBOOKS / "appraisal_report.ipynb"),
+                str(out / f"{team}.ipynb"),
+                "-p",
+                "data_dir",
+                str(directory),
+                "-p",
+                "period",
+                PERIOD,
+                "-p",
+                "team",
+                team,
+                "--no-progress-bar",
+                "--cwd",
+                str(NOTEBOOKS),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - start
 
 
@@ -95,16 +128,17 @@ def run(copies: int, team_count: int) -> None:
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
         teams = department(root, copies)
-        people = len(pd.read_csv(root / "actuals_after_sales_team.csv").query(
-            "period == @PERIOD"))
+        people = len(pd.read_csv(root / "actuals_after_sales_team.csv").query("period == @PERIOD"))
         (root / "out").mkdir()
         base = floor(root)
         whole = kpi_report(root, root / "out", [])
         chosen = teams[:team_count]
         batch = kpi_report(root, root / "out", chosen)
         cli = papermill_cli(root, root / "out", chosen)
-    print(f"{len(chosen)} team reports: kpi report {batch:.1f} s, {len(chosen)} papermill CLI "
-          f"runs {cli:.1f} s, ratio {batch / cli:.2f}x (aim < 0.6x)")
+    print(
+        f"{len(chosen)} team reports: kpi report {batch:.1f} s, {len(chosen)} papermill CLI "
+        f"runs {cli:.1f} s, ratio {batch / cli:.2f}x (aim < 0.6x)"
+    )
     print(f"floor (papermill one cell + HTML export, in-process): {base:.2f} s")
     print(f"kpi report, {people} people in {PERIOD}: {whole:.2f} s")
     print(f"report {whole:.2f} s vs floor {base:.2f} s: ratio {whole / base:.2f}x (aim < 2.5x)")

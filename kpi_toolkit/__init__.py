@@ -4,9 +4,9 @@ Schemes in YAML → actuals per employee and period → points, subtotals, total
 ranks; 360 ratings by rater group; the year result from the quarters; the bonus pool.
 """
 
+from .engine.scheme import Scheme, builtin_scheme, load_scheme
+from .engine.scoring import Appraisal, score
 from .errors import InputError, KpiError
-from .scheme import Scheme, builtin_scheme, load_scheme
-from .scoring import Appraisal, score
 
 __version__ = "0.1.0"
 __all__ = [

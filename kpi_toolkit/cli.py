@@ -88,7 +88,7 @@ def _summary(scores: pd.DataFrame, *, lang: str, columns: Sequence[str]) -> str:
 
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
-    from .scheme import load_scheme
+    from .engine.scheme import load_scheme
 
     scheme = load_scheme(args.scheme)
     kpis = sum(len(p.kpis) for p in scheme.positions.values())
@@ -102,8 +102,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> tuple:
-    from .inputs import read_table
-    from .scheme import load_scheme
+    from .engine.inputs import read_table
+    from .engine.scheme import load_scheme
 
     scheme = load_scheme(args.scheme, parameters=_parameters(args.set))
     problems: list[Problem] = []
@@ -125,9 +125,9 @@ def _load(args: argparse.Namespace) -> tuple:
 
 def _actuals_from_sources(args: argparse.Namespace, *, roster: pd.DataFrame) -> pd.DataFrame:
     """Actuals computed from raw exports (a bundle of source mappings), ledger on stderr."""
-    from .bundle import actuals_from_bundle
-    from .inputs import check_roster
+    from .engine.inputs import check_roster
     from .periods import parse_period
+    from .records.bundle import actuals_from_bundle
 
     grain = parse_period(args.period).grain if hasattr(args, "period") else "quarter"
     result = actuals_from_bundle(
@@ -141,8 +141,8 @@ def _actuals_from_sources(args: argparse.Namespace, *, roster: pd.DataFrame) -> 
 
 @command("score")
 def _score(args: argparse.Namespace) -> int:
-    from .grading import team_ranking
-    from .scoring import score
+    from .engine.grading import team_ranking
+    from .engine.scoring import score
 
     scheme, tables = _load(args)
     result = score(
@@ -172,7 +172,7 @@ def _score(args: argparse.Namespace) -> int:
 
 @command("annual")
 def _annual(args: argparse.Namespace) -> int:
-    from .annual import annual
+    from .engine.annual import annual
 
     scheme, tables = _load(args)
     result = annual(
@@ -193,8 +193,8 @@ def _annual(args: argparse.Namespace) -> int:
 
 @command("bonus")
 def _bonus(args: argparse.Namespace) -> int:
-    from .bonus import allocate_bonus, bonus_pool
-    from .inputs import read_table
+    from .engine.bonus import allocate_bonus, bonus_pool
+    from .engine.inputs import read_table
 
     scores = read_table(args.scores)
     missing = [c for c in ("employee_id", "name", "total", "grade") if c not in scores]
@@ -242,7 +242,7 @@ def _bonus(args: argparse.Namespace) -> int:
 
 @command("metrics")
 def _metrics(args: argparse.Namespace) -> int:
-    from .metrics import compute_from_files
+    from .records.metrics import compute_from_files
 
     result = compute_from_files(args.source, args.data, grain=args.period_grain)
     _write(result.actuals, args.out, what="actuals")
@@ -254,8 +254,8 @@ def _metrics(args: argparse.Namespace) -> int:
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
-    from .excel import write_scores_excel
-    from .reports import context_for, plan_jobs, run_jobs
+    from .reports.batch import context_for, plan_jobs, run_jobs
+    from .reports.excel import write_scores_excel
 
     data_dir = str(Path(args.data_dir).resolve())
     scheme = str(Path(args.scheme).resolve()) if Path(args.scheme).exists() else args.scheme
@@ -305,10 +305,10 @@ def _report(args: argparse.Namespace) -> int:
 
 @command("explore")
 def _explore(args: argparse.Namespace) -> int:
-    from .explorer_server import serve_explorer
+    from .engine.scheme import load_scheme
+    from .explorer.server import serve_explorer
     from .periods import parse_period
-    from .report_context import find_inputs
-    from .scheme import load_scheme
+    from .reports.context import find_inputs
 
     scheme = load_scheme(args.scheme)  # bad input stops here, exit 2, before serving
     find_inputs(args.data_dir, scheme=scheme)
@@ -330,7 +330,7 @@ def _explore(args: argparse.Namespace) -> int:
 
 @command("sample")
 def _sample(args: argparse.Namespace) -> int:
-    from .sample import write_sample
+    from .sample.department import write_sample
 
     paths = write_sample(args.out, seed=args.seed, records=not args.no_records)
     print(f"sample department written to {Path(args.out).resolve()} ({len(paths)} files)")

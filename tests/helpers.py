@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpi_toolkit.engine.scheme import Position, Scheme, builtin_scheme, load_scheme
+from kpi_toolkit.engine.scoring import position_points
 from kpi_toolkit.errors import InputError
-from kpi_toolkit.scheme import Position, Scheme, builtin_scheme, load_scheme
-from kpi_toolkit.scoring import position_points
 
 PERIOD = "2026-Q3"
 BUILTIN_SCHEMES = ("after_sales_team", "department_head", "manager_post", "monthly_repair")

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from kpi_toolkit.bundle import BundleResult, actuals_from_bundle, load_bundle
 from kpi_toolkit.errors import InputError
-from kpi_toolkit.metrics import compute_from_files
-from kpi_toolkit.sample import make_sample
-from kpi_toolkit.sources import params_dir
+from kpi_toolkit.records.bundle import BundleResult, actuals_from_bundle, load_bundle
+from kpi_toolkit.records.metrics import compute_from_files
+from kpi_toolkit.records.sources import params_dir
+from kpi_toolkit.sample.department import make_sample
 
 KEYS = ["employee_id", "period"]
 COUNTS = ["workload", "knowledge_sharing", "training"]
@@ -36,7 +36,7 @@ def roster() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory, roster: pd.DataFrame) -> Path:
-    from kpi_toolkit.sample_records import write_records
+    from kpi_toolkit.sample.records import write_records
 
     folder = tmp_path_factory.mktemp("records")
     write_records(folder, roster=roster)

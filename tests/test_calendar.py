@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_toolkit.calendar import (
+from kpi_toolkit.errors import InputError
+from kpi_toolkit.records.calendar import (
     CalendarSpec,
     WorkingHours,
     load_calendar,
@@ -18,7 +19,6 @@ from kpi_toolkit.calendar import (
     workdays,
     working_minutes,
 )
-from kpi_toolkit.errors import InputError
 
 OFFICE = load_calendar("cn_office")
 TECHNICIANS = load_calendar("cn_technicians")

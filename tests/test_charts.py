@@ -1,4 +1,4 @@
-"""kpi_toolkit.charts: a CJK font first, Chinese labels drawn without missing glyphs."""
+"""kpi_toolkit.reports.charts: a CJK font first, Chinese labels drawn without missing glyphs."""
 
 from __future__ import annotations
 
@@ -13,9 +13,14 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from kpi_toolkit import charts
-from kpi_toolkit.charts import bar_chart, cjk_font_file, grade_distribution_chart, use_cjk_font
 from kpi_toolkit.errors import KpiError
+from kpi_toolkit.reports import charts
+from kpi_toolkit.reports.charts import (
+    bar_chart,
+    cjk_font_file,
+    grade_distribution_chart,
+    use_cjk_font,
+)
 
 GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 
@@ -114,7 +119,7 @@ def test_box_chart_draws_one_box_per_series_without_missing_glyphs():
 
     import pandas as pd
 
-    from kpi_toolkit.charts import box_chart, use_cjk_font
+    from kpi_toolkit.reports.charts import box_chart, use_cjk_font
 
     use_cjk_font()
     with warnings.catch_warnings():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit.cli import main
-from kpi_toolkit.sample import write_sample
+from kpi_toolkit.sample.department import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMES = ROOT / "params" / "schemes"

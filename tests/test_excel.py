@@ -15,11 +15,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpi_toolkit import InputError, __version__, builtin_scheme, score
-from kpi_toolkit.excel import write_scores_excel
-from kpi_toolkit.grading import team_ranking
-from kpi_toolkit.inputs import read_table
-from kpi_toolkit.sample import write_sample
-from kpi_toolkit.scoring import Appraisal
+from kpi_toolkit.engine.grading import team_ranking
+from kpi_toolkit.engine.inputs import read_table
+from kpi_toolkit.engine.scoring import Appraisal
+from kpi_toolkit.reports.excel import write_scores_excel
+from kpi_toolkit.sample.department import write_sample
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 DDE_TEAM = "+cmd|' /C calc'!A0"

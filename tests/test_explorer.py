@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from kpi_toolkit import load_scheme, score
-from kpi_toolkit.explorer import BASELINE, CURRENT, explore
-from kpi_toolkit.explorer_server import parameterised_notebook
-from kpi_toolkit.export import execute_notebook
+from kpi_toolkit.explorer.scenario_files import list_scenarios
+from kpi_toolkit.explorer.server import parameterised_notebook
+from kpi_toolkit.explorer.widget import BASELINE, CURRENT, explore
 from kpi_toolkit.labels import LABELS
-from kpi_toolkit.sample import make_sample, write_sample
-from kpi_toolkit.scenario_files import list_scenarios
+from kpi_toolkit.reports.export import execute_notebook
+from kpi_toolkit.sample.department import make_sample, write_sample
 
 SAMPLE = make_sample()
 PERIOD = "2026-Q3"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kpi_toolkit import builtin_scheme, score
-from kpi_toolkit.explorer_server import serve_explorer
-from kpi_toolkit.sample import make_sample, write_sample
-from kpi_toolkit.scenarios import attainment, rescore
+from kpi_toolkit.explorer.scenarios import attainment, rescore
+from kpi_toolkit.explorer.server import serve_explorer
+from kpi_toolkit.sample.department import make_sample, write_sample
 
 pytestmark = pytest.mark.browser
 

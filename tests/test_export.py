@@ -1,4 +1,4 @@
-"""kpi_toolkit.export: in-process execution, offline HTML export, atomic writes."""
+"""kpi_toolkit.reports.export: in-process execution, offline HTML export, atomic writes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from nbformat import NotebookNode
 
-from kpi_toolkit import export
 from kpi_toolkit.errors import KpiError
-from kpi_toolkit.export import execute_notebook, export_html, shared_kernel, write_atomic
+from kpi_toolkit.reports import export
+from kpi_toolkit.reports.export import execute_notebook, export_html, shared_kernel, write_atomic
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 SLIDER_CODE = "import ipywidgets\nipywidgets.IntSlider(value=weight, description='权重')"

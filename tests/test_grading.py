@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from helpers import scheme
 
-from kpi_toolkit.grading import (
+from kpi_toolkit.engine.grading import (
     apply_distribution,
     check_distribution,
     grade_ids,
@@ -14,7 +14,7 @@ from kpi_toolkit.grading import (
     rank,
     team_ranking,
 )
-from kpi_toolkit.scheme import ForcedDistribution, Scheme
+from kpi_toolkit.engine.scheme import ForcedDistribution, Scheme
 
 
 @pytest.mark.parametrize(

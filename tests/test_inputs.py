@@ -10,8 +10,14 @@ import pytest
 from helpers import PERIOD, make_roster, manager_actuals, messages, scheme
 
 from kpi_toolkit import score
+from kpi_toolkit.engine.inputs import (
+    MAX_LISTED,
+    check_actuals,
+    check_ratings,
+    check_roster,
+    read_table,
+)
 from kpi_toolkit.errors import DataError
-from kpi_toolkit.inputs import MAX_LISTED, check_actuals, check_ratings, check_roster, read_table
 
 RATIO_ALLOWED = "allowed: a fraction from 0 to 1 (93 % is 0.93, or write 93%)"
 COUNT_ALLOWED = "allowed: a whole number ≥ 0"

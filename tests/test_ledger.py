@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_toolkit.ledger import REASONS, reason_label
-from kpi_toolkit.metrics import compute_from_files
 from kpi_toolkit.periods import parse_period
+from kpi_toolkit.records.ledger import REASONS, reason_label
+from kpi_toolkit.records.metrics import compute_from_files
 
 MAPPING = """
 name: flat

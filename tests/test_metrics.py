@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit.errors import InputError
-from kpi_toolkit.metrics import KINDS, MetricSet, compute, load_metrics
 from kpi_toolkit.periods import parse_period
+from kpi_toolkit.records.metrics import KINDS, MetricSet, compute, load_metrics
 
 T = pd.Timestamp
 TICKETS = pd.DataFrame(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_toolkit.export import execute_notebook, shared_kernel
-from kpi_toolkit.sample import write_sample
+from kpi_toolkit.reports.export import execute_notebook, shared_kernel
+from kpi_toolkit.sample.department import write_sample
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat import NotebookNode
 
-from kpi_toolkit.export import execute_notebook, export_html, write_atomic
+from kpi_toolkit.reports.export import execute_notebook, export_html, write_atomic
 
 if TYPE_CHECKING:
     from conftest import OfflinePage
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 CHART_CODE = """\
 import pandas as pd
-from kpi_toolkit.charts import bar_chart, use_cjk_font
+from kpi_toolkit.reports.charts import bar_chart, use_cjk_font
 use_cjk_font()
 scores = pd.DataFrame({"姓名": ["张三", "李四", "王五"], "总分": [92.5, 81.0, weight * 10]})
 bar_chart(scores, x="姓名", y="总分", title="总分排名", ylabel="分数")"""

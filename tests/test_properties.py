@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_toolkit import score
-from kpi_toolkit.rules import ManualRule
-from kpi_toolkit.scheme import Kpi, Position
-from kpi_toolkit.scoring import Appraisal
+from kpi_toolkit.engine.rules import ManualRule
+from kpi_toolkit.engine.scheme import Kpi, Position
+from kpi_toolkit.engine.scoring import Appraisal
 
 FEW = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KIND_DOMAINS = {

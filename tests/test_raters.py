@@ -7,11 +7,11 @@ import pytest
 from helpers import PERIOD, make_roster, messages, scheme
 
 from kpi_toolkit import score
+from kpi_toolkit.engine.inputs import check_ratings, check_roster
+from kpi_toolkit.engine.raters import Rated, rate_360
+from kpi_toolkit.engine.scheme import Scheme
 from kpi_toolkit.errors import DataError
-from kpi_toolkit.inputs import check_ratings, check_roster
 from kpi_toolkit.periods import parse_period
-from kpi_toolkit.raters import Rated, rate_360
-from kpi_toolkit.scheme import Scheme
 
 ROSTER = make_roster(
     ("S1", "supervisor"), ("S2", "supervisor"), ("P1", "specialist"), ("M1", "manager")

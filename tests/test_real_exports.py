@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpi_toolkit.metrics import MetricsResult, compute_from_files
+from kpi_toolkit.records.metrics import MetricsResult, compute_from_files
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared real exports not present")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit.cli import main
-from kpi_toolkit.sample import write_sample
+from kpi_toolkit.sample.department import write_sample
 
 XSS = "<img src=x onerror=alert(1)>"
 TEAM = "安装组"
@@ -124,7 +124,7 @@ def test_report_hides_code_and_notes(department: tuple[int, Path, str]):
 
 def test_report_footer_traces_every_input(department: tuple[int, Path, str], data_dir: Path):
     from kpi_toolkit import __version__
-    from kpi_toolkit.report_context import sha256
+    from kpi_toolkit.reports.context import sha256
 
     _, _, html = department
     assert f"kpi-toolkit {__version__}" in html
@@ -191,7 +191,7 @@ def test_report_opens_offline_and_reads_in_chinese(department, offline_page, tmp
 @pytest.mark.browser
 def test_what_if_panel_agrees_with_the_engine(department, data_dir: Path, offline_page):
     from kpi_toolkit import builtin_scheme, score
-    from kpi_toolkit.inputs import read_table
+    from kpi_toolkit.engine.inputs import read_table
 
     _, out, _ = department
     page = offline_page.page

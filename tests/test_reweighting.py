@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_toolkit import builtin_scheme, score
-from kpi_toolkit.sample import make_sample
+from kpi_toolkit.sample.department import make_sample
 
 SAMPLE = make_sample()
 SCHEMES = {

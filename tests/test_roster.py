@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from helpers import make_roster, scheme
 
-from kpi_toolkit.inputs import check_roster
+from kpi_toolkit.engine.inputs import check_roster
+from kpi_toolkit.engine.roster import EXCLUDED_COLUMNS, appraisees
 from kpi_toolkit.periods import parse_period
-from kpi_toolkit.roster import EXCLUDED_COLUMNS, appraisees
 
 
 def split(

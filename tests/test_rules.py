@@ -10,8 +10,8 @@ import pytest
 from helpers import kpi_points, make_roster, manager_actuals, scheme, single_kpi_position
 from pydantic import ValidationError
 
-from kpi_toolkit.inputs import check_actuals, check_roster
-from kpi_toolkit.rules import (
+from kpi_toolkit.engine.inputs import check_actuals, check_roster
+from kpi_toolkit.engine.rules import (
     RULES,
     BandsRule,
     DeductPerPointRule,

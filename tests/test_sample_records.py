@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit import builtin_scheme, score
-from kpi_toolkit.bundle import BundleResult, actuals_from_bundle
-from kpi_toolkit.ledger import Ledger
-from kpi_toolkit.metrics import compute_from_files
-from kpi_toolkit.sample import SampleDepartment, make_sample
-from kpi_toolkit.sample_records import latent_ability, write_records
+from kpi_toolkit.records.bundle import BundleResult, actuals_from_bundle
+from kpi_toolkit.records.ledger import Ledger
+from kpi_toolkit.records.metrics import compute_from_files
+from kpi_toolkit.sample.department import SampleDepartment, make_sample
+from kpi_toolkit.sample.records import latent_ability, write_records
 
 MAPPINGS = {  # source mapping → (export, how to read it independently)
     "sample_tickets": ("tickets", {"encoding": "gbk"}),

@@ -8,14 +8,13 @@ import pytest
 
 from kpi_toolkit import builtin_scheme, load_scheme, score
 from kpi_toolkit.errors import SchemeError
-from kpi_toolkit.sample import make_sample
-from kpi_toolkit.scenario_files import (
+from kpi_toolkit.explorer.scenario_files import (
     list_scenarios,
     load_scenario,
     save_scenario,
     scenario_weights,
 )
-from kpi_toolkit.scenarios import (
+from kpi_toolkit.explorer.scenarios import (
     attainment,
     baseline_weights,
     compare,
@@ -25,7 +24,8 @@ from kpi_toolkit.scenarios import (
     standing,
     team_changes,
 )
-from kpi_toolkit.sensitivity import smallest_changes, weight_sensitivity
+from kpi_toolkit.explorer.sensitivity import smallest_changes, weight_sensitivity
+from kpi_toolkit.sample.department import make_sample
 
 SAMPLE = make_sample()
 PERIOD = "2026-Q3"

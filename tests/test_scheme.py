@@ -22,8 +22,8 @@ from helpers import (
 from pydantic import ValidationError
 
 from kpi_toolkit import load_scheme, score
+from kpi_toolkit.engine.scheme import BUILTIN_DIR, builtin_scheme
 from kpi_toolkit.errors import InputError, KpiError, SchemeError
-from kpi_toolkit.scheme import BUILTIN_DIR, builtin_scheme
 
 ACTUALS_HEAD = {
     "employee_id": ["H1"],

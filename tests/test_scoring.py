@@ -15,9 +15,9 @@ from helpers import (
 )
 
 from kpi_toolkit import score
+from kpi_toolkit.engine.scheme import ForcedDistribution, Scheme
+from kpi_toolkit.engine.scoring import Appraisal
 from kpi_toolkit.errors import DataError
-from kpi_toolkit.scheme import ForcedDistribution, Scheme
-from kpi_toolkit.scoring import Appraisal
 
 
 def appraise(

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit.errors import InputError
-from kpi_toolkit.metrics import compute_from_files
-from kpi_toolkit.sources import load_source, params_dir
+from kpi_toolkit.records.metrics import compute_from_files
+from kpi_toolkit.records.sources import load_source, params_dir
 
 CSV_ROWS = [
     "工单号,处理人,工单类型,创建时间,首次响应时间,解决时间,无效服务,客户评分",

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit.errors import InputError
-from kpi_toolkit.metrics import compute
-from kpi_toolkit.sql_guard import check_expression, open_confined
+from kpi_toolkit.records.metrics import compute
+from kpi_toolkit.records.sql_guard import check_expression, open_confined
 
 COLUMNS = {"created_at", "first_response_at", "invalid", "csat"}
 

@@ -1,0 +1,54 @@
+"""The appraisal engine: schemes, rules, inputs, scoring, grading, the year result and the bonus.
+
+Owns the scheme model and its checks, the registry of scoring rule kinds, the checks of
+actuals, roster and ratings, who is appraised, the 360 by rater group, the one
+grade-and-rank, the year result and the bonus allocation. Pure functions from DataFrame to
+DataFrame; no disk access but reading scheme files (through :mod:`kpi_toolkit.loader`).
+
+May import: the top-level shared modules (``errors``, ``labels``, ``periods``, ``loader``,
+``files``). Never ``records``, ``reports``, ``explorer`` or ``sample``.
+"""
+
+from .annual import AnnualResult, annual
+from .bonus import BonusPool, allocate_bonus, bonus_pool
+from .grading import (
+    apply_distribution,
+    check_distribution,
+    grade_ids,
+    grade_names,
+    rank,
+    team_ranking,
+)
+from .inputs import check_actuals, check_ratings, check_roster, read_table
+from .rules import RULES, Rule, register
+from .scheme import Kpi, Position, Scheme, builtin_scheme, load_scheme, scheme_from_dict
+from .scoring import Appraisal, score
+
+__all__ = [
+    "RULES",
+    "AnnualResult",
+    "Appraisal",
+    "BonusPool",
+    "Kpi",
+    "Position",
+    "Rule",
+    "Scheme",
+    "allocate_bonus",
+    "annual",
+    "apply_distribution",
+    "bonus_pool",
+    "builtin_scheme",
+    "check_actuals",
+    "check_distribution",
+    "check_ratings",
+    "check_roster",
+    "grade_ids",
+    "grade_names",
+    "load_scheme",
+    "rank",
+    "read_table",
+    "register",
+    "scheme_from_dict",
+    "score",
+    "team_ranking",
+]

@@ -1,0 +1,483 @@
+"""Checks on a scheme that types alone cannot express, and readable validation errors.
+
+The checks read the raw YAML data (so they run even where another part of the file fails
+to parse) and return :class:`Problem` objects with key paths such as
+``positions.manager.kpis[2].rule.bands``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem
+from .rules import RULES, BandsRule
+
+__all__ = ["check_scheme", "describe_validation_error", "key_path", "substitute_parameters"]
+
+TOLERANCE = 1e-6
+DOMAINS = {"ratio": (0.0, 1.0), "count": (0.0, math.inf), "duration": (0.0, math.inf)}
+
+
+def key_path(parts: tuple | list) -> str:
+    """``("positions", "manager", "kpis", 2)`` → ``positions.manager.kpis[2]``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# --- parameters -----------------------------------------------------------------------
+
+
+def substitute_parameters(raw: Any) -> tuple[Any, list[Problem]]:
+    """Replace every ``{param: name}`` by the parameter's value (NaN while it is blank)."""
+    if not isinstance(raw, dict):
+        return raw, []
+    declared = raw.get("parameters") or {}
+    declared = declared if isinstance(declared, dict) else {}
+    problems: list[Problem] = []
+
+    def value_of(name: str, path: tuple) -> Any:
+        if name not in declared:
+            problems.append(
+                Problem(
+                    where=key_path(path),
+                    message=f"unknown parameter {name!r}{_did_you_mean(name, declared)}",
+                    value=name,
+                    allowed=", ".join(declared) or "declare it under 'parameters'",
+                )
+            )
+            return math.nan
+        entry = declared[name]
+        value = entry.get("value") if isinstance(entry, dict) else entry
+        return math.nan if value is None else value
+
+    def walk(node: Any, path: tuple) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"param"}:
+                return value_of(str(node["param"]), path)
+            return {k: walk(v, (*path, k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(node)]
+        return node
+
+    body = {k: (v if k == "parameters" else walk(v, (k,))) for k, v in raw.items()}
+    return body, problems
+
+
+# --- semantic checks -------------------------------------------------------------------
+
+
+def check_scheme(raw: Any) -> list[Problem]:
+    """Every problem types cannot catch: sums, bands, grades, rater weights, references."""
+    if not isinstance(raw, dict):
+        return [Problem(where="(top level)", message="a scheme must be a mapping", value=raw)]
+    problems = _check_grades(raw.get("grades"))
+    positions = raw.get("positions")
+    if isinstance(positions, dict):
+        for position_id, position in positions.items():
+            if isinstance(position, dict):
+                problems += _check_position(position, ("positions", position_id))
+    problems += _check_forced(raw)
+    return problems
+
+
+def _check_position(position: dict, path: tuple) -> list[Problem]:
+    categories = position.get("categories")
+    categories = categories if isinstance(categories, dict) else {}
+    kpis = position.get("kpis")
+    kpis = kpis if isinstance(kpis, list) else []
+    problems = _check_category_total(categories, path)
+    problems += _check_kpi_references(kpis, categories, path)
+    problems += _check_category_weights(kpis, categories, path)
+    for i, kpi in enumerate(kpis):
+        if isinstance(kpi, dict):
+            problems += _check_rule(kpi, (*path, "kpis", i))
+    problems += _check_raters(position.get("raters"), (*path, "raters"))
+    return problems
+
+
+def _check_category_total(categories: dict, path: tuple) -> list[Problem]:
+    points = {cid: _number(c.get("points")) for cid, c in categories.items() if isinstance(c, dict)}
+    if not points or None in points.values():
+        return []
+    total = sum(points.values())  # type: ignore[arg-type]
+    if abs(total - 100) <= TOLERANCE:
+        return []
+    parts = " + ".join(f"{cid} {_fmt(p)}" for cid, p in points.items())  # type: ignore[arg-type]
+    gap = "short by" if total < 100 else "over by"
+    return [
+        Problem(
+            where=key_path((*path, "categories")),
+            message=f"category points add up to {_fmt(total)} ({parts}), not 100: "
+            f"{gap} {_fmt(abs(total - 100))}",
+            value=total,
+            allowed="category points that add up to 100",
+        )
+    ]
+
+
+def _check_kpi_references(kpis: list, categories: dict, path: tuple) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, kpi in enumerate(kpis):
+        if not isinstance(kpi, dict):
+            continue
+        kpi_id, category = kpi.get("id"), kpi.get("category")
+        if kpi_id in seen:
+            problems.append(
+                Problem(
+                    where=key_path((*path, "kpis", i, "id")),
+                    message="KPI id used twice in this position",
+                    value=kpi_id,
+                    allowed="a unique id per position",
+                )
+            )
+        seen.add(str(kpi_id))
+        if categories and category is not None and category not in categories:
+            problems.append(
+                Problem(
+                    where=key_path((*path, "kpis", i, "category")),
+                    message=f"unknown category{_did_you_mean(category, categories)}",
+                    value=category,
+                    allowed=", ".join(categories),
+                )
+            )
+    return problems
+
+
+def _check_category_weights(kpis: list, categories: dict, path: tuple) -> list[Problem]:
+    problems: list[Problem] = []
+    for category_id, category in categories.items():
+        points = _number(category.get("points")) if isinstance(category, dict) else None
+        members = [k for k in kpis if isinstance(k, dict) and k.get("category") == category_id]
+        weights = [(k.get("id"), _number(k.get("weight"))) for k in members]
+        if points is None or any(w is None for _, w in weights):
+            continue
+        total = sum(w for _, w in weights)  # type: ignore[misc]
+        if abs(total - points) <= TOLERANCE:
+            continue
+        parts = " + ".join(f"{kid} {_fmt(w)}" for kid, w in weights) or "no KPIs"  # type: ignore[arg-type]
+        gap = "short by" if total < points else "over by"
+        problems.append(
+            Problem(
+                where=key_path((*path, "categories", category_id)),
+                message=f"KPI weights in category {category_id} add up to {_fmt(total)} ({parts}), "
+                f"but the category has {_fmt(points)} points: {gap} {_fmt(abs(total - points))}",
+                value=total,
+                allowed=f"weights adding up to {_fmt(points)}",
+            )
+        )
+    return problems
+
+
+def _check_rule(kpi: dict, path: tuple) -> list[Problem]:
+    rule = kpi.get("rule")
+    if not isinstance(rule, dict):
+        return []
+    problems: list[Problem] = []
+    cls = RULES.get(rule.get("kind"))  # type: ignore[arg-type]
+    has_target = _number(kpi.get("target")) is not None or _number(rule.get("target")) is not None
+    limitless = (
+        cls is RULES.get("threshold") and rule.get("min") is None and (rule.get("max") is None)
+    )
+    if cls is not None and (cls.needs_target or limitless) and not has_target:
+        problems.append(
+            Problem(
+                where=key_path((*path, "target")),
+                message=f"rule kind {rule.get('kind')!r} needs a numeric target"
+                + (" (or the rule's min or max)" if limitless else ""),
+                allowed="a number (a ratio as a fraction, e.g. 0.95)",
+            )
+        )
+    if cls is BandsRule:
+        problems += _check_bands(rule.get("bands"), kpi.get("kind"), (*path, "rule", "bands"))
+    return problems
+
+
+def _band_edges(bands: Any) -> list[tuple[int, float, float, Any]] | None:
+    if not isinstance(bands, list):
+        return None
+    edges = []
+    for i, band in enumerate(bands):
+        if not isinstance(band, dict):
+            return None
+        low, high = _number(band.get("from")), _number(band.get("to"))
+        if low is None or high is None:
+            return None
+        edges.append((i, low, high, band.get("points")))
+    return sorted(edges, key=lambda e: (e[1], e[2]))
+
+
+def _check_bands(bands: Any, kind: Any, path: tuple) -> list[Problem]:
+    edges = _band_edges(bands)
+    if not edges:
+        return []
+    problems: list[Problem] = []
+    where = key_path(path)
+    for i, low, high, points in edges:
+        if high <= low:
+            problems.append(
+                Problem(
+                    where=key_path((*path, i)),
+                    message="band ends before it starts",
+                    value=f"from {_fmt(low)} to {_fmt(high)}",
+                    allowed="from < to",
+                )
+            )
+        if math.isinf(high - low) and isinstance(points, list):
+            problems.append(
+                Problem(
+                    where=key_path((*path, i, "points")),
+                    message="an unbounded band cannot interpolate points",
+                    value=points,
+                    allowed="a single number of points",
+                )
+            )
+    for (_, low_a, high_a, _), (_, low_b, high_b, _) in itertools.pairwise(edges):
+        span_a, span_b = f"{_fmt(low_a)}–{_fmt(high_a)}", f"{_fmt(low_b)}–{_fmt(high_b)}"
+        if low_b < high_a - TOLERANCE:
+            problems.append(
+                Problem(
+                    where=where,
+                    message=f"bands overlap: {span_a} and {span_b}",
+                    value=f"{span_a}, {span_b}",
+                    allowed="bands that meet edge to edge",
+                )
+            )
+        elif low_b > high_a + TOLERANCE:
+            problems.append(
+                Problem(
+                    where=where,
+                    message=f"gap between bands {span_a} and {span_b}: "
+                    f"{_fmt(high_a)}–{_fmt(low_b)} is not covered",
+                    value=f"{span_a}, {span_b}",
+                    allowed="bands that meet edge to edge",
+                )
+            )
+    domain = DOMAINS.get(kind)  # type: ignore[arg-type]
+    low, high = edges[0][1], max(e[2] for e in edges)
+    if domain and (low > domain[0] + TOLERANCE or high < domain[1] - TOLERANCE):
+        problems.append(
+            Problem(
+                where=where,
+                message=f"bands cover {_fmt(low)}–{_fmt(high)}, but a {kind} can be "
+                f"{_fmt(domain[0])}–{_fmt(domain[1])}",
+                value=f"{_fmt(low)}–{_fmt(high)}",
+                allowed=f"bands covering {_fmt(domain[0])}–{_fmt(domain[1])}",
+            )
+        )
+    return problems
+
+
+def _check_raters(raters: Any, path: tuple) -> list[Problem]:
+    if not isinstance(raters, dict) or not raters:
+        return []
+    weights = [_number(w) for w in raters.values()]
+    if any(w is None for w in weights):
+        return []
+    total = sum(weights)  # type: ignore[arg-type]
+    if abs(total - 1) <= TOLERANCE and all(w > 0 for w in weights):  # type: ignore[operator]
+        return []
+    parts = " + ".join(f"{g} {_fmt(w)}" for g, w in raters.items())
+    return [
+        Problem(
+            where=key_path(path),
+            message=f"rater group weights add up to {_fmt(total)} ({parts}), not 1",
+            value=total,
+            allowed="positive weights adding up to 1 (e.g. superior 0.5, peers 0.25, ...)",
+        )
+    ]
+
+
+def _check_grades(grades: Any) -> list[Problem]:
+    if not isinstance(grades, list):
+        return []
+    mins = [(i, _number(g.get("min"))) for i, g in enumerate(grades) if isinstance(g, dict)]
+    if any(m is None for _, m in mins) or not mins:
+        return []
+    problems: list[Problem] = []
+    values = sorted(m for _, m in mins)  # type: ignore[type-var]
+    if values[0] != 0:
+        problems.append(
+            Problem(
+                where="grades",
+                message=f"the lowest grade starts at {_fmt(values[0])}: "
+                f"totals 0–{_fmt(values[0])} would have no grade",
+                value=values[0],
+                allowed="a lowest grade with min 0",
+            )
+        )
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        problems.append(
+            Problem(
+                where="grades",
+                message="two grades start at the same total (they overlap)",
+                value=repeated,
+                allowed="a different min for each grade",
+            )
+        )
+    return problems
+
+
+def _check_forced(raw: dict) -> list[Problem]:
+    forced = raw.get("forced_distribution")
+    shares = forced.get("shares") if isinstance(forced, dict) else None
+    if not isinstance(shares, dict):
+        return []
+    grades = raw.get("grades")
+    ids = [g.get("id") for g in grades if isinstance(g, dict)] if isinstance(grades, list) else None
+    ids = ids or ["excellent", "good", "pass", "fail"]
+    return [
+        Problem(
+            where=key_path(("forced_distribution", "shares", gid)),
+            message=f"unknown grade{_did_you_mean(gid, ids)}",
+            value=gid,
+            allowed=", ".join(str(i) for i in ids),
+        )
+        for gid in shares
+        if gid not in ids
+    ]
+
+
+# --- pydantic errors, readable ----------------------------------------------------------
+
+
+def describe_validation_error(error: ValidationError, raw: Any) -> list[Problem]:
+    """Turn pydantic's errors into problems with key paths, allowed values and hints."""
+    from .scheme import Scheme
+
+    problems = []
+    for item in error.errors():
+        path, model = _walk(item["loc"], raw, Scheme)
+        problems.append(_problem(item, path, model))
+    return problems
+
+
+def _problem(item: dict, path: tuple, model: type[BaseModel] | None) -> Problem:
+    kind = item["type"]
+    where = key_path(path) or "(top level)"
+    if kind == "extra_forbidden":
+        key = path[-1] if path else "?"
+        fields = _field_names(model) if model else []
+        return Problem(
+            where=where,
+            message=f"unknown key{_did_you_mean(key, fields)}",
+            value=key,
+            allowed=", ".join(fields),
+        )
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = item.get("ctx", {}).get("tag")
+        return Problem(
+            where=f"{where}.kind" if kind == "union_tag_invalid" else where,
+            message=f"unknown rule kind{_did_you_mean(tag or '', RULES)}",
+            value=tag,
+            allowed=", ".join(RULES),
+        )
+    if kind == "missing":
+        return Problem(
+            where=where,
+            message="required key is missing",
+            allowed=_annotation_text(model, path[-1]) if model else None,
+        )
+    value = item.get("input")
+    return Problem(
+        where=where,
+        message=item["msg"],
+        value=value if not isinstance(value, dict | list) else None,
+    )
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _annotation_text(model: type[BaseModel], name: Any) -> str | None:
+    field = model.model_fields.get(str(name))
+    if field is None:
+        return None
+    simple = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
+    annotation = field.annotation
+    if annotation in simple:
+        return simple[annotation]  # type: ignore[index]
+    if typing.get_origin(annotation) is typing.Literal:
+        return ", ".join(str(a) for a in typing.get_args(annotation))
+    return str(annotation).replace("typing.", "")
+
+
+def _walk(loc: tuple, raw: Any, model: type[BaseModel]) -> tuple[tuple, type[BaseModel] | None]:
+    """Follow pydantic's ``loc`` through the raw data, dropping union-member names, and
+    return the clean key path and the model that owns its last key."""
+    path: list[Any] = []
+    node, current, owner = raw, model, model
+    expect_tag = False
+    for step, part in enumerate(loc):
+        if expect_tag and isinstance(node, dict) and part == node.get("kind"):
+            expect_tag = False
+            continue  # the tag pydantic puts after a discriminated union's field
+        last = step == len(loc) - 1
+        is_key = isinstance(node, dict) and (part in node or last)
+        is_index = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if not (is_key or is_index):
+            continue  # a union member's name, not a key of the data
+        path.append(part)
+        owner = current
+        current = _child_model(current, part, node)
+        node = node.get(part) if is_key else node[part]
+        expect_tag = isinstance(current, type) and current in RULES.values()
+    return tuple(path), owner if isinstance(owner, type) else None
+
+
+def _child_model(current: Any, part: Any, node: Any) -> Any:
+    """The model type (or container marker) found one step below ``current``."""
+    if isinstance(current, tuple):  # inside a container: the item's type
+        return current[1]
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return None
+    field = current.model_fields.get(str(part)) or next(
+        (f for f in current.model_fields.values() if f.alias == part), None
+    )
+    if field is None:
+        return None
+    return _model_of(field.annotation, node.get(part) if isinstance(node, dict) else None)
+
+
+def _model_of(annotation: Any, value: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _model_of(args[0], value)
+    if origin in (typing.Union, types.UnionType):
+        if isinstance(value, dict) and value.get("kind") in RULES:
+            return RULES[value["kind"]]
+        models = [_model_of(a, value) for a in args if a is not type(None)]
+        return next((m for m in models if m is not None), None)
+    if origin in (dict, list, tuple):
+        inner = _model_of(args[-1 if origin is dict else 0], None) if args else None
+        return ("container", inner)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None

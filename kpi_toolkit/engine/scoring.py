@@ -1,0 +1,340 @@
+"""Appraisal of one period: actuals → points → category subtotals → total → grade → rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, Problem, SchemeError
+from ..labels import Lang, label
+from ..periods import Period, parse_period
+from .grading import apply_distribution, check_distribution, grade_ids, grade_names, rank
+from .inputs import check_actuals, check_ratings, check_roster, contained
+from .raters import Rated, rate_360
+from .roster import appraisees
+from .scheme import Position, Scheme
+
+__all__ = ["Appraisal", "position_points", "score"]
+
+ID_COLUMNS = ["employee_id", "name", "position", "team", "period"]
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """One period's appraisal.
+
+    Attributes
+    ----------
+    scores
+        One row per appraised employee: ``employee_id, name, position, team, period``, a
+        column per KPI with its points, a column per category with its subtotal, ``total``,
+        ``grade``, ``rank`` (within position), ``department_rank``, ``grade_id``, ``flags``.
+    actuals
+        The actual values that were scored, one row per appraised employee.
+    excluded
+        People not appraised, with the reason (probation, other position or period, ...).
+    distribution
+        The forced-distribution check (empty where the scheme sets none).
+    ratings
+        The 360 breakdown by rater group, where ratings were given.
+    """
+
+    scheme: Scheme
+    period: Period
+    scores: pd.DataFrame
+    actuals: pd.DataFrame
+    excluded: pd.DataFrame
+    distribution: pd.DataFrame
+    ratings: pd.DataFrame | None = field(default=None)
+
+
+def score(
+    actuals: pd.DataFrame,
+    *,
+    scheme: Scheme,
+    roster: pd.DataFrame,
+    period: str | Period,
+    ratings: pd.DataFrame | None = None,
+    lang: Lang = "zh",
+) -> Appraisal:
+    """Appraise everyone in ``roster`` for ``period`` under ``scheme``.
+
+    Parameters
+    ----------
+    actuals
+        Wide table ``employee_id, period, <kpi_id>...`` (as read by
+        :func:`kpi_toolkit.engine.inputs.read_table`, or numbers).
+    roster
+        ``employee_id, name, position, team, status`` (+ optional ``joined``, ``left``).
+    period
+        ``2026-Q3``, ``2026-07`` or ``2026``.
+    ratings
+        360 ratings ``employee_id, period, kpi_id, rater_id, rater_group, value``, needed
+        when the scheme has KPIs with ``source: ratings``.
+
+    Examples
+    --------
+    >>> from kpi_toolkit import builtin_scheme
+    >>> import pandas as pd
+    >>> roster = pd.DataFrame({"employee_id": ["E1"], "name": ["张伟"], "position": ["manager"],
+    ...                        "team": ["华东"], "status": ["regular"]})
+    >>> actuals = pd.DataFrame({"employee_id": ["E1"], "period": ["2026-Q3"],
+    ...     "response_speed": [2], "invalid_service_ratio": [0.035], "report_on_time_rate": [0.93],
+    ...     "complaints": [4], "plm_usage_rate": [0.96], "training_coverage": [0.85],
+    ...     "new_staff_training_failures": [0], "skill_development": ["较满意"],
+    ...     "internal_cooperation": ["很满意"], "periodic_report_on_time_rate": [1.0],
+    ...     "adhoc_tasks": ["很满意"]})
+    >>> result = score(actuals, scheme=builtin_scheme("manager_post"), roster=roster,
+    ...                period="2026-Q3")
+    >>> round(float(result.scores["total"].iloc[0]), 2)
+    90.13
+    """
+    period = parse_period(period) if isinstance(period, str) else period
+    _refuse_unfilled(scheme)
+    roster = check_roster(roster)
+    checked = check_actuals(actuals, scheme=scheme, roster=roster)
+    appraised, excluded = appraisees(roster, scheme=scheme, period=period, lang=lang)
+    rows = appraised.merge(
+        checked.loc[checked["period"] == str(period)].drop(
+            columns=["name", "position", "team"], errors="ignore"
+        ),
+        on="employee_id",
+        how="left",
+        suffixes=("", "_actuals"),
+        indicator=True,
+    )
+    no_row = rows["_merge"] == "left_only"
+    excluded = pd.concat([excluded, _no_actuals(rows.loc[no_row], lang)], ignore_index=True)
+    rows = rows.loc[~no_row].drop(columns="_merge")
+    rows["period"] = str(period)
+    rated = _ratings(ratings, scheme=scheme, roster=roster, period=period, lang=lang)
+    rows = _with_ratings(rows, rated, scheme)
+    _refuse_missing_columns(rows, scheme, file=actuals.attrs.get("file"))
+    parts = [
+        _score_position(group, scheme.positions[pid], scheme=scheme, lang=lang)
+        for pid, group in rows.groupby("position", sort=False)
+    ]
+    scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)
+    scores, no_data = _drop_unscored(scores, lang)
+    excluded = pd.concat([excluded, no_data], ignore_index=True)
+    scores = _grade_and_rank(scores, scheme=scheme, lang=lang)
+    distribution = check_distribution(scores, scheme=scheme)
+    if scheme.forced_distribution is not None and scheme.forced_distribution.apply:
+        scores = _regrade(apply_distribution(scores, scheme=scheme), scheme, lang)
+    used = rows.loc[contained(rows["employee_id"], scores["employee_id"])]
+    return Appraisal(
+        scheme=scheme,
+        period=period,
+        scores=scores,
+        excluded=excluded,
+        distribution=distribution,
+        actuals=used.reset_index(drop=True),
+        ratings=None if rated is None else rated.breakdown,
+    )
+
+
+def _refuse_unfilled(scheme: Scheme) -> None:
+    if not scheme.unfilled:
+        return
+    raise SchemeError(
+        [
+            Problem(
+                where=f"parameters.{name}",
+                message="blank: the scheme cannot score until it is filled",
+                value=None,
+                file=scheme.path,
+                allowed=f"a number ({scheme.parameters[name].note or name}); set it in the "
+                f"YAML or pass --set {name}=VALUE",
+            )
+            for name in scheme.unfilled
+        ],
+        title=f"{scheme.path or scheme.id}: parameters to fill before scoring",
+    )
+
+
+def _ratings(
+    ratings: pd.DataFrame | None,
+    *,
+    scheme: Scheme,
+    roster: pd.DataFrame,
+    period: Period,
+    lang: Lang,
+) -> Rated | None:
+    rated_kpis = [k.id for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"]
+    if ratings is None:
+        return None
+    if not rated_kpis:
+        raise DataError(
+            Problem(
+                where="ratings",
+                message=f"scheme {scheme.id} has no KPI rated by 360 (source: ratings)",
+                allowed="no ratings file",
+            )
+        )
+    checked = check_ratings(ratings, scheme=scheme, roster=roster)
+    return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang)
+
+
+def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd.DataFrame:
+    rated_ids = sorted(
+        {k.id for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
+    )
+    if not rated_ids:
+        return rows
+    if rated is None:
+        needed = sorted(
+            set(rated_ids)
+            & {k.id for pid in rows["position"].unique() for k in scheme.positions[pid].kpis}
+        )
+        if needed:
+            raise DataError(
+                Problem(
+                    where="ratings",
+                    message=f"KPIs {', '.join(needed)} are rated "
+                    "by 360: give the ratings table (--ratings)",
+                    allowed="employee_id, period, kpi_id, rater_id, rater_group, value",
+                )
+            )
+        return rows
+    wide = rated.values.pivot(index="employee_id", columns="kpi_id", values="value")
+    rows = rows.drop(columns=[c for c in rated_ids if c in rows], errors="ignore")
+    rows = rows.merge(
+        wide.reindex(columns=rated_ids), left_on="employee_id", right_index=True, how="left"
+    )
+    extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
+    rows["flags"] = _join_flags(rows["flags"], rows["employee_id"].map(extra))
+    return rows
+
+
+def _refuse_missing_columns(rows: pd.DataFrame, scheme: Scheme, *, file: str | None) -> None:
+    needed = dict.fromkeys(
+        k.id for pid in rows["position"].unique() for k in scheme.positions[pid].kpis
+    )
+    missing = [kpi_id for kpi_id in needed if kpi_id not in rows.columns]
+    if missing:
+        raise DataError(
+            [
+                Problem(
+                    where=f"column {kpi_id}",
+                    message="KPI column missing from the actuals",
+                    allowed=f"a column for each KPI of the positions appraised: "
+                    f"{', '.join(needed)}",
+                    file=file,
+                )
+                for kpi_id in missing
+            ]
+        )
+
+
+def _join_flags(*columns: pd.Series) -> pd.Series:
+    """Join flag texts column by column with "; ", skipping blanks (vectorised)."""
+    parts = [c.astype(object).where(c.notna(), "") for c in columns]
+    parts = [p for p in parts if (p != "").any()] or parts[:1]
+    joined = parts[0].astype(str)
+    for part in parts[1:]:
+        joined = joined + np.where((joined != "") & (part != ""), "; ", "") + part
+    return joined
+
+
+def position_points(
+    values: pd.DataFrame, position: Position, *, missing: str, lang: Lang = "zh"
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Points per KPI for people of one position, with missing actuals handled.
+
+    Returns the points (a column per KPI) and a flag text per row. Policies: ``error``
+    refuses; ``zero`` scores the KPI 0; ``exclude`` re-spreads the KPI's weight over the
+    others in proportion (so the total still runs 0–100).
+    """
+    points = {}
+    flags = pd.Series("", index=values.index, dtype=object)
+    respread = np.zeros(len(values))
+    for kpi in position.kpis:
+        actual = (
+            values[kpi.id].to_numpy(dtype=float)
+            if kpi.id in values
+            else np.full(len(values), np.nan)
+        )
+        raw = kpi.rule.points(actual, weight=kpi.weight, target=kpi.target)
+        got = np.clip(raw, 0, kpi.ceiling)
+        gap = np.isnan(actual)
+        policy = kpi.missing or missing
+        if gap.any() and policy == "error":
+            _refuse_missing(values.loc[gap], kpi.id)
+        if policy == "zero":
+            got = np.where(gap, 0.0, got)
+        elif policy == "exclude":
+            respread += np.where(gap, kpi.weight, 0.0)
+        key = "flag.zero" if policy == "zero" else "flag.respread"
+        if gap.any():
+            flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + label(key, lang, kpi=kpi.id)
+        points[kpi.id] = got
+    table = pd.DataFrame(points, index=values.index)
+    total_weight = sum(k.weight for k in position.kpis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(respread < total_weight, total_weight / (total_weight - respread), np.nan)
+    return table.mul(factor, axis=0), flags
+
+
+def _refuse_missing(rows: pd.DataFrame, kpi_id: str) -> None:
+    problems = [
+        Problem(
+            where=f"employee {emp} ({name}), period {period}, KPI {kpi_id}",
+            message="no actual value",
+            value="(blank)" if isinstance(period, str) else None,
+            allowed="a value, or set the scheme's missing policy to zero or exclude",
+        )
+        for emp, name, period in zip(rows["employee_id"], rows["name"], rows["period"], strict=True)
+    ]
+    raise DataError(problems, title=f"missing actuals for {kpi_id}: {len(problems)} employee(s)")
+
+
+def _score_position(
+    group: pd.DataFrame, position: Position, *, scheme: Scheme, lang: Lang
+) -> pd.DataFrame:
+    points, flags = position_points(group, position, missing=scheme.missing, lang=lang)
+    result = group[ID_COLUMNS].copy()
+    result[list(points.columns)] = points
+    for category_id in position.categories:
+        members = [k.id for k in position.kpis if k.category == category_id]
+        result[category_id] = points[members].sum(axis=1, min_count=1)
+    result["total"] = points.sum(axis=1, min_count=1)
+    result["flags"] = _join_flags(group["flags"], flags)
+    return result
+
+
+def _no_actuals(rows: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    return rows[["employee_id", "name", "position", "team"]].assign(
+        reason_code="no_actuals", reason=label("excluded.no_actuals", lang)
+    )
+
+
+def _drop_unscored(scores: pd.DataFrame, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """People whose every actual is missing (and excluded) cannot be scored: list them."""
+    none = scores["total"].isna()
+    return scores.loc[~none].reset_index(drop=True), _no_actuals(scores.loc[none], lang)
+
+
+def _grade_and_rank(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang) -> pd.DataFrame:
+    scores = scores.copy()
+    scores["grade_id"] = grade_ids(scores["total"], scheme=scheme)
+    scores["grade"] = grade_names(scores["grade_id"], scheme=scheme, lang=lang)
+    scores["rank"] = rank(scores["total"], by=scores["position"])
+    scores["department_rank"] = rank(scores["total"])
+    order = [c for c in scores.columns if c not in ("flags", "grade_id")]
+    order_of = {p: i for i, p in enumerate(scheme.positions)}
+    by_position = scores["position"].map(order_of).to_numpy()
+    by_employee = pd.factorize(scores["employee_id"], sort=True)[0]
+    rows = np.lexsort((by_employee, scores["rank"].to_numpy(), by_position))
+    return scores[[*order, "grade_id", "flags"]].iloc[rows].reset_index(drop=True)
+
+
+def _regrade(scores: pd.DataFrame, scheme: Scheme, lang: Lang) -> pd.DataFrame:
+    scores["grade"] = grade_names(scores["grade_id"], scheme=scheme, lang=lang)
+    return scores
+
+
+def _empty(scheme: Scheme) -> pd.DataFrame:
+    columns = [*ID_COLUMNS, *scheme.kpi_ids(), "total", "flags"]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})

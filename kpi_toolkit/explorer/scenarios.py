@@ -1,0 +1,407 @@
+"""Weight scenarios: re-weight an appraisal from each person's attainment share per KPI.
+
+A KPI's points divided by its weight is the person's *attainment share* (0–1, more with bonus
+points). With other weights, each KPI earns the same share of its new weight, which is what
+:meth:`~kpi_toolkit.engine.scheme.Scheme.with_weights` scores (its rules are scaled). So a
+weight change is a matrix product, never a new :func:`~kpi_toolkit.engine.scoring.score`:
+``total = Σ share × weight``, then grades and ranks as the scheme says. Scenario files are
+:mod:`kpi_toolkit.explorer.scenario_files`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..engine.grading import (
+    RANK_DECIMALS,
+    apply_distribution,
+    grade_ids,
+    grade_names,
+    rank,
+    team_ranking,
+)
+from ..engine.scheme import Position, Scheme
+from ..engine.scoring import Appraisal
+from ..errors import KpiError
+from ..labels import Lang
+
+__all__ = [
+    "Attainment",
+    "Mode",
+    "Standing",
+    "Weights",
+    "attainment",
+    "baseline_weights",
+    "compare",
+    "normalise",
+    "rescore",
+    "set_weight",
+    "standing",
+    "team_changes",
+    "weight_matrix",
+]
+
+Weights = Mapping[str, Mapping[str, float]]  # position id → KPI id → weight
+Mode = Literal["keep", "free"]
+ID_COLUMNS = ["employee_id", "name", "position", "team", "period"]
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """Each appraised person's attainment share of each KPI, ready for re-weighting.
+
+    Attributes
+    ----------
+    scheme
+        The baseline scheme.
+    people
+        ``employee_id, name, position, team, period``, one row per appraised person.
+    kpi_ids
+        The columns of ``shares``: every KPI of every position.
+    positions
+        Position ids; ``codes`` indexes into them.
+    codes
+        Each person's position, as an index into ``positions``.
+    member
+        ``positions × kpi_ids``: whether the KPI belongs to the position.
+    shares
+        ``people × kpi_ids``: points ÷ weight; 0 where the KPI is not the person's or missing.
+    missing
+        ``people × kpi_ids``: the actual was missing and its weight re-spread (``exclude``).
+    """
+
+    scheme: Scheme
+    people: pd.DataFrame
+    kpi_ids: tuple[str, ...]
+    positions: tuple[str, ...]
+    codes: np.ndarray
+    member: np.ndarray
+    shares: np.ndarray
+    missing: np.ndarray
+
+    @cached_property
+    def columns(self) -> dict[str, np.ndarray]:
+        """``people``'s columns as numpy arrays (taken once: a slider move reads them)."""
+        columns = {c: self.people[c].to_numpy(dtype=object) for c in self.people.columns}
+        ids = self.people["employee_id"].to_numpy(dtype=str)
+        columns["employee_order"] = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+        return columns
+
+    def table(self) -> pd.DataFrame:
+        """The shares as a table: ``people`` and one column per KPI (blank where none)."""
+        shown = np.where(self.member[self.codes] & ~self.missing, self.shares, np.nan)
+        return pd.concat([self.people, pd.DataFrame(shown, columns=list(self.kpi_ids))], axis=1)
+
+
+def baseline_weights(scheme: Scheme) -> dict[str, dict[str, float]]:
+    """Every position's KPI weights as the scheme sets them."""
+    return {pid: {k.id: k.weight for k in p.kpis} for pid, p in scheme.positions.items()}
+
+
+def weight_matrix(att: Attainment, weights: Weights | None = None) -> np.ndarray:
+    """``positions × kpi_ids`` weights: the baseline's, overridden by ``weights``."""
+    return _matrix(att.scheme, att.positions, att.kpi_ids, weights)
+
+
+def _matrix(
+    scheme: Scheme, positions: tuple[str, ...], kpi_ids: tuple[str, ...], weights: Weights | None
+) -> np.ndarray:
+    column = {kpi_id: j for j, kpi_id in enumerate(kpi_ids)}
+    matrix = np.zeros((len(positions), len(kpi_ids)))
+    base = baseline_weights(scheme)
+    for i, pid in enumerate(positions):
+        for kpi_id, weight in {**base[pid], **dict((weights or {}).get(pid, {}))}.items():
+            matrix[i, column[kpi_id]] = weight
+    return matrix
+
+
+def attainment(appraisal: Appraisal) -> Attainment:
+    """Attainment shares (points ÷ weight) of everyone in an appraisal.
+
+    Where a missing actual's weight was re-spread (``missing: exclude``) the points were
+    scaled up; the share is taken before that scaling, so it can be re-spread again under
+    other weights.
+
+    Examples
+    --------
+    >>> from kpi_toolkit.sample.department import make_sample
+    >>> from kpi_toolkit import builtin_scheme, score
+    >>> sample = make_sample()
+    >>> result = score(sample.actuals_manager_post, scheme=builtin_scheme("manager_post"),
+    ...                roster=sample.roster, period="2026-Q3")
+    >>> att = attainment(result)
+    >>> bool(((att.shares >= 0) & (att.shares <= 1)).all())
+    True
+    """
+    scheme, scores = appraisal.scheme, appraisal.scores
+    positions = tuple(scheme.positions)
+    kpi_ids = scheme.kpi_ids()
+    member = np.array(
+        [[k in {x.id for x in scheme.positions[p].kpis} for k in kpi_ids] for p in positions]
+    )
+    codes = pd.Categorical(scores["position"], categories=positions).codes.astype(np.intp)
+    points = scores.reindex(columns=list(kpi_ids)).to_numpy(dtype=float)
+    weights = _matrix(scheme, positions, kpi_ids, None)[codes]
+    missing = member[codes] & np.isnan(points)
+    factor = _respread_factor(weights, missing)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(member[codes] & ~missing, points / (weights * factor[:, None]), 0.0)
+    people = scores[ID_COLUMNS].reset_index(drop=True)
+    return Attainment(scheme, people, kpi_ids, positions, codes, member, shares, missing)
+
+
+def _respread_factor(weights: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """How much the other KPIs are scaled up where a missing KPI's weight is re-spread."""
+    total = weights.sum(axis=1)
+    kept = total - (weights * missing).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(kept > 0, total / kept, np.nan)
+
+
+def rescore(att: Attainment, weights: Weights | None = None, *, lang: Lang = "zh") -> pd.DataFrame:
+    """Points, totals, grades and ranks under other weights, from the attainment shares.
+
+    Parameters
+    ----------
+    att
+        From :func:`attainment`.
+    weights
+        ``{position: {kpi_id: weight}}``; KPIs not named keep their baseline weight.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``employee_id, name, position, team, period``, a column per KPI with its points,
+        ``total, grade_id, grade, rank`` (within position), ``department_rank``; in the order
+        of ``att.people``. The same as ``score()`` under
+        ``scheme.with_weights(position, weights)``.
+    """
+    matrix = weight_matrix(att, weights)[att.codes]
+    factor = _respread_factor(matrix, att.missing)
+    points = att.shares * matrix * factor[:, None]
+    total = points.sum(axis=1)
+    shown = np.where(att.member[att.codes] & ~att.missing, points, np.nan)
+    scores = pd.concat([att.people, pd.DataFrame(shown, columns=list(att.kpi_ids))], axis=1)
+    scores["total"] = total
+    return _grade_and_rank(scores, codes=att.codes, scheme=att.scheme, lang=lang)
+
+
+def _grade_and_rank(
+    scores: pd.DataFrame, *, codes: np.ndarray, scheme: Scheme, lang: Lang
+) -> pd.DataFrame:
+    scores["grade_id"] = grade_ids(scores["total"], scheme=scheme)
+    scores["rank"] = rank(scores["total"], by=pd.Series(codes, index=scores.index))
+    scores["department_rank"] = rank(scores["total"])
+    forced = scheme.forced_distribution
+    if forced is not None and forced.apply:
+        scores = apply_distribution(scores, scheme=scheme)
+    scores["grade"] = grade_names(scores["grade_id"], scheme=scheme, lang=lang)
+    return scores
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One position's people under some weights, as arrays (what a slider move needs).
+
+    Attributes
+    ----------
+    rows
+        Indexes into ``Attainment.people``.
+    total
+        Totals.
+    grade
+        Grade as an index into ``scheme.grade_order()`` (0 = the best grade).
+    rank
+        Rank within the position (1 = best, ties share the best rank).
+    """
+
+    rows: np.ndarray
+    total: np.ndarray
+    grade: np.ndarray
+    rank: np.ndarray
+
+
+def standing(
+    att: Attainment, weights: Mapping[str, float] | None = None, *, position: str
+) -> Standing:
+    """Totals, grades and ranks of one position's people: :func:`rescore` in numpy only.
+
+    The same numbers as :func:`rescore` (which is used where the scheme applies a forced
+    distribution, since that reaches across positions).
+    """
+    rows = np.flatnonzero(att.codes == att.positions.index(position))
+    order = [g.id for g in att.scheme.grade_order()]
+    forced = att.scheme.forced_distribution
+    if forced is not None and forced.apply:
+        scores = rescore(att, {position: dict(weights or {})}).iloc[rows]
+        grade = pd.Categorical(scores["grade_id"], categories=order).codes
+        return Standing(
+            rows, scores["total"].to_numpy(), grade, scores["rank"].to_numpy(dtype=np.int64)
+        )
+    vector = _matrix(att.scheme, (position,), att.kpi_ids, {position: dict(weights or {})})
+    matrix = np.broadcast_to(vector, (len(rows), len(att.kpi_ids)))
+    factor = _respread_factor(matrix, att.missing[rows])
+    total = (att.shares[rows] * matrix).sum(axis=1) * factor
+    return Standing(rows, total, _grade_index(total, att.scheme), _rank_min(total))
+
+
+def _grade_index(total: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """Index into ``scheme.grade_order()`` of each total, as :func:`grading.grade_ids`."""
+    mins = np.array([g.min for g in scheme.grade_order()])[::-1]  # worst first, ascending
+    found = np.searchsorted(mins, np.round(total, RANK_DECIMALS), side="right") - 1
+    return len(mins) - 1 - np.clip(found, 0, len(mins) - 1)
+
+
+def _rank_min(total: np.ndarray) -> np.ndarray:
+    """1 = best, ties (to ``RANK_DECIMALS``) share the best rank, as :func:`grading.rank`."""
+    rounded = np.round(total, RANK_DECIMALS)
+    order = np.argsort(-rounded, kind="stable")
+    ranked = rounded[order]
+    first = np.r_[True, ranked[1:] != ranked[:-1]]
+    places = np.maximum.accumulate(np.where(first, np.arange(1, len(total) + 1), 0))
+    result = np.empty(len(total), dtype=np.int64)
+    result[order] = places
+    return result
+
+
+# --- moving one weight ----------------------------------------------------------------
+
+
+def set_weight(
+    weights: Mapping[str, float],
+    *,
+    position: Position,
+    kpi_id: str,
+    value: float,
+    mode: Mode = "keep",
+    step: float | None = 0.5,
+) -> dict[str, float]:
+    """One position's weights with ``kpi_id`` moved to ``value``.
+
+    In ``keep`` mode the other KPIs of the same category take up the difference in
+    proportion to their weights, so every category keeps its points and the total stays
+    100; the value is held within ``[0, category points]``, and a category with one KPI
+    cannot move. Re-spread weights are rounded to ``step`` (largest remainders, so the
+    category still adds up exactly) when the amounts allow it. In ``free`` mode only
+    ``kpi_id`` changes.
+
+    Examples
+    --------
+    >>> from kpi_toolkit import builtin_scheme
+    >>> manager = builtin_scheme("manager_post").positions["manager"]
+    >>> weights = {k.id: k.weight for k in manager.kpis}
+    >>> moved = set_weight(weights, position=manager, kpi_id="response_speed", value=25)
+    >>> moved["response_speed"], moved["complaints"], sum(moved.values())
+    (25.0, 13.5, 100.0)
+    """
+    new = {k.id: float(weights[k.id]) for k in position.kpis}
+    value = max(float(value), 0.0)
+    if mode == "free":
+        return {**new, kpi_id: value}
+    category = position.kpi(kpi_id).category
+    others = [k.id for k in position.kpis if k.category == category and k.id != kpi_id]
+    if not others:
+        return new
+    budget = new[kpi_id] + sum(new[k] for k in others)
+    new[kpi_id] = min(value, budget)
+    new.update(_spread(budget - new[kpi_id], {k: new[k] for k in others}, step=step))
+    return new
+
+
+def _spread(amount: float, current: dict[str, float], *, step: float | None) -> dict[str, float]:
+    """``amount`` shared in proportion to ``current`` (equally when all are 0)."""
+    base = np.array(list(current.values()))
+    share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))
+    exact = amount * share
+    units = amount / step if step else np.nan
+    if not step or abs(units - round(units)) > TOLERANCE:
+        return dict(zip(current, exact.tolist(), strict=True))
+    quota = exact / step
+    whole = np.floor(quota + TOLERANCE)
+    order = np.argsort(-(quota - whole), kind="stable")
+    whole[order[: round(float(units - whole.sum()))]] += 1
+    return dict(zip(current, (whole * step).tolist(), strict=True))
+
+
+def normalise(
+    weights: Mapping[str, float], *, position: Position, step: float | None = 0.5
+) -> dict[str, float]:
+    """Weights scaled within each category so the category has its points again."""
+    new = {k.id: float(weights[k.id]) for k in position.kpis}
+    for category_id, category in position.categories.items():
+        members = [k.id for k in position.kpis if k.category == category_id]
+        new.update(_spread(category.points, {k: new[k] for k in members}, step=step))
+    return new
+
+
+# --- comparing two appraisals ---------------------------------------------------------
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
+    """Who changes total, grade or rank between two score tables of the same people.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``employee_id, name, position, team``, ``total_before, total_after, total_change``,
+        ``grade_before, grade_after`` (names), ``grade_id_before, grade_id_after``,
+        ``grade_steps`` (+1 = one grade better), ``rank_before, rank_after``, ``rank_change``
+        (+3 = three places up), sorted by position, the new rank and the employee id.
+    """
+    at = pd.Index(after["employee_id"]).get_indexer(before["employee_id"])
+    if (at < 0).any() or len(before) != len(after):
+        raise KpiError("compare() needs the same people in both score tables")
+    grades = [g.id for g in scheme.grade_order()]
+    steps = (
+        pd.Categorical(before["grade_id"], categories=grades).codes
+        - pd.Categorical(after["grade_id"].to_numpy()[at], categories=grades).codes
+    )
+    rank_before = before["rank"].to_numpy(dtype=np.int64)
+    rank_after = after["rank"].to_numpy(dtype=np.int64)[at]
+    table = (
+        before[["employee_id", "name", "position", "team"]]
+        .reset_index(drop=True)
+        .assign(
+            total_before=before["total"].to_numpy(),
+            total_after=after["total"].to_numpy()[at],
+            grade_id_before=before["grade_id"].to_numpy(),
+            grade_id_after=after["grade_id"].to_numpy()[at],
+            grade_before=before["grade"].to_numpy(),
+            grade_after=after["grade"].to_numpy()[at],
+            rank_before=rank_before,
+            rank_after=rank_after,
+        )
+    )
+    table["total_change"] = table["total_after"] - table["total_before"]
+    table["grade_steps"] = steps
+    table["rank_change"] = rank_before - rank_after
+    order = np.lexsort(
+        (
+            before["employee_id"].to_numpy(dtype=str),
+            rank_after,
+            before["position"].to_numpy(dtype=str),
+        )
+    )
+    return table.iloc[order].reset_index(drop=True)
+
+
+def team_changes(
+    before: pd.DataFrame, after: pd.DataFrame, *, scheme: Scheme, lang: Lang = "zh"
+) -> pd.DataFrame:
+    """The team ranking (organisational appraisal) before and after, side by side.
+
+    Returns ``team, headcount, mean_total_before, mean_total_after, grade_before,
+    grade_after, rank_before, rank_after, rank_change``, sorted by the new rank.
+    """
+    a = team_ranking(before, scheme=scheme, lang=lang)
+    b = team_ranking(after, scheme=scheme, lang=lang).drop(columns="headcount")
+    both = a.merge(b, on="team", suffixes=("_before", "_after"))
+    both["rank_change"] = (both["rank_before"] - both["rank_after"]).astype("Int64")
+    return both.sort_values(["rank_after", "team"]).reset_index(drop=True)

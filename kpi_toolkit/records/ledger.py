@@ -1,0 +1,331 @@
+"""Data-quality ledger: every input row is used or excluded with a reason code.
+
+:func:`build_canonical` turns a registered raw relation into a canonical view in DuckDB and
+tags each source row on the way: rows in = rows used + rows excluded, always (checked).
+Reasons are listed in :data:`REASONS` with Chinese and English labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from ..errors import DataError, Problem
+from ..periods import Period
+from .sources import ROW_COLUMN, FieldSpec, SourceSpec
+from .sql_guard import check_expression
+from .tables import DUCKDB_TYPES, KEYS, REQUIRED, TABLES, TIME_ORDER, field_type
+
+__all__ = ["REASONS", "Ledger", "build_canonical", "check_mapping", "reason_label"]
+
+REASONS: Mapping[str, Mapping[str, str]] = {
+    "used": {"zh": "已使用", "en": "used"},
+    "filtered": {"zh": "被过滤规则排除", "en": "excluded by a filter rule"},
+    "system_account": {"zh": "系统账号，已过滤", "en": "system account, filtered out"},
+    "unparseable_timestamp": {"zh": "时间无法解析", "en": "unparseable timestamp"},
+    "bad_value": {"zh": "取值无法识别", "en": "value not recognised"},
+    "missing_value": {"zh": "必填字段为空", "en": "required value missing"},
+    "duplicate_id": {"zh": "编号重复", "en": "duplicate id"},
+    "missing_employee": {"zh": "未分配员工", "en": "no employee assigned"},
+    "unknown_employee": {"zh": "员工不在花名册中", "en": "employee not on the roster"},
+    "resolved_before_created": {"zh": "解决时间早于创建时间", "en": "resolved before created"},
+    "outside_period": {"zh": "不在考核期内", "en": "outside the period"},
+}
+Lang = Literal["zh", "en"]
+CANONICAL_VIEW = "canonical"
+
+
+def reason_label(code: str, *, lang: Lang = "zh") -> str:
+    """The label of a reason code in Chinese (default) or English."""
+    return REASONS[code][lang]
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Where every input row went.
+
+    ``counts`` maps reason code → rows (``used`` included); ``excluded`` holds the
+    excluded rows themselves with their ``row`` number in the source and ``reason``.
+    """
+
+    source: str
+    rows_in: int
+    counts: Mapping[str, int]
+    excluded: pd.DataFrame = field(repr=False)
+
+    @property
+    def rows_used(self) -> int:
+        return self.counts.get("used", 0)
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(n for code, n in self.counts.items() if code != "used")
+
+    @property
+    def balanced(self) -> bool:
+        """Rows in = rows used + rows excluded, and ``excluded`` lists them all."""
+        listed = len(self.excluded) == self.rows_excluded
+        return self.rows_in == self.rows_used + self.rows_excluded and listed
+
+    def summary(self, *, lang: Lang = "zh") -> pd.DataFrame:
+        """Rows per reason (``used`` first), with the reason's label."""
+        codes = [code for code in REASONS if self.counts.get(code)]
+        rows = [self.counts[code] for code in codes]
+        labels = [reason_label(code, lang=lang) for code in codes]
+        return pd.DataFrame({"reason": codes, "label": labels, "rows": rows})
+
+
+def build_canonical(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    *,
+    raw: str,
+    period_column: str | None = None,
+    period: Period | None = None,
+    roster: str | None = None,
+    timezone: str | None = None,
+    materialize: bool = True,
+) -> Ledger:
+    """Create the view :data:`CANONICAL_VIEW` from relation ``raw``; return its ledger.
+
+    ``roster`` names a registered relation with an ``employee_id`` column; ``period`` keeps
+    only rows whose ``period_column`` falls in it; ``timezone`` converts timestamps into
+    the calendar's zone when the source's differs. ``materialize`` keeps the staged and
+    checked rows as temporary tables (each later pass reads them instead of re-parsing);
+    without it they stay views that stream from the source (for large Parquet files).
+    """
+    kind = "TABLE" if materialize else "VIEW"
+    raw_types = dict(
+        con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {raw})").fetchall()
+    )
+    check_mapping(spec, [c for c in raw_types if c != ROW_COLUMN])
+    con.execute(
+        f"CREATE OR REPLACE TEMP {kind} _staged AS {_staged_sql(spec, raw, raw_types, timezone)}"
+    )
+    collapse = _collapsed_sql(spec) if spec.events else _deduplicated_sql(spec)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _collapsed AS {collapse}")
+    checks = _checks_sql(spec, period_column=period_column, period=period, roster=roster)
+    con.execute(f"CREATE OR REPLACE TEMP {kind} _checked AS {checks}")
+    columns = ", ".join(_quote(c) for c in _canonical_columns(con, spec))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _excluded AS {_excluded_sql(spec)}")
+    # one pass finds the excluded rows; the canonical rows are the rest (no second window);
+    # without a window (event logs, ids declared unique) the checked rows stream as they are
+    used = f"_staged ANTI JOIN _excluded USING ({_quote(ROW_COLUMN)})"
+    origin = "_checked WHERE _reason IS NULL" if spec.events or spec.unique_ids else used
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {CANONICAL_VIEW} AS SELECT {columns} FROM {origin}")
+    return _ledger(con, spec, raw)
+
+
+def check_mapping(spec: SourceSpec, headers: list[str]) -> None:
+    """Refuse headers missing from the file and required canonical columns left unmapped."""
+    allowed = ", ".join(headers)
+    problems = [
+        Problem(f"fields.{name}.column", "no such column in the file", f.column, allowed, spec.path)
+        for name, f in spec.fields.items()
+        if f.column is not None and f.column not in headers
+    ]
+    produced = set(spec.events.aggregates) | {KEYS[spec.table]} if spec.events else set(spec.fields)
+    problems += [
+        Problem("fields", f"required column of table {spec.table!r} is not mapped", name,
+                f"map it from one of: {allowed}", spec.path)
+        for name in REQUIRED[spec.table] if name not in produced
+    ]  # fmt: skip
+    if problems:
+        raise DataError(
+            problems, title=f"{spec.path or spec.name}: the mapping does not fit the data"
+        )
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _field_types(spec: SourceSpec) -> dict[str, str]:
+    return {
+        name: f.type or field_type(spec.table, name) or "text" for name, f in spec.fields.items()
+    }
+
+
+def _staged_sql(spec: SourceSpec, raw: str, raw_types: dict[str, str], zone: str | None) -> str:
+    types = _field_types(spec)
+    parsed = {
+        name: _parse_sql(spec, f, types[name], raw_types, raw, zone)
+        for name, f in spec.fields.items()
+    }
+    select = ", ".join(f"{value} AS {_quote(name)}" for name, (value, _) in parsed.items())
+    bad_ts = [flag for name, (_, flag) in parsed.items() if types[name] == "timestamp"]
+    bad_value = [flag for name, (_, flag) in parsed.items() if types[name] != "timestamp"]
+    inner = (
+        f"SELECT {_quote(ROW_COLUMN)}, {select}, {_any(bad_ts)} AS _bad_ts, "
+        f"{_any(bad_value)} AS _bad_value FROM {raw}"
+    )
+    columns = set(spec.fields) | {ROW_COLUMN}
+    cases = [
+        f"WHEN {_checked(f.where, columns, f'filters[{i}].where', spec)} THEN '{f.reason}'"
+        for i, f in enumerate(spec.filters)
+    ]
+    key = spec.events.key if spec.events else KEYS[spec.table]
+    cases += ["WHEN _bad_ts THEN 'unparseable_timestamp'", "WHEN _bad_value THEN 'bad_value'"]
+    cases += [f"WHEN {_quote(key)} IS NULL THEN 'missing_value'"]
+    reason = f"CASE {' '.join(cases)} END AS _reason"
+    return f"SELECT * EXCLUDE (_bad_ts, _bad_value), {reason} FROM ({inner})"
+
+
+def _checked(text: str, columns: set[str], where: str, spec: SourceSpec) -> str:
+    return check_expression(text, columns=columns, where=where, file=spec.path).text
+
+
+def _any(flags: list[str]) -> str:
+    return " OR ".join(f"coalesce({flag}, false)" for flag in flags) or "false"
+
+
+def _parse_sql(
+    spec: SourceSpec, f: FieldSpec, kind: str, raw_types: dict[str, str], raw: str, zone: str | None
+) -> tuple[str, str]:
+    """SQL for a field's value and for its "present but not understood" flag."""
+    if f.column is not None:
+        origin, origin_type = _quote(f.column), raw_types.get(f.column, "VARCHAR")
+    else:
+        text = check_expression(
+            f.expr, columns=set(raw_types) - {ROW_COLUMN}, where="fields.expr", file=spec.path
+        ).text
+        origin, origin_type = f"CAST(({text}) AS VARCHAR)", "VARCHAR"
+    if origin_type == DUCKDB_TYPES[kind] != "VARCHAR":  # typed already (Parquet): as it is
+        return _in_zone(origin, kind, spec.timezone, zone), "false"
+    if origin_type != "VARCHAR":
+        value = f"TRY_CAST({origin} AS {DUCKDB_TYPES[kind]})"
+        return _in_zone(
+            value, kind, spec.timezone, zone
+        ), f"({origin} IS NOT NULL AND {value} IS NULL)"
+    markers = ", ".join(_literal(m) for m in (*spec.null_markers, ""))
+    cleaned = f"(CASE WHEN trim({origin}) IN ({markers}) THEN NULL ELSE trim({origin}) END)"
+    mapped = _mapped(cleaned, f.values, kind, spec)
+    value = _PARSERS[kind](mapped, f.formats or spec.timestamp_formats)
+    return _in_zone(
+        value, kind, spec.timezone, zone
+    ), f"({cleaned} IS NOT NULL AND {value} IS NULL)"
+
+
+def _mapped(cleaned: str, values: dict[str, object] | None, kind: str, spec: SourceSpec) -> str:
+    if kind == "boolean":
+        table = {str(k).lower(): bool(v) for k, v in (values or spec.booleans).items()}
+        whens = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in table.items())
+        return f"(CASE lower({cleaned}) {whens} END)"
+    if not values:
+        return cleaned
+    whens = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in values.items())
+    return f"(CASE {cleaned} {whens} ELSE {cleaned} END)"
+
+
+def _strptime(text: str, formats: tuple[str, ...]) -> str:
+    return f"try_strptime({text}, [{', '.join(_literal(f) for f in formats)}])"
+
+
+_PARSERS = {
+    "text": lambda text, formats: text,
+    "boolean": lambda text, formats: text,
+    "integer": lambda text, formats: f"TRY_CAST(TRY_CAST({text} AS DOUBLE) AS BIGINT)",
+    "double": lambda text, formats: f"TRY_CAST({text} AS DOUBLE)",
+    "timestamp": lambda text, formats: f"CAST({_strptime(text, formats)} AS TIMESTAMP)",
+    "date": lambda text, formats: f"CAST({_strptime(text, formats)} AS DATE)",
+}
+
+
+def _in_zone(value: str, kind: str, source_zone: str, target_zone: str | None) -> str:
+    if kind != "timestamp" or not target_zone or target_zone == source_zone:
+        return value
+    return f"timezone({_literal(target_zone)}, timezone({_literal(source_zone)}, {value}))"
+
+
+def _deduplicated_sql(spec: SourceSpec) -> str:
+    if spec.unique_ids:  # declared by the mapping, not checked: no window over every row
+        return "SELECT * EXCLUDE (_reason), _reason AS _early, 1 AS _copy FROM _staged"
+    key = _quote(KEYS[spec.table])
+    return (
+        f"SELECT * EXCLUDE (_reason), _reason AS _early, row_number() OVER (PARTITION BY {key}, "
+        f"_reason IS NULL ORDER BY {_quote(ROW_COLUMN)}) AS _copy FROM _staged"
+    )
+
+
+def _collapsed_sql(spec: SourceSpec) -> str:
+    events = spec.events
+    assert events is not None
+    columns = set(spec.fields) | {ROW_COLUMN}
+    aggregates = ", ".join(
+        f"{_checked(text, columns, f'events.aggregates.{name}', spec)} AS {_quote(name)}"
+        for name, text in events.aggregates.items()
+    )
+    key = _quote(events.key)
+    return (
+        f"SELECT {key} AS {_quote(KEYS[spec.table])}, {aggregates}, 1 AS _copy, NULL AS _early "
+        f"FROM _staged WHERE _reason IS NULL GROUP BY {key}"
+    )
+
+
+def _checks_sql(
+    spec: SourceSpec, *, period_column: str | None, period: Period | None, roster: str | None
+) -> str:
+    cases = ["WHEN _early IS NOT NULL THEN _early", "WHEN _copy > 1 THEN 'duplicate_id'"]
+    if period_column:
+        cases.append(f"WHEN {_quote(period_column)} IS NULL THEN 'missing_value'")
+    cases.append("WHEN employee_id IS NULL THEN 'missing_employee'")
+    if roster:
+        cases.append(f"WHEN employee_id NOT IN (SELECT employee_id FROM {roster}) "
+                     "THEN 'unknown_employee'")  # fmt: skip
+    produced = set(spec.events.aggregates) if spec.events else set(spec.fields)
+    cases += [
+        f"WHEN {_quote(later)} < {_quote(earlier)} THEN '{reason}'"
+        for earlier, later, reason in TIME_ORDER.get(spec.table, ())
+        if {earlier, later} <= produced
+    ]
+    if period and period_column:
+        start, end = period.start.isoformat(), period.end.isoformat()
+        cases.append(f"WHEN NOT ({_quote(period_column)} >= DATE '{start}' AND "
+                     f"{_quote(period_column)} < DATE '{end}' + 1) "
+                     "THEN 'outside_period'")  # fmt: skip
+    return f"SELECT *, CASE {' '.join(cases)} END AS _reason FROM _collapsed"
+
+
+def _canonical_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[str]:
+    present = [
+        name for (name,) in con.execute("SELECT column_name FROM (DESCRIBE _collapsed)").fetchall()
+    ]
+    return [name for name in TABLES[spec.table] if name in present]
+
+
+def _excluded_sql(spec: SourceSpec) -> str:
+    """Row number and reason of every excluded source row."""
+    row = _quote(ROW_COLUMN)
+    if not spec.events:
+        return f"SELECT {row}, _reason AS reason FROM _checked WHERE _reason IS NOT NULL"
+    key, target = _quote(spec.events.key), _quote(KEYS[spec.table])
+    return (
+        f"SELECT s.{row} AS {row}, coalesce(s._reason, c._reason) AS reason FROM _staged s "
+        f"LEFT JOIN _checked c ON s._reason IS NULL AND s.{key} = c.{target} "
+        "WHERE coalesce(s._reason, c._reason) IS NOT NULL"
+    )
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledger:
+    row = _quote(ROW_COLUMN)
+    rows_in = int(con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0])  # type: ignore[index]
+    counts = dict(con.execute("SELECT reason, count(*) FROM _excluded GROUP BY ALL").fetchall())
+    counts = {"used": rows_in - sum(counts.values())} | counts
+    excluded = con.execute(
+        f"SELECT e.{row} AS row, e.reason, raw.* EXCLUDE ({row}) FROM _excluded e "
+        f"JOIN {raw} raw USING ({row}) ORDER BY row"
+    ).df()
+    ledger = Ledger(spec.path or spec.name, rows_in, counts, excluded)
+    if not ledger.balanced or counts["used"] < 0:
+        raise RuntimeError(f"ledger does not balance for {ledger.source}: {counts} vs {rows_in}")
+    return ledger

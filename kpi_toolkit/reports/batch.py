@@ -1,0 +1,181 @@
+"""Running the report notebooks: one kernel for a batch, one offline HTML file per report.
+
+``kpi report`` plans its jobs (the department, each team, each person), checks the inputs
+once in this process (bad input stops everything with exit code 2), then runs each job's
+notebook in one shared kernel and exports it. A failing job does not stop the others: it
+is listed at the end. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from ..labels import Lang, label
+from .context import ReportContext, load_context
+from .export import execute_notebook, export_html, shared_kernel, write_atomic
+
+__all__ = ["NOTEBOOKS", "Job", "Outcome", "plan_jobs", "run_jobs"]
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTES_TAG = "notes"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to write: which notebook, with which parameters, under which file name."""
+
+    stem: str
+    notebook: Path
+    parameters: dict[str, object]
+    title: str
+    lang: Lang = "zh"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a job: the files written, or the error that stopped it."""
+
+    job: Job
+    html: Path | None = None
+    notebook: Path | None = None
+    error: str | None = None
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _safe(name: str) -> str:
+    """A file-name-safe form of a team name (Chinese kept)."""
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "team"
+
+
+def plan_jobs(
+    ctx: ReportContext,
+    *,
+    scheme: str,
+    data_dir: str,
+    teams: Sequence[str] = (),
+    per_employee: bool = False,
+    approval: dict[str, str] | None = None,
+    sources: str | None = None,
+    records_dir: str | None = None,
+) -> list[Job]:
+    """The jobs of one ``kpi report`` run.
+
+    ``teams`` empty: the department report; ``["all"]``: one report per team; else those
+    teams. ``per_employee`` adds one scorecard per appraised person.
+    """
+    period, lang = str(ctx.appraisal.period), ctx.lang
+    common = {"scheme": scheme, "data_dir": data_dir, "period": period, "lang": lang}
+    if sources is not None:
+        common |= {"sources": sources, "records_dir": records_dir}
+    title = f"{label('report.title', lang)} {period}"
+    chosen = sorted(set(ctx.appraisal.scores["team"])) if list(teams) == ["all"] else list(teams)
+    report = NOTEBOOKS / "appraisal_report.ipynb"
+    jobs = [
+        Job(
+            f"appraisal_report_{period}_{_safe(t)}",
+            report,
+            {**common, "team": t, **(approval or {})},
+            f"{title} · {t}",
+            lang,
+        )
+        for t in chosen
+    ] or [Job(f"appraisal_report_{period}", report, {**common, **(approval or {})}, title, lang)]
+    if per_employee:
+        card = NOTEBOOKS / "employee_scorecard.ipynb"
+        people = (
+            ctx.scores
+            if not chosen
+            else ctx.appraisal.scores.loc[ctx.appraisal.scores["team"].isin(chosen)]
+        )
+        jobs += [
+            Job(
+                f"scorecards/{e}",
+                card,
+                {**common, "employee_id": e},
+                f"{label('report.scorecard_title', lang)} {period}",
+                lang,
+            )
+            for e in people["employee_id"]
+        ]
+    return jobs
+
+
+def run_jobs(
+    jobs: Iterable[Job],
+    *,
+    out_dir: str | Path,
+    progress: bool = True,
+    cwd: str | Path | None = None,
+) -> list[Outcome]:
+    """Run every job in one shared kernel; return each outcome (failures included)."""
+    from time import perf_counter
+
+    from tqdm import tqdm
+
+    out = Path(out_dir)
+    jobs = list(jobs)
+    outcomes = []
+    with shared_kernel() as kernel:
+        bar = tqdm(jobs, desc="kpi report", unit="report", disable=not progress)
+        for job in bar:
+            bar.set_postfix_str(job.stem, refresh=False)
+            start = perf_counter()
+            try:
+                outcome = _run(job, out=out, kernel=kernel, cwd=cwd)
+            except Exception as error:  # a failing report must not stop the batch
+                outcome = Outcome(job=job, error=_reason(error))
+            outcomes.append(Outcome(**{**outcome.__dict__, "seconds": perf_counter() - start}))
+    return outcomes
+
+
+def _run(job: Job, *, out: Path, kernel, cwd: str | Path | None) -> Outcome:
+    executed = execute_notebook(job.notebook, job.parameters, cwd=cwd or NOTEBOOKS, kernel=kernel)
+    html = export_html(_without_notes(executed), title=job.title, lang=job.lang)
+    target = out / f"{job.stem}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, html)
+    notebook = write_atomic(out / f"{job.stem}.ipynb", nbformat.writes(executed))
+    return Outcome(job=job, html=target, notebook=notebook)
+
+
+def _without_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    page = nbformat.from_dict(nb)
+    page.cells = [c for c in page.cells if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]
+    return page
+
+
+def _reason(error: Exception) -> str:
+    """The error in one line: a cell's exception name and message, not its traceback."""
+    name, value = getattr(error, "ename", None), getattr(error, "evalue", None)
+    if name:
+        return f"{name}: {value}"
+    return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+def context_for(
+    *,
+    scheme: str,
+    data_dir: str,
+    period: str,
+    lang: Lang,
+    sources: str | None = None,
+    records_dir: str | None = None,
+) -> ReportContext:
+    """The period's appraisal, computed here once to check the inputs and plan the jobs."""
+    return load_context(
+        scheme=scheme,
+        data_dir=data_dir,
+        period=period,
+        lang=lang,
+        sources=sources,
+        records_dir=records_dir,
+    )

@@ -1,0 +1,351 @@
+"""Report notebooks: run them in-process with papermill, export them to one offline HTML file.
+
+The stock nbconvert HTML loads require.js, MathJax and the ipywidgets renderer from CDNs and
+shows a blank page without a network. The ``kpi_offline`` template (next to this module)
+empties those blocks and inlines the widget renderer (``@jupyter-widgets/html-manager``
+``dist/embed.js``, fetched at install time by ``scripts/fetch-widget-renderer.sh``) as a
+``data:`` URI, so the one file opens anywhere, offline, widgets included.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import stat
+import tempfile
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import nbformat
+from nbformat import NotebookNode
+
+from ..errors import KpiError
+
+if TYPE_CHECKING:
+    from jupyter_client import AsyncKernelManager
+
+__all__ = [
+    "HTML_MANAGER_VERSION",
+    "WIDGET_RENDERER",
+    "execute_notebook",
+    "export_html",
+    "shared_kernel",
+    "write_atomic",
+]
+
+Language = Literal["zh", "en"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "kpi_offline"
+WIDGET_RENDERER = TEMPLATES / TEMPLATE_NAME / "static" / "embed.js"
+HTML_MANAGER_VERSION = "1.0.15"  # pinned in scripts/fetch-widget-renderer.sh
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+HTML_LANG: dict[Language, str] = {"zh": "zh-CN", "en": "en"}
+KERNEL_NAME = "python3"
+_CHUNK = 1 << 20
+# Characters left as they are in the renderer's data: URI: harmless in a URL body and in an
+# HTML attribute. Everything else is percent-encoded, "/" above all: webpack takes the
+# bundle's public path from its own URL up to the last "/", and fetches its icon fonts from
+# there. With base64, whose alphabet has "/", every font URL becomes a copy of the 2.5 MB URI
+# and Chromium takes seconds over them; here the public path is just "data:text/".
+_URI_SAFE = " !$'()*+,-.:;=@[]^_`{|}~"
+
+# Run in a shared kernel before each notebook, so no report sees another's variables,
+# figures or widgets; imported modules stay loaded, which is the point of sharing.
+_RESET_SOURCE = """\
+import os as _kpi_os, sys as _kpi_sys
+if "ipywidgets" in _kpi_sys.modules:
+    _kpi_sys.modules["ipywidgets"].Widget.close_all()
+if "matplotlib.pyplot" in _kpi_sys.modules:
+    _kpi_sys.modules["matplotlib.pyplot"].close("all")
+_kpi_os.chdir({cwd!r})
+get_ipython().run_line_magic("reset", "-f")
+"""
+_RESET_TAG = "kpi-kernel-reset"
+
+
+def export_html(nb: NotebookNode, *, title: str, lang: Language = "zh") -> str:
+    """Render an executed notebook as one self-contained HTML page that works offline.
+
+    Input code and prompts are hidden; images are already embedded by nbconvert; widget
+    state from ``nb.metadata.widgets`` is rendered by the inlined widget renderer.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook (for example from :func:`execute_notebook`). Not modified.
+    title
+        The page title (``<title>``), e.g. ``"售后服务部绩效考核报告 2026-Q3"``.
+    lang
+        Language of the page: ``"zh"`` gives ``<html lang="zh-CN">``, ``"en"`` gives ``"en"``.
+
+    Returns
+    -------
+    str
+        The HTML document.
+
+    Raises
+    ------
+    KpiError
+        The notebook has widgets but the widget renderer was never fetched.
+
+    Examples
+    --------
+    >>> html = export_html(executed, title="售后服务部绩效考核报告")  # doctest: +SKIP
+    >>> write_atomic("report.html", html)  # doctest: +SKIP
+    """
+    if lang not in HTML_LANG:
+        raise KpiError(f"Unsupported language: {lang!r}. Supported: {', '.join(HTML_LANG)}")
+    page = copy.deepcopy(nb)
+    page.metadata["title"] = title
+    exporter = _exporter_class()(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code=lang,
+    )
+    resources = {"kpi": {"html_lang": HTML_LANG[lang], "widget_renderer_src": _renderer(page)}}
+    html, _ = exporter.from_notebook_node(page, resources=resources)
+    return _NUMERIC_REFERENCE.sub(_character, html)
+
+
+# Markdown cells come out with CJK text as numeric references (&#21806;): write the characters
+# (only code points above ASCII, so no markup character is ever unescaped).
+_NUMERIC_REFERENCE = re.compile(r"&#(\d{1,7});")
+
+
+def _character(match: re.Match[str]) -> str:
+    code = int(match.group(1))
+    return chr(code) if 127 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match[0]
+
+
+def _exporter_class() -> type:
+    """nbconvert's HTMLExporter without its final pass through BeautifulSoup.
+
+    That pass re-parses the whole page with Python's html.parser only to add ``alt`` text to
+    images that lack it and ``tabindex`` to cells: on a 500-person report (70,000 tags) it
+    takes most of the export time. Our charts carry ``alt`` already; the rest is the same.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class OfflineHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name"))
+            highlight = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            types = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", types)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return OfflineHTMLExporter
+
+
+def _renderer(nb: NotebookNode) -> str:
+    """The widget renderer as a ``data:`` URI, or ``""`` when the notebook has no widgets."""
+    if WIDGET_STATE not in nb.metadata.get("widgets", {}):
+        return ""
+    return _data_uri(WIDGET_RENDERER)
+
+
+def _data_uri(script: Path) -> str:
+    try:
+        source = script.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KpiError(
+            f"The ipywidgets renderer is missing: {script}. Reports with widgets inline it "
+            f"(@jupyter-widgets/html-manager@{HTML_MANAGER_VERSION}). Fix: run `make install`, "
+            "or `bash scripts/fetch-widget-renderer.sh` (needs npm)."
+        ) from None
+    return "data:text/javascript;charset=utf-8," + urllib.parse.quote(source, safe=_URI_SAFE)
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write a file whole or not at all: a temp file in the same folder, then ``os.replace``.
+
+    On any error, KeyboardInterrupt included, the temp file is removed and an existing file at
+    ``path`` is left as it was. Text is written as UTF-8.
+
+    Parameters
+    ----------
+    path
+        The file to write; its folder must exist.
+    data
+        The content: ``str`` (written as UTF-8) or ``bytes``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    target = Path(path)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in _chunks(data):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, _file_mode(target))  # mkstemp makes it 0600
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _file_mode(target: Path) -> int:
+    """The mode ``open()`` would give: the existing file's, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _chunks(data: str | bytes) -> Iterator[bytes]:
+    """``data`` as UTF-8 bytes, a MiB at a time (no second full copy of a big report)."""
+    for start in range(0, len(data), _CHUNK):
+        piece = data[start : start + _CHUNK]
+        yield piece.encode("utf-8") if isinstance(piece, str) else piece
+
+
+def execute_notebook(
+    source: str | os.PathLike[str] | NotebookNode,
+    parameters: Mapping[str, object],
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    kernel: AsyncKernelManager | None = None,
+) -> NotebookNode:
+    """Run a papermill-parameterised notebook in this process and return it executed.
+
+    papermill injects ``parameters`` in a cell after the ``parameters``-tagged cell; nbclient
+    runs the cells and stores widget state in ``nb.metadata.widgets`` (``store_widget_state``),
+    ready for :func:`export_html`. Nothing is written to disk.
+
+    Parameters
+    ----------
+    source
+        A notebook file or an in-memory notebook (not modified).
+    parameters
+        Values for the notebook's parameters cell; each name must be assigned there.
+    cwd
+        Working folder of the notebook's code (default: this process's).
+    kernel
+        A running kernel from :func:`shared_kernel` to run in, keeping its imports warm
+        across reports; its variables, figures and widgets are reset first. By default a new
+        kernel is started and shut down.
+
+    Returns
+    -------
+    NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    KpiError
+        A parameter the notebook's parameters cell does not assign.
+    nbclient.exceptions.CellExecutionError
+        A cell raised; the message shows the cell's source and the traceback.
+    """
+    from nbclient import NotebookClient
+
+    nb = _parameterized(_as_notebook(source), parameters)
+    folder = os.path.abspath(os.fspath(cwd) if cwd is not None else os.getcwd())
+    kernel_name = nb.metadata.get("kernelspec", {}).get("name", KERNEL_NAME)
+    if kernel is None:
+        resources = {"metadata": {"path": folder}}  # nbclient starts the kernel there
+        client = NotebookClient(
+            nb, kernel_name=kernel_name, store_widget_state=True, resources=resources
+        )
+        return client.execute()
+    nb.cells.insert(0, _reset_cell(folder))
+    client = NotebookClient(nb, km=kernel, kernel_name=kernel_name, store_widget_state=True)
+    try:
+        client.execute()
+    finally:
+        if client.kc is not None:  # nbclient leaves the client of a kernel it does not own open
+            client.kc.stop_channels()
+    nb.cells = [cell for cell in nb.cells if _RESET_TAG not in cell.metadata.get("tags", [])]
+    return nb
+
+
+def _as_notebook(source: str | os.PathLike[str] | NotebookNode) -> NotebookNode:
+    """A fresh copy with papermill's metadata and a ``tags`` list on every cell."""
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(source if isinstance(source, NotebookNode) else os.fspath(source))
+
+
+def _parameterized(nb: NotebookNode, parameters: Mapping[str, object]) -> NotebookNode:
+    """``nb`` with papermill's injected-parameters cell, after checking every name."""
+    import papermill
+    from papermill.parameterize import parameterize_notebook
+
+    known = papermill.inspect_notebook(nb)
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        allowed = ", ".join(known) or "nothing (no cell is tagged parameters)"
+        raise KpiError(
+            f"Unknown notebook parameter(s): {', '.join(unknown)}. "
+            f"The parameters cell assigns: {allowed}"
+        )
+    return parameterize_notebook(nb, dict(parameters), kernel_name=KERNEL_NAME, language="python")
+
+
+def _reset_cell(folder: str) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(_RESET_SOURCE.format(cwd=folder))
+    cell.metadata["tags"] = [_RESET_TAG]
+    return cell
+
+
+@contextmanager
+def shared_kernel(*, kernel_name: str = KERNEL_NAME) -> Iterator[AsyncKernelManager]:
+    """Keep one kernel running for several :func:`execute_notebook` calls.
+
+    Starting a kernel and importing pandas, matplotlib and the toolkit into it takes seconds;
+    a batch of per-employee reports pays it once. Each run resets the kernel's variables,
+    figures, widgets and working folder first; imported modules, and so matplotlib's
+    rcParams, stay as the previous report left them.
+
+    Parameters
+    ----------
+    kernel_name
+        The Jupyter kernel to start.
+
+    Yields
+    ------
+    jupyter_client.AsyncKernelManager
+        Pass it as ``kernel=`` to :func:`execute_notebook`.
+
+    Examples
+    --------
+    >>> with shared_kernel() as kernel:  # doctest: +SKIP
+    ...     for employee in roster.employee_id:
+    ...         nb = execute_notebook("notebooks/employee.ipynb", {"employee": employee},
+    ...                               kernel=kernel)
+    """
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
+    run_sync(manager.start_kernel)()
+    try:
+        yield manager
+    finally:
+        run_sync(manager.shutdown_kernel)(now=True)

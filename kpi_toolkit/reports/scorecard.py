@@ -1,0 +1,74 @@
+"""The sections of a personal scorecard, to hand to that person.
+
+It shows the person's own result and only department aggregates (mean and quartiles):
+no other person's name, id or points.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from ..errors import InputError, Problem
+from ..labels import label
+from . import sections as rs
+from .context import ReportContext
+
+__all__ = ["department", "footer", "result", "title"]
+
+
+def _person(ctx: ReportContext, employee_id: str) -> pd.Series:
+    scores = ctx.appraisal.scores
+    mine = scores.loc[scores["employee_id"] == employee_id]
+    if len(mine):
+        return mine.iloc[0]
+    excluded = ctx.appraisal.excluded
+    reason = excluded.loc[excluded["employee_id"] == employee_id, "reason"]
+    message = (
+        f"not appraised in {ctx.appraisal.period}: {reason.iloc[0]}"
+        if len(reason)
+        else f"not in the roster or not appraised in {ctx.appraisal.period}"
+    )
+    raise InputError(
+        Problem(
+            where="employee_id",
+            value=employee_id,
+            message=message,
+            allowed="an appraised employee's id",
+        )
+    )
+
+
+def title(ctx: ReportContext, employee_id: str) -> HTML:
+    """Title block: the person, the scheme and the period."""
+    _person(ctx, employee_id)
+    return rs.title(ctx, heading=label("report.scorecard_title", ctx.lang))
+
+
+def result(ctx: ReportContext, employee_id: str) -> HTML:
+    """The person's scorecard: each KPI's actual, target, rule in words, points."""
+    _person(ctx, employee_id)
+    return HTML(rs.scorecard(ctx, employee_id))
+
+
+def department(ctx: ReportContext, employee_id: str) -> HTML:
+    """Each KPI's points: the person's against the department's mean and quartiles
+    (people of the same position only)."""
+    lang, person = ctx.lang, _person(ctx, employee_id)
+    position = ctx.scheme.positions[person["position"]]
+    peers = ctx.appraisal.scores.loc[ctx.appraisal.scores["position"] == position.id]
+    rows = [(kpi.name.get(lang), person[kpi.id], *_stats(peers[kpi.id])) for kpi in position.kpis]
+    rows.append((label("total", lang), person["total"], *_stats(peers["total"])))
+    keys = ("kpi", "report.yours", "report.mean", "report.q1", "report.median", "report.q3")
+    table = rs._labelled(rows, keys, lang)
+    note = f"<p>{rs._e(label('headcount', lang))}: {len(peers)}</p>"
+    return rs._section(label("report.department", lang), note + rs._table(table))
+
+
+def _stats(values: pd.Series) -> tuple[float, float, float, float]:
+    return (values.mean(), values.quantile(0.25), values.median(), values.quantile(0.75))
+
+
+def footer(ctx: ReportContext) -> HTML:
+    """Provenance: toolkit version, input hashes, parameters."""
+    return rs.footer(ctx)

@@ -1,0 +1,9 @@
+"""The seeded sample department: roster, actuals, 360 ratings and the raw exports they
+follow from.
+
+May import: the top-level shared modules, ``engine`` and ``records`` (public names).
+"""
+
+from .department import SampleDepartment, make_sample, write_sample
+
+__all__ = ["SampleDepartment", "make_sample", "write_sample"]

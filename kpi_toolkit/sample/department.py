@@ -1,0 +1,274 @@
+"""A seeded sample after-sales department: roster, actuals and 360 ratings.
+
+About 60 people: a department head, two managers, six supervisors each leading a team,
+specialists and technicians, a few on probation, a few who joined or left during the year.
+Quarterly actuals (2025-Q1 … 2026-Q3) for the ``after_sales_team`` scheme, the managers'
+quarters under ``manager_post``, yearly rows for the yearly positions, and 360 ratings of
+teamwork. Each person has a latent ability, so results are consistent over quarters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..periods import Period
+
+__all__ = ["SampleDepartment", "make_sample", "write_sample"]
+
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘")
+GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌浩宇晨欣怡子涵")
+TEAMS = ["华东服务组", "华南服务组", "华北服务组", "西南服务组", "维修组", "安装组"]
+QUARTERS = [Period(2025, "quarter", q) for q in range(1, 5)] + [
+    Period(2026, "quarter", q) for q in range(1, 4)
+]
+SCALE = ["很不满意", "不满意", "较满意", "很满意"]
+
+
+@dataclass(frozen=True)
+class SampleDepartment:
+    """The sample's tables, as written by :func:`write_sample`."""
+
+    roster: pd.DataFrame
+    actuals_after_sales_team: pd.DataFrame
+    actuals_manager_post: pd.DataFrame
+    actuals_department_head: pd.DataFrame
+    ratings: pd.DataFrame
+    ability: pd.Series  # each person's latent ability: actuals, ratings and records follow it
+
+
+def _names(rng: np.random.Generator, n: int) -> list[str]:
+    names: list[str] = []
+    while len(names) < n:
+        name = str(rng.choice(SURNAMES)) + "".join(rng.choice(GIVEN, size=rng.integers(1, 3)))
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _roster(rng: np.random.Generator) -> pd.DataFrame:
+    names = iter(_names(rng, 63))
+    rows = [("E001", next(names), "department_head", "部门管理", "regular", "售后服务部部长")]
+    rows += [
+        (f"E00{i}", next(names), "manager", "部门管理", "regular", "售后服务经理") for i in (2, 3)
+    ]
+    number = 4
+    for team in TEAMS:
+        rows.append((f"E{number:03d}", next(names), "supervisor", team, "regular", "售后服务主管"))
+        number += 1
+        title = {"维修组": "维修技师", "安装组": "安装技师"}.get(team, "售后服务专员")
+        for k in range(9):
+            status = "probation" if k == 8 and team in TEAMS[:4] else "regular"
+            rows.append((f"E{number:03d}", next(names), "specialist", team, status, title))
+            number += 1
+    roster = pd.DataFrame(
+        rows, columns=["employee_id", "name", "position", "team", "status", "title"]
+    )
+    roster["joined"] = "2023-03-01"
+    roster.loc[roster["status"] == "probation", "joined"] = "2026-08-17"
+    roster.loc[roster.index[[12, 33]], "joined"] = ["2025-05-12", "2025-11-03"]
+    roster["left"] = ""
+    roster.loc[roster.index[[25]], "left"] = ["2026-08-31"]
+    return roster
+
+
+def _employed(roster: pd.DataFrame, period: Period) -> pd.Series:
+    joined = pd.to_datetime(roster["joined"])
+    left = pd.to_datetime(roster["left"].replace("", None))
+    return (joined <= pd.Timestamp(period.end)) & ~(left < pd.Timestamp(period.start))
+
+
+def _team_actuals(
+    rng: np.random.Generator, people: pd.DataFrame, ability: np.ndarray, period: Period
+) -> pd.DataFrame:
+    n = len(people)
+    skill = ability + rng.normal(0, 0.25, n)
+
+    def ratio(centre: float, spread: float) -> np.ndarray:
+        return np.round(np.clip(centre + spread * skill + rng.normal(0, spread / 2, n), 0, 1), 4)
+
+    months = {"quarter": 3, "year": 12}[period.grain]
+    return pd.DataFrame(
+        {
+            "employee_id": people["employee_id"].to_numpy(),
+            "period": str(period),
+            "csat": ratio(0.86, 0.05),
+            "complaint_rate": np.round(
+                np.clip(0.05 - 0.02 * skill + rng.normal(0, 0.01, n), 0, 1), 4
+            ),
+            "resolution_rate": ratio(0.90, 0.04),
+            "first_response": np.round(np.clip(37 - 8 * skill + rng.normal(0, 5, n), 3, None), 1),
+            "handling_time": np.round(np.clip(29 - 6 * skill + rng.normal(0, 4, n), 1, None), 1),
+            "quality_score": ratio(0.85, 0.05),
+            "workload": np.maximum(
+                0, np.round(108 * months * (1 + 0.12 * skill) + rng.normal(0, 15 * months, n))
+            ).astype(int),
+            "knowledge_sharing": rng.poisson(np.clip(months + skill * months / 2, 0.2, None)),
+            "training": rng.poisson(np.clip(2 * months / 3 + skill, 0.2, None)),
+            "communication": ratio(0.77, 0.06),
+        }
+    )
+
+
+def _manager_post_actuals(
+    rng: np.random.Generator, people: pd.DataFrame, period: Period
+) -> pd.DataFrame:
+    n = len(people)
+
+    def ratio(centre: float, spread: float) -> np.ndarray:
+        return np.round(np.clip(rng.normal(centre, spread, n), 0, 1), 4)
+
+    return pd.DataFrame(
+        {
+            "employee_id": people["employee_id"].to_numpy(),
+            "period": str(period),
+            "response_speed": rng.poisson(1.5, n),
+            "invalid_service_ratio": np.round(np.clip(rng.gamma(2, 0.012, n), 0, 1), 4),
+            "report_on_time_rate": ratio(0.94, 0.04),
+            "complaints": rng.poisson(3, n),
+            "plm_usage_rate": ratio(0.93, 0.04),
+            "training_coverage": ratio(0.85, 0.06),
+            "new_staff_training_failures": rng.binomial(3, 0.1, n),
+            "skill_development": rng.choice(SCALE[1:], n, p=[0.15, 0.5, 0.35]),
+            "internal_cooperation": rng.choice(SCALE[1:], n, p=[0.1, 0.45, 0.45]),
+            "periodic_report_on_time_rate": ratio(0.95, 0.04),
+            "adhoc_tasks": rng.choice(SCALE[1:], n, p=[0.1, 0.4, 0.5]),
+        }
+    )
+
+
+def _department_head_actuals(rng: np.random.Generator, head: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "employee_id": head["employee_id"].to_numpy(),
+            "period": "2025",
+            "rules_regulations": [13],
+            "plan_completion_rate": [0.96],
+            "complaint_rate": [0.018],
+            "complaint_handling_days": [2.5],
+            "compensation_paid": [3.2],
+            "budget_deviation_rate": [0.062],
+            "cost_income_ratio": [0.171],
+            "daily_affairs": [9],
+        }
+    )
+
+
+def _ratings(
+    rng: np.random.Generator,
+    roster: pd.DataFrame,
+    ability: pd.Series,
+    ratee: pd.DataFrame,
+    period: Period,
+) -> pd.DataFrame:
+    """Teamwork ratings (1–5) from the groups each position is rated by."""
+    rows = []
+    for person in ratee.itertuples():
+        same_team = roster.loc[(roster["team"] == person.team) & (roster["status"] == "regular")]
+        if person.position == "manager":
+            groups = {
+                "superior": ["S001"],
+                "subordinates": list(roster.loc[roster["position"] == "supervisor", "employee_id"]),
+            }
+        elif person.position == "supervisor":
+            groups = {
+                "superior": ["E002"],
+                "peers": list(
+                    roster.loc[
+                        (roster["position"] == "supervisor")
+                        & (roster["employee_id"] != person.employee_id),
+                        "employee_id",
+                    ]
+                )[:3],
+                "subordinates": list(
+                    same_team.loc[same_team["position"] == "specialist", "employee_id"]
+                )[:4],
+            }
+        else:
+            supervisor = same_team.loc[same_team["position"] == "supervisor", "employee_id"]
+            peers = same_team.loc[
+                (same_team["position"] == "specialist")
+                & (same_team["employee_id"] != person.employee_id),
+                "employee_id",
+            ]
+            groups = {
+                "superior": list(supervisor),
+                "peers": list(
+                    peers.sample(n=min(3, len(peers)), random_state=int(rng.integers(1 << 31)))
+                ),
+            }
+            if rng.random() < 0.05:
+                groups["peers"] = groups["peers"][:1]  # too few peers: flagged, not counted
+        for group, raters in groups.items():
+            for rater in raters:
+                value = np.clip(
+                    np.round(3.9 + 0.5 * ability[person.employee_id] + rng.normal(0, 0.4), 1), 1, 5
+                )
+                rows.append((person.employee_id, str(period), "teamwork", rater, group, value))
+    return pd.DataFrame(
+        rows, columns=["employee_id", "period", "kpi_id", "rater_id", "rater_group", "value"]
+    )
+
+
+def make_sample(*, seed: int = 2026) -> SampleDepartment:
+    """Generate the sample department (the same tables for the same seed)."""
+    rng = np.random.default_rng(seed)
+    roster = _roster(rng)
+    ability = pd.Series(rng.normal(0, 1, len(roster)), index=roster["employee_id"])
+    ability.iloc[[7, 19]] = [-2.6, -2.2]  # two people who struggle
+    staff = roster.loc[roster["position"].isin(["supervisor", "specialist"])]
+    managers = roster.loc[roster["position"] == "manager"]
+    team, post, ratings = [], [], []
+    for period in QUARTERS:
+        present = staff.loc[_employed(staff, period)]
+        team.append(_team_actuals(rng, present, ability[present["employee_id"]].to_numpy(), period))
+        post.append(_manager_post_actuals(rng, managers, period))
+        ratings.append(
+            _ratings(rng, roster, ability, present.loc[present["status"] == "regular"], period)
+        )
+    year = Period(2025, "year", 1)
+    team.append(_team_actuals(rng, managers, ability[managers["employee_id"]].to_numpy(), year))
+    ratings.append(_ratings(rng, roster, ability, managers, year))
+    head = roster.loc[roster["position"] == "department_head"]
+    return SampleDepartment(
+        roster=roster,
+        actuals_after_sales_team=pd.concat(team, ignore_index=True),
+        actuals_manager_post=pd.concat(post, ignore_index=True),
+        actuals_department_head=_department_head_actuals(rng, head),
+        ratings=pd.concat(ratings, ignore_index=True),
+        ability=ability,
+    )
+
+
+def write_sample(
+    directory: str | Path, *, seed: int = 2026, records: bool = False
+) -> dict[str, Path]:
+    """Write the sample as CSV (UTF-8 with BOM, opens in Excel) and XLSX; return the paths.
+
+    With ``records``, also the raw exports the actuals can be computed from (a GBK ticket
+    CSV with Chinese headers, an XLSX report log, surveys, ... with a few bad rows) in
+    ``records/``: see :mod:`kpi_toolkit.sample.records`.
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    sample = make_sample(seed=seed)
+    paths: dict[str, Path] = {}
+    if records:
+        from .records import write_records
+
+        written = write_records(
+            out / "records", roster=sample.roster, seed=seed, ability=sample.ability
+        )
+        paths |= {f"records_{name}": path for name, path in written.items()}
+    for name, frame in vars(sample).items():
+        if name == "ability":
+            continue
+        paths[name] = out / f"{name}.csv"
+        frame.to_csv(paths[name], index=False, encoding="utf-8-sig")
+    for name in ("roster", "actuals_after_sales_team"):
+        paths[f"{name}_xlsx"] = out / f"{name}.xlsx"
+        getattr(sample, name).to_excel(paths[f"{name}_xlsx"], index=False)
+    return paths
