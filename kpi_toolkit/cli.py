@@ -11,12 +11,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import __version__
 from .errors import InputError, KpiError, Problem
 from .labels import label
+
+if TYPE_CHECKING:
+    from .pipeline import Inputs
 
 __all__ = ["main"]
 
@@ -101,58 +105,56 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(args: argparse.Namespace) -> tuple:
-    from .engine.inputs import read_table
-    from .engine.scheme import load_scheme
-
-    scheme = load_scheme(args.scheme, parameters=_parameters(args.set))
-    problems: list[Problem] = []
-    tables = {}
-    for name in ("actuals", "roster", "ratings"):
-        path = getattr(args, name, None)
-        if path is None:
-            continue
-        try:
-            tables[name] = read_table(path)
-        except InputError as error:
-            problems += error.problems
-    if problems:
-        raise InputError(problems)
-    if getattr(args, "sources", None):
-        tables["actuals"] = _actuals_from_sources(args, roster=tables["roster"])
-    return scheme, tables
-
-
-def _actuals_from_sources(args: argparse.Namespace, *, roster: pd.DataFrame) -> pd.DataFrame:
-    """Actuals computed from raw exports (a bundle of source mappings), ledger on stderr."""
-    from .engine.inputs import check_roster
+def _inputs(args: argparse.Namespace, *, period: str | None = None) -> Inputs:
+    """The period's inputs, resolved as every surface resolves them (ledger on stderr)."""
     from .periods import parse_period
-    from .records.bundle import actuals_from_bundle
+    from .pipeline import resolve_inputs
 
-    grain = parse_period(args.period).grain if hasattr(args, "period") else "quarter"
-    result = actuals_from_bundle(
-        args.sources, grain=grain, roster=check_roster(roster), data_dir=args.data_dir
+    data_dir, records_dir = _folders(args)
+    inputs = resolve_inputs(
+        args.scheme,
+        data_dir=data_dir,
+        roster=getattr(args, "roster", None),
+        actuals=getattr(args, "actuals", None),
+        ratings=getattr(args, "ratings", None),
+        sources=args.sources,
+        records_dir=records_dir,
+        parameters=_parameters(getattr(args, "set", None)),
+        grains=None if period is None else (parse_period(period).grain,),
     )
-    print(result.ledger(lang=args.lang).to_string(index=False), file=sys.stderr)
-    for metric, why in result.skipped.items():
-        print(f"not computed: {metric}: {why}", file=sys.stderr)
-    return result.actuals
+    if inputs.bundle is not None:
+        print(inputs.bundle.ledger(lang=args.lang).to_string(index=False), file=sys.stderr)
+        for metric, why in inputs.bundle.skipped.items():
+            print(f"not computed: {metric}: {why}", file=sys.stderr)
+    return inputs
+
+
+def _folders(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """``--data-dir`` (roster, actuals, ratings) and ``--records-dir`` (raw exports).
+
+    Earlier versions of ``kpi score``/``kpi annual`` spelled the raw exports' folder
+    ``--data-dir`` beside ``--sources`` and ``--roster``: that spelling keeps working.
+    """
+    data_dir, records_dir = args.data_dir, getattr(args, "records_dir", None)
+    old_spelling = args.sources and data_dir and not records_dir and getattr(args, "roster", None)
+    if old_spelling and args.command in ("score", "annual"):
+        print(
+            f"note: --data-dir {data_dir} is read as the raw exports' folder "
+            "(--records-dir); --data-dir names the folder of roster, actuals and ratings",
+            file=sys.stderr,
+        )
+        return None, data_dir
+    return data_dir, records_dir
 
 
 @command("score")
 def _score(args: argparse.Namespace) -> int:
     from .engine.grading import team_ranking
-    from .engine.scoring import score
+    from .pipeline import appraise
 
-    scheme, tables = _load(args)
-    result = score(
-        tables["actuals"],
-        scheme=scheme,
-        roster=tables["roster"],
-        period=args.period,
-        ratings=tables.get("ratings"),
-        lang=args.lang,
-    )
+    inputs = _inputs(args, period=args.period)
+    scheme = inputs.scheme
+    result = appraise(inputs, period=args.period, lang=args.lang)
     _write(result.scores, args.out, what="scores")
     _report_excluded(result.excluded, args.lang)
     if args.out:
@@ -172,17 +174,9 @@ def _score(args: argparse.Namespace) -> int:
 
 @command("annual")
 def _annual(args: argparse.Namespace) -> int:
-    from .engine.annual import annual
+    from .pipeline import appraise_year
 
-    scheme, tables = _load(args)
-    result = annual(
-        tables["actuals"],
-        scheme=scheme,
-        roster=tables["roster"],
-        year=args.year,
-        ratings=tables.get("ratings"),
-        lang=args.lang,
-    )
+    result = appraise_year(_inputs(args), year=args.year, lang=args.lang)
     _write(result.scores, args.out, what="year results")
     _report_excluded(result.excluded, args.lang)
     if args.out:
@@ -258,13 +252,9 @@ def _report(args: argparse.Namespace) -> int:
     from .reports.excel import write_scores_excel
 
     data_dir = str(Path(args.data_dir).resolve())
-    scheme = str(Path(args.scheme).resolve()) if Path(args.scheme).exists() else args.scheme
-    sources = (
-        str(Path(args.sources).resolve())
-        if args.sources and Path(args.sources).exists()
-        else args.sources
-    )
-    records = str(Path(args.records_dir).resolve()) if args.records_dir else None
+    scheme = _absolute(args.scheme, only_if_exists=True) or args.scheme
+    sources = _absolute(args.sources, only_if_exists=True)
+    records = _absolute(args.records_dir)
     ctx = context_for(
         scheme=scheme,
         data_dir=data_dir,
@@ -281,6 +271,7 @@ def _report(args: argparse.Namespace) -> int:
         data_dir=data_dir,
         teams=teams,
         per_employee=args.per_employee,
+        employees=args.employee or [],
         approval=approval,
         sources=sources,
         records_dir=records,
@@ -305,27 +296,34 @@ def _report(args: argparse.Namespace) -> int:
 
 @command("explore")
 def _explore(args: argparse.Namespace) -> int:
-    from .engine.scheme import load_scheme
     from .explorer.server import serve_explorer
-    from .periods import parse_period
-    from .reports.context import find_inputs
+    from .pipeline import appraise
 
-    scheme = load_scheme(args.scheme)  # bad input stops here, exit 2, before serving
-    find_inputs(args.data_dir, scheme=scheme)
-    parse_period(args.period)
+    data_dir, records_dir = _absolute(args.data_dir), _absolute(args.records_dir)
+    inputs = _inputs(args, period=args.period)  # bad input stops here, exit 2, before serving
+    appraise(inputs, period=args.period, lang=args.lang)
     print(
         f"serving the weight explorer on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)",
         file=sys.stderr,
     )
     serve_explorer(
-        scheme=scheme.path or args.scheme,
-        data_dir=str(Path(args.data_dir).resolve()),
+        scheme=inputs.scheme.path or args.scheme,
+        data_dir=data_dir,
         period=args.period,
         lang=args.lang,
         port=args.port,
         open_browser=args.open_browser,
+        sources=_absolute(args.sources, only_if_exists=True),
+        records_dir=records_dir,
     )
     return 0
+
+
+def _absolute(path: str | None, *, only_if_exists: bool = False) -> str | None:
+    """A path made absolute (a kernel or server runs elsewhere); built-in names kept."""
+    if path is None or (only_if_exists and not Path(path).exists()):
+        return path
+    return str(Path(path).resolve())
 
 
 @command("sample")
@@ -337,6 +335,19 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_inputs(parser: argparse.ArgumentParser, *, data_dir_required: bool = False) -> None:
+    """The options naming a period's inputs, spelled the same in every command."""
+    parser.add_argument(
+        "--data-dir",
+        required=data_dir_required,
+        help="the folder of roster, actuals_<scheme>.csv (or actuals.csv) and ratings",
+    )
+    parser.add_argument(
+        "--sources", help="compute the actuals from raw exports: a bundle (params/bundles)"
+    )
+    parser.add_argument("--records-dir", help="with --sources: the folder of the raw exports")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kpi", description="售后服务部绩效考核 — kpi-toolkit")
     parser.add_argument("--version", action="version", version=f"kpi-toolkit {__version__}")
@@ -344,14 +355,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a scheme file")
     p.add_argument("scheme")
     for name in ("score", "annual"):
-        p = sub.add_parser(name, help=f"{name}: appraise from actuals")
+        p = sub.add_parser(name, help=f"{name}: appraise from actuals or raw exports")
         p.add_argument("--scheme", required=True)
-        given = p.add_mutually_exclusive_group(required=True)
-        given.add_argument("--actuals", help="a table of actuals (CSV or XLSX)")
-        given.add_argument("--sources", help="a bundle of raw exports (params/bundles/*.yaml)")
-        p.add_argument("--data-dir", help="with --sources: the folder of the raw exports")
-        p.add_argument("--roster", required=True)
-        p.add_argument("--ratings")
+        _add_inputs(p)
+        p.add_argument("--roster", help="the roster (default: the data directory's)")
+        p.add_argument("--actuals", help="a table of actuals (CSV or XLSX)")
+        p.add_argument("--ratings", help="the 360 ratings (default: the data directory's)")
         p.add_argument("--period" if name == "score" else "--year", required=True)
         p.add_argument(
             "--set", action="append", metavar="NAME=VALUE", help="fill a scheme parameter"
@@ -373,12 +382,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out")
     p = sub.add_parser("report", help="run the report notebooks, write offline HTML")
     p.add_argument("--scheme", required=True)
-    p.add_argument("--data-dir", required=True)
+    _add_inputs(p, data_dir_required=True)
     p.add_argument("--period", required=True)
     p.add_argument("--team", action="append", help="a team (repeatable), or 'all' for each team")
     p.add_argument("--per-employee", action="store_true", help="also one scorecard per person")
-    p.add_argument("--sources", help="compute the actuals from raw exports: a bundle YAML")
-    p.add_argument("--records-dir", help="with --sources: the folder of the raw exports")
+    p.add_argument(
+        "--employee",
+        action="append",
+        metavar="ID",
+        help="also this person's scorecard",
+    )
     p.add_argument("--out-dir")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     for role in ("prepared", "reviewed", "approved"):
@@ -387,7 +400,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p = sub.add_parser("explore", help="serve the weight scenario explorer (Voilà, 127.0.0.1)")
     p.add_argument("--scheme", required=True)
-    p.add_argument("--data-dir", required=True)
+    _add_inputs(p, data_dir_required=True)
     p.add_argument("--period", required=True)
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--lang", choices=("zh", "en"), default="zh")

@@ -68,7 +68,7 @@ def test_a_slider_move_ranks_and_grades_as_score_does(explorer):
     assert (shown["grade_after"] == expected.loc[shown.index, "grade"]).all()
     everyone = explorer.scores.set_index("employee_id").loc[expected.index]
     assert np.allclose(everyone["total"], expected["total"], atol=0.01)
-    assert explorer.view.grade_changes == 7  # as the sensitivity table of ±5 says
+    assert explorer.view.grade_changes == 3  # as the sensitivity table of ±5 says
     ranking = explorer.ranking.value
     assert json.loads(_attr(ranking, "data-weights"))["knowledge_sharing"] == 0
     assert 'class="up"' in ranking and 'class="down"' in ranking and "↑" in ranking

@@ -204,7 +204,7 @@ def test_compare_says_who_changes_grade_and_rank():
         row = table.loc[emp]
         assert row["rank_change"] == b.loc[emp, "rank"] - a.loc[emp, "rank"]
         assert row["grade_steps"] == order[b.loc[emp, "grade_id"]] - order[a.loc[emp, "grade_id"]]
-    assert (table["grade_steps"] != 0).sum() == 7  # the sensitivity table says 7 too
+    assert (table["grade_steps"] != 0).sum() == 3  # the sensitivity table says 3 too
     teams = team_changes(before, after, scheme=appraisal.scheme)
     assert set(teams["team"]) == set(before["team"])
     assert (teams["rank_change"] == teams["rank_before"] - teams["rank_after"]).all()
@@ -226,7 +226,7 @@ def test_sensitivity_counts_match_rescoring():
         assert row.grade_up == (changes["grade_steps"] > 0).sum()
         assert row.rank_changes == (changes["rank_change"] != 0).sum()
     knowledge = table.set_index(["kpi_id", "change"]).loc[("knowledge_sharing", -5)]
-    assert (knowledge["new_weight"], knowledge["grade_changes"]) == (0, 7)
+    assert (knowledge["new_weight"], knowledge["grade_changes"]) == (0, 3)
 
 
 def test_smallest_change_is_the_smallest_that_changes_the_grade():
@@ -250,11 +250,7 @@ def test_smallest_change_is_the_smallest_that_changes_the_grade():
                 moved = set_weight(weights, position=spec, kpi_id=kpi.id, value=nearer)
                 grade = _by_id(rescore(att, {"specialist": moved})).loc[row.employee_id, "grade"]
                 assert grade == base.loc[row.employee_id, "grade"]
-    # hand-checked: E016 (79.72, 合格) reaches 良好 when knowledge sharing weighs 5.5
+    # hand-checked: E008 (59.37, 不合格) reaches 合格 when teamwork weighs 8.5
     first = table.iloc[0]
-    assert (first["employee_id"], first["kpi_id"], first["new_weight"]) == (
-        "E016",
-        "knowledge_sharing",
-        5.5,
-    )
-    assert (first["grade"], first["new_grade"]) == ("合格", "良好")
+    assert (first["employee_id"], first["kpi_id"], first["new_weight"]) == ("E008", "teamwork", 8.5)
+    assert (first["grade"], first["new_grade"]) == ("不合格", "合格")

@@ -99,6 +99,8 @@ def serve_explorer(
     open_browser: bool = False,
     scenario_dir: str | Path | None = None,
     block: bool = True,
+    sources: str | Path | None = None,
+    records_dir: str | Path | None = None,
 ) -> ExplorerServer:
     """Serve the weight explorer with Voilà on ``http://127.0.0.1:<port>/``.
 
@@ -115,6 +117,9 @@ def serve_explorer(
         Holds ``roster.csv``, ``actuals_<scheme id>.csv`` and optionally ``ratings.csv``.
     period
         ``2026-Q3``, ``2026-07`` or ``2026``.
+    sources, records_dir
+        A bundle of source mappings and the folder of its raw exports: the actuals are
+        computed from them, as ``kpi report --sources`` does.
     port
         The port; Voilà fails rather than take another one if it is busy.
     open_browser
@@ -133,6 +138,8 @@ def serve_explorer(
             "period": period,
             "lang": lang,
             "scenario_dir": str(Path(scenario_dir or SCENARIO_DIR).resolve()),
+            "sources": None if sources is None else str(sources),
+            "records_dir": None if records_dir is None else str(Path(records_dir).resolve()),
         },
     )
     command = [

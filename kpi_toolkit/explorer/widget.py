@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine.inputs import read_table
-from ..engine.scheme import Scheme, load_scheme
-from ..engine.scoring import Appraisal, score
+from ..engine.scheme import Scheme
+from ..engine.scoring import Appraisal
 from ..errors import KpiError
 from ..labels import Lang, label
-from ..reports.context import find_inputs
+from ..periods import parse_period
+from ..pipeline import appraise, resolve_inputs
 from .scenario_files import (
     SCENARIO_DIR,
     list_scenarios,
@@ -357,25 +357,26 @@ class WeightExplorer:
 def explore(
     *,
     scheme: str | Path | Scheme,
-    data_dir: str | Path,
+    data_dir: str | Path | None = None,
     period: str,
     lang: Lang = "zh",
     scenario_dir: str | Path | None = None,
+    sources: str | Path | None = None,
+    records_dir: str | Path | None = None,
 ) -> WeightExplorer:
-    """Score a data directory's period and open the explorer on it.
+    """Appraise a period as every other surface does, and open the explorer on it.
 
-    ``data_dir`` holds ``roster.csv``, ``actuals_<scheme id>.csv`` and, where the scheme has
-    360 KPIs, ``ratings.csv`` (as :func:`kpi_toolkit.sample.department.write_sample` writes them).
+    The inputs are resolved by :func:`kpi_toolkit.pipeline.resolve_inputs`: ``data_dir``
+    holds ``roster.csv``, ``actuals_<scheme id>.csv`` and, where the scheme has 360 KPIs,
+    ``ratings.csv``; with ``sources`` (a bundle) the actuals come from the raw exports in
+    ``records_dir``, as in ``kpi report --sources``.
     """
-    chosen = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
-    paths = find_inputs(data_dir, scheme=chosen)
-    rated = any(k.source == "ratings" for p in chosen.positions.values() for k in p.kpis)
-    appraisal = score(
-        read_table(paths["actuals"]),
-        scheme=chosen,
-        roster=read_table(paths["roster"]),
-        period=period,
-        lang=lang,
-        ratings=read_table(paths["ratings"]) if rated else None,
+    inputs = resolve_inputs(
+        scheme,
+        data_dir=data_dir,
+        sources=sources,
+        records_dir=records_dir,
+        grains=(parse_period(period).grain,),
     )
+    appraisal = appraise(inputs, period=period, lang=lang)
     return WeightExplorer(appraisal, lang=lang, scenario_dir=scenario_dir or SCENARIO_DIR)

@@ -17,7 +17,6 @@ from .._lazy import lazy_exports
 _EXPORTS = {
     "ReportContext": ".context",
     "load_context": ".context",
-    "find_inputs": ".context",
     "Job": ".batch",
     "Outcome": ".batch",
     "plan_jobs": ".batch",

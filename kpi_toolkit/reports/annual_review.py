@@ -8,12 +8,12 @@ from pathlib import Path
 from IPython.display import HTML
 
 from .. import __version__
-from ..engine.annual import AnnualResult, annual
+from ..engine.annual import AnnualResult
 from ..engine.bonus import Allocation, allocate_bonus, bonus_pool
-from ..engine.scheme import Scheme, load_scheme
+from ..engine.scheme import Scheme
 from ..labels import Lang, label
+from ..pipeline import appraise_year, resolve_inputs
 from . import sections as rs
-from .context import find_inputs, provenance, read_inputs
 
 __all__ = ["Review", "bonus", "footer", "load_review", "title", "year_results"]
 
@@ -30,22 +30,24 @@ class Review:
 
 
 def load_review(
-    *, scheme: str | Path | Scheme, data_dir: str | Path, year: int, lang: Lang = "zh"
+    *,
+    scheme: str | Path | Scheme,
+    data_dir: str | Path,
+    year: int,
+    lang: Lang = "zh",
+    sources: str | Path | None = None,
+    records_dir: str | Path | None = None,
 ) -> Review:
     """Score every period of ``year`` and average each person's results."""
-    chosen = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
-    paths = find_inputs(data_dir, scheme=chosen)
-    tables = read_inputs(paths)
-    result = annual(
-        tables["actuals"],
-        scheme=chosen,
-        roster=tables["roster"],
-        year=year,
-        ratings=tables.get("ratings"),
+    inputs = resolve_inputs(scheme, data_dir=data_dir, sources=sources, records_dir=records_dir)
+    result = appraise_year(inputs, year=year, lang=lang)
+    return Review(
+        scheme=inputs.scheme,
+        year=int(year),
+        result=result,
         lang=lang,
+        inputs=inputs.provenance(),
     )
-    inputs = provenance(paths, scheme=chosen)
-    return Review(scheme=chosen, year=int(year), result=result, lang=lang, inputs=inputs)
 
 
 def title(review: Review) -> HTML:

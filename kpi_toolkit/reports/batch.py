@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..errors import InputError, Problem
 from ..labels import Lang, label
 from .context import ReportContext, load_context
 from .export import execute_notebook, export_html, shared_kernel, write_atomic
@@ -63,6 +64,7 @@ def plan_jobs(
     data_dir: str,
     teams: Sequence[str] = (),
     per_employee: bool = False,
+    employees: Sequence[str] = (),
     approval: dict[str, str] | None = None,
     sources: str | None = None,
     records_dir: str | None = None,
@@ -70,7 +72,13 @@ def plan_jobs(
     """The jobs of one ``kpi report`` run.
 
     ``teams`` empty: the department report; ``["all"]``: one report per team; else those
-    teams. ``per_employee`` adds one scorecard per appraised person.
+    teams. ``per_employee`` adds one scorecard per appraised person (of those teams);
+    ``employees`` adds the scorecards of the people named.
+
+    Raises
+    ------
+    InputError
+        A person named in ``employees`` who is not appraised in the period.
     """
     period, lang = str(ctx.appraisal.period), ctx.lang
     common = {"scheme": scheme, "data_dir": data_dir, "period": period, "lang": lang}
@@ -89,24 +97,44 @@ def plan_jobs(
         )
         for t in chosen
     ] or [Job(f"appraisal_report_{period}", report, {**common, **(approval or {})}, title, lang)]
-    if per_employee:
-        card = NOTEBOOKS / "employee_scorecard.ipynb"
-        people = (
-            ctx.scores
-            if not chosen
-            else ctx.appraisal.scores.loc[ctx.appraisal.scores["team"].isin(chosen)]
+    scores = ctx.appraisal.scores
+    people = (
+        list(scores["employee_id"])
+        if not chosen
+        else list(scores.loc[scores["team"].isin(chosen), "employee_id"])
+    )
+    named = _appraised(ctx, employees)
+    card = NOTEBOOKS / "employee_scorecard.ipynb"
+    jobs += [
+        Job(
+            f"scorecards/{e}",
+            card,
+            {**common, "employee_id": e},
+            f"{label('report.scorecard_title', lang)} {period}",
+            lang,
         )
-        jobs += [
-            Job(
-                f"scorecards/{e}",
-                card,
-                {**common, "employee_id": e},
-                f"{label('report.scorecard_title', lang)} {period}",
-                lang,
-            )
-            for e in people["employee_id"]
-        ]
+        for e in dict.fromkeys([*(people if per_employee else []), *named])
+    ]
     return jobs
+
+
+def _appraised(ctx: ReportContext, employees: Sequence[str]) -> list[str]:
+    """The people named, each checked to be appraised in the period."""
+    appraised = set(ctx.appraisal.scores["employee_id"])
+    unknown = [e for e in employees if e not in appraised]
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    where="--employee",
+                    value=e,
+                    message=f"not appraised in {ctx.appraisal.period}",
+                    allowed="the employee_id of a person appraised in the period",
+                )
+                for e in unknown
+            ]
+        )
+    return list(employees)
 
 
 def run_jobs(

@@ -9,7 +9,9 @@ teamwork. Each person has a latent ability, so results are consistent over quart
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -213,8 +215,8 @@ def _ratings(
     )
 
 
-def make_sample(*, seed: int = 2026) -> SampleDepartment:
-    """Generate the sample department (the same tables for the same seed)."""
+def _generated(seed: int) -> SampleDepartment:
+    """The tables drawn from the seed, before the team actuals follow the raw exports."""
     rng = np.random.default_rng(seed)
     roster = _roster(rng)
     ability = pd.Series(rng.normal(0, 1, len(roster)), index=roster["employee_id"])
@@ -243,6 +245,57 @@ def make_sample(*, seed: int = 2026) -> SampleDepartment:
     )
 
 
+def make_sample(*, seed: int = 2026) -> SampleDepartment:
+    """Generate the sample department (the same tables for the same seed).
+
+    The supervisors' and specialists' quarterly actuals are computed from the sample's own
+    raw exports (:mod:`kpi_toolkit.sample.records`) through the ``sample_department``
+    bundle, exactly as ``kpi score --sources sample_department`` computes them: the table
+    and the raw exports tell one story, and both routes give the same scores. The tables
+    are made once per seed in a process; each call returns copies.
+    """
+    return _copy(_made(seed))
+
+
+@functools.cache
+def _made(seed: int) -> SampleDepartment:
+    with tempfile.TemporaryDirectory(prefix="kpi-sample-") as folder:
+        sample, _ = _with_records(seed, Path(folder))
+    return sample
+
+
+def _copy(sample: SampleDepartment) -> SampleDepartment:
+    return SampleDepartment(**{k: v.copy() for k, v in vars(sample).items()})
+
+
+def _with_records(seed: int, folder: Path) -> tuple[SampleDepartment, dict[str, Path]]:
+    """The sample with its raw exports written to ``folder`` and the team actuals from them."""
+    from .records import write_records
+
+    sample = _generated(seed)
+    written = write_records(folder, roster=sample.roster, seed=seed, ability=sample.ability)
+    team = _team_from_records(sample, folder)
+    return replace(sample, actuals_after_sales_team=team), written
+
+
+def _team_from_records(sample: SampleDepartment, folder: Path) -> pd.DataFrame:
+    """Quarterly team actuals computed from the raw exports; the yearly rows as drawn."""
+    from ..engine.inputs import check_roster
+    from ..records.bundle import actuals_from_bundle
+
+    drawn = sample.actuals_after_sales_team
+    computed = actuals_from_bundle(
+        "sample_department", grain="quarter", roster=check_roster(sample.roster), data_dir=folder
+    ).actuals
+    computed = computed.reindex(columns=drawn.columns)
+    for column in computed.columns[2:]:
+        values = computed[column].astype(float)
+        if values.dropna().mod(1).eq(0).all() and drawn[column].dtype.kind == "i":
+            computed[column] = values.astype("Int64")
+    yearly = drawn.loc[~drawn["period"].str.contains("Q")]
+    return pd.concat([computed, yearly], ignore_index=True)
+
+
 def write_sample(
     directory: str | Path, *, seed: int = 2026, records: bool = False
 ) -> dict[str, Path]:
@@ -254,15 +307,12 @@ def write_sample(
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    sample = make_sample(seed=seed)
     paths: dict[str, Path] = {}
     if records:
-        from .records import write_records
-
-        written = write_records(
-            out / "records", roster=sample.roster, seed=seed, ability=sample.ability
-        )
+        sample, written = _with_records(seed, out / "records")
         paths |= {f"records_{name}": path for name, path in written.items()}
+    else:
+        sample = make_sample(seed=seed)
     for name, frame in vars(sample).items():
         if name == "ability":
             continue
