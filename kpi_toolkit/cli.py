@@ -299,7 +299,7 @@ def _explore(args: argparse.Namespace) -> int:
     from .explorer.server import serve_explorer
     from .pipeline import appraise
 
-    data_dir, records_dir = _absolute(args.data_dir), _absolute(args.records_dir)
+    data_dir, records_dir = str(Path(args.data_dir).resolve()), _absolute(args.records_dir)
     inputs = _inputs(args, period=args.period)  # bad input stops here, exit 2, before serving
     appraise(inputs, period=args.period, lang=args.lang)
     print(

@@ -207,7 +207,7 @@ def _ratings(
         for group, raters in groups.items():
             for rater in raters:
                 value = np.clip(
-                    np.round(3.9 + 0.5 * ability[person.employee_id] + rng.normal(0, 0.4), 1), 1, 5
+                    np.round(3.9 + 0.5 * ability[str(person.employee_id)] + rng.normal(0, 0.4), 1), 1, 5
                 )
                 rows.append((person.employee_id, str(period), "teamwork", rater, group, value))
     return pd.DataFrame(
@@ -220,7 +220,7 @@ def _generated(seed: int) -> SampleDepartment:
     rng = np.random.default_rng(seed)
     roster = _roster(rng)
     ability = pd.Series(rng.normal(0, 1, len(roster)), index=roster["employee_id"])
-    ability.iloc[[7, 19]] = [-2.6, -2.2]  # two people who struggle
+    ability.iloc[[7, 19]] = np.array([-2.6, -2.2])  # two people who struggle
     staff = roster.loc[roster["position"].isin(["supervisor", "specialist"])]
     managers = roster.loc[roster["position"] == "manager"]
     team, post, ratings = [], [], []
