@@ -220,7 +220,7 @@ def _generated(seed: int) -> SampleDepartment:
     rng = np.random.default_rng(seed)
     roster = _roster(rng)
     ability = pd.Series(rng.normal(0, 1, len(roster)), index=roster["employee_id"])
-    ability.iloc[[7, 19]] = np.array([-2.6, -2.2])  # two people who struggle
+    ability.iloc[[7, 19]] = pd.Series([-2.6, -2.2])  # two people who struggle
     staff = roster.loc[roster["position"].isin(["supervisor", "specialist"])]
     managers = roster.loc[roster["position"] == "manager"]
     team, post, ratings = [], [], []
