@@ -197,9 +197,16 @@ def grade_and_rank(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang = "zh") -
     result["rank"] = rank_min(total, groups=result["position"].to_numpy())
     result["department_rank"] = rank_min(total)
     if applied:
-        moved = np.where(grades != earned, ids[earned], None)
-        result["forced_from"] = pd.Series(moved, index=result.index, dtype="object")
+        result["forced_from"] = _forced_from(grades, earned, ids, result.index)
     return result
+
+
+def _forced_from(
+    grades: np.ndarray, earned: np.ndarray, ids: np.ndarray, index: pd.Index
+) -> pd.Series:
+    """The earned grade id of each person the distribution moved; blank for the others."""
+    earned_ids = pd.Series(ids[earned], index=index, dtype="object")
+    return earned_ids.where(grades != earned, None)
 
 
 def distribution_scopes(positions: ArrayLike, *, scheme: Scheme) -> np.ndarray:
@@ -281,9 +288,7 @@ def apply_distribution(scores: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     ids = np.array(order, dtype=object)
     result = scores.copy()
     result["grade_id"] = ids[grades]
-    result["forced_from"] = pd.Series(
-        np.where(grades != earned, ids[earned], None), index=result.index, dtype="object"
-    )
+    result["forced_from"] = _forced_from(grades, earned, ids, result.index)
     return result
 
 

@@ -185,19 +185,31 @@ def rescore(att: Attainment, weights: Weights | None = None, *, lang: Lang = "zh
         of ``att.people``. The same as ``score()`` under
         ``scheme.with_weights(position, weights)``.
     """
-    points = _points(att, weights)
+    matrix = weight_matrix(att, weights)[att.codes]
+    points = att.shares * matrix * _respread_factor(matrix, att.missing)[:, None]
     shown = np.where(att.member[att.codes] & ~att.missing, points, np.nan)
     scores = pd.concat([att.people, pd.DataFrame(shown, columns=list(att.kpi_ids))], axis=1)
-    scores["total"] = points.sum(axis=1)
+    scores["total"] = _totals(att, weights)
     return grade_and_rank(scores, scheme=att.scheme, lang=lang)
 
 
-def _points(att: Attainment, weights: Weights | None, rows: np.ndarray | None = None) -> np.ndarray:
-    """``people × kpi_ids`` points: share × weight, re-spread where an actual is missing."""
+def _totals(att: Attainment, weights: Weights | None, rows: np.ndarray | None = None) -> np.ndarray:
+    """Totals of ``rows`` (everyone by default): Σ share × weight, re-spread where missing.
+
+    One matrix-vector product per position (what keeps a slider move fast).
+    """
     rows = np.arange(len(att.codes)) if rows is None else rows
-    matrix = weight_matrix(att, weights)[att.codes[rows]]
-    factor = _respread_factor(matrix, att.missing[rows])
-    return att.shares[rows] * matrix * factor[:, None]
+    matrix = weight_matrix(att, weights)
+    codes = att.codes[rows]
+    earned, missed = np.empty(len(rows)), np.empty(len(rows))
+    for code in np.unique(codes):
+        at = codes == code
+        earned[at] = att.shares[rows[at]] @ matrix[code]
+        missed[at] = att.missing[rows[at]] @ matrix[code]
+    whole = matrix.sum(axis=1)[codes]
+    kept = whole - missed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return earned * np.where(kept > 0, whole / kept, np.nan)
 
 
 @dataclass(frozen=True)
@@ -236,13 +248,13 @@ def standing(
     moved = {position: dict(weights or {})}
     forced = att.scheme.forced_distribution
     if forced is not None and forced.apply:
-        total = shown_total(_points(att, moved).sum(axis=1))
+        total = shown_total(_totals(att, moved))
         scopes = distribution_scopes(att.codes, scheme=att.scheme)
         grade = forced_grades(
             grade_index(total, scheme=att.scheme), total, scopes=scopes, scheme=att.scheme
         )
         return Standing(rows, total[rows], grade[rows], rank_min(total[rows]))
-    total = shown_total(_points(att, moved, rows).sum(axis=1))
+    total = shown_total(_totals(att, moved, rows))
     return Standing(rows, total, grade_index(total, scheme=att.scheme), rank_min(total))
 
 

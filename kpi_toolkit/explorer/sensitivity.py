@@ -10,7 +10,7 @@ distribution).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ def _variants(
     return _rows(att, moved)
 
 
-def _rows(att: Attainment, weights: list[Mapping[str, float]]) -> np.ndarray:
+def _rows(att: Attainment, weights: Sequence[Mapping[str, float]]) -> np.ndarray:
     column = {k: j for j, k in enumerate(att.kpi_ids)}
     rows = np.zeros((len(weights), len(att.kpi_ids)))
     for i, row in enumerate(weights):
