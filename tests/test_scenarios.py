@@ -108,6 +108,39 @@ def test_standing_is_rescore_in_numpy(case):
     assert list(fast.rank) == list(full["rank"])
 
 
+def _forced(name: str, scope: str):
+    distribution = ForcedDistribution.model_validate(
+        {"scope": scope, "apply": True, "shares": {"excellent": {"max": 0.2}, "fail": {"min": 0.1}}}
+    )
+    return builtin_scheme(name).model_copy(update={"forced_distribution": distribution})
+
+
+@pytest.mark.parametrize("scope", ["department", "position"])
+def test_rescore_and_standing_apply_the_forced_distribution_as_score_does(scope):
+    name, position = "after_sales_team", "specialist"
+    scheme = _forced(name, scope)
+    appraisal = _score(name, scheme)
+    assert appraisal.scores["forced_from"].notna().any()  # it does move people
+    att = attainment(appraisal)
+    spec = scheme.positions[position]
+    weights = baseline_weights(scheme)[position]
+    order = [g.id for g in scheme.grade_order()]
+    for kpi in spec.kpis[:4]:
+        moved = set_weight(weights, position=spec, kpi_id=kpi.id, value=kpi.weight + 4)
+        slow = _by_id(_score(name, scheme.with_weights(position, moved)).scores)
+        fast = rescore(att, {position: moved})
+        by_id = _by_id(fast)
+        assert (by_id["total"] == slow["total"]).all()  # shown totals: equal, not close
+        assert (by_id["grade_id"] == slow["grade_id"]).all()
+        assert (by_id["forced_from"].fillna("") == slow["forced_from"].fillna("")).all()
+        assert (by_id["rank"] == slow["rank"]).all()
+        quick = standing(att, moved, position=position)
+        rows = fast.iloc[quick.rows]
+        assert (quick.total == rows["total"].to_numpy()).all()
+        assert list(np.array(order)[quick.grade]) == list(rows["grade_id"])
+        assert list(quick.rank) == list(rows["rank"])
+
+
 def test_keep_mode_respreads_within_the_category():
     spec = builtin_scheme("manager_post").positions["manager"]
     weights = {k.id: k.weight for k in spec.kpis}
@@ -259,36 +292,3 @@ def test_smallest_change_is_the_smallest_that_changes_the_grade():
         5.5,
     )
     assert (first["grade"], first["new_grade"]) == ("合格", "良好")
-
-
-def _forced(name: str, scope: str):
-    distribution = ForcedDistribution.model_validate(
-        {"scope": scope, "apply": True, "shares": {"excellent": {"max": 0.2}, "fail": {"min": 0.1}}}
-    )
-    return builtin_scheme(name).model_copy(update={"forced_distribution": distribution})
-
-
-@pytest.mark.parametrize("scope", ["department", "position"])
-def test_rescore_and_standing_apply_the_forced_distribution_as_score_does(scope):
-    name, position = "after_sales_team", "specialist"
-    scheme = _forced(name, scope)
-    appraisal = _score(name, scheme)
-    assert appraisal.scores["forced_from"].notna().any()  # it does move people
-    att = attainment(appraisal)
-    spec = scheme.positions[position]
-    weights = baseline_weights(scheme)[position]
-    order = [g.id for g in scheme.grade_order()]
-    for kpi in spec.kpis[:4]:
-        moved = set_weight(weights, position=spec, kpi_id=kpi.id, value=kpi.weight + 4)
-        slow = _by_id(_score(name, scheme.with_weights(position, moved)).scores)
-        fast = rescore(att, {position: moved})
-        by_id = _by_id(fast)
-        assert (by_id["total"] == slow["total"]).all()  # shown totals: equal, not close
-        assert (by_id["grade_id"] == slow["grade_id"]).all()
-        assert (by_id["forced_from"].fillna("") == slow["forced_from"].fillna("")).all()
-        assert (by_id["rank"] == slow["rank"]).all()
-        quick = standing(att, moved, position=position)
-        rows = fast.iloc[quick.rows]
-        assert (quick.total == rows["total"].to_numpy()).all()
-        assert list(np.array(order)[quick.grade]) == list(rows["grade_id"])
-        assert list(quick.rank) == list(rows["rank"])
