@@ -194,7 +194,7 @@ def test_teamwork_scored_from_360_through_score() -> None:
     assert scores.loc["S1", "teamwork"] == pytest.approx(10)
     assert scores.loc["S2", "teamwork"] == pytest.approx(3.125 / 0.75 / 4.5 * 10)
     assert scores.loc["P1", "teamwork"] == pytest.approx(4 / 4.5 * 10)
-    assert scores.loc["S2", "total"] == pytest.approx(90 + 3.125 / 0.75 / 4.5 * 10)
+    assert scores.loc["S2", "total"] == pytest.approx(round(90 + 3.125 / 0.75 / 4.5 * 10, 2))
     assert "缺少评价组 subordinates" in scores.loc["S2", "flags"]
     assert "自评未计入" in scores.loc["P1", "flags"]
     assert "评价组 peers 仅 1 人" in scores.loc["P1", "flags"]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit import builtin_scheme, load_scheme, score
+from kpi_toolkit.engine.scheme import ForcedDistribution
 from kpi_toolkit.errors import SchemeError
 from kpi_toolkit.explorer.scenario_files import (
     list_scenarios,
@@ -105,6 +106,39 @@ def test_standing_is_rescore_in_numpy(case):
     assert np.allclose(fast.total, full["total"])
     assert list(np.array(order)[fast.grade]) == list(full["grade_id"])
     assert list(fast.rank) == list(full["rank"])
+
+
+def _forced(name: str, scope: str):
+    distribution = ForcedDistribution.model_validate(
+        {"scope": scope, "apply": True, "shares": {"excellent": {"max": 0.2}, "fail": {"min": 0.1}}}
+    )
+    return builtin_scheme(name).model_copy(update={"forced_distribution": distribution})
+
+
+@pytest.mark.parametrize("scope", ["department", "position"])
+def test_rescore_and_standing_apply_the_forced_distribution_as_score_does(scope):
+    name, position = "after_sales_team", "specialist"
+    scheme = _forced(name, scope)
+    appraisal = _score(name, scheme)
+    assert appraisal.scores["forced_from"].notna().any()  # it does move people
+    att = attainment(appraisal)
+    spec = scheme.positions[position]
+    weights = baseline_weights(scheme)[position]
+    order = [g.id for g in scheme.grade_order()]
+    for kpi in spec.kpis[:4]:
+        moved = set_weight(weights, position=spec, kpi_id=kpi.id, value=kpi.weight + 4)
+        slow = _by_id(_score(name, scheme.with_weights(position, moved)).scores)
+        fast = rescore(att, {position: moved})
+        by_id = _by_id(fast)
+        assert (by_id["total"] == slow["total"]).all()  # shown totals: equal, not close
+        assert (by_id["grade_id"] == slow["grade_id"]).all()
+        assert (by_id["forced_from"].fillna("") == slow["forced_from"].fillna("")).all()
+        assert (by_id["rank"] == slow["rank"]).all()
+        quick = standing(att, moved, position=position)
+        rows = fast.iloc[quick.rows]
+        assert (quick.total == rows["total"].to_numpy()).all()
+        assert list(np.array(order)[quick.grade]) == list(rows["grade_id"])
+        assert list(quick.rank) == list(rows["rank"])
 
 
 def test_keep_mode_respreads_within_the_category():

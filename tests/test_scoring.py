@@ -52,8 +52,7 @@ def test_seed_manager_row_end_to_end() -> None:
     assert row["performance"] == pytest.approx(61.8)
     assert row["ability"] == pytest.approx(13 + 1 / 3)
     assert row["attitude"] == pytest.approx(15)
-    assert row["total"] == pytest.approx(90 + 2 / 15)
-    assert round(row["total"], 2) == 90.13
+    assert row["total"] == 90.13  # 90 + 2/15, stored as shown (grading.shown_total)
     assert (row["grade"], row["grade_id"], row["rank"], row["department_rank"]) == (
         "优秀",
         "excellent",
@@ -112,7 +111,7 @@ def test_grade_in_english() -> None:
 )
 def test_total_moves_with_one_kpi(overrides: dict, total: float) -> None:
     result = appraise(manager_actuals("E1", **overrides), make_roster(("E1", "manager")))
-    assert result.scores["total"].iloc[0] == pytest.approx(total)
+    assert result.scores["total"].iloc[0] == pytest.approx(round(total, 2))  # as shown
 
 
 # --- who is appraised -------------------------------------------------------------------
@@ -198,7 +197,7 @@ def test_missing_policy_zero_scores_the_kpi_zero_and_flags_it() -> None:
     scores = appraise(actuals, roster, manager_post=with_missing("zero")).scores
     row = scores.set_index("employee_id").loc["E2"]
     assert row["complaints"] == 0
-    assert row["total"] == pytest.approx(90 + 2 / 15 - 14)
+    assert row["total"] == pytest.approx(76.13)  # 90 + 2/15 − 14, as shown
     assert row["flags"] == "complaints 缺数据,按 0 分计"
 
 
@@ -211,17 +210,19 @@ def test_missing_policy_exclude_respreads_the_weight() -> None:
         k: v for k, v in SEED_MANAGER_POINTS.items() if k not in ("complaints", "adhoc_tasks")
     }
     # points earned ÷ weight present (100 − 15 − 2) × 100
-    assert row["total"] == pytest.approx(sum(present.values()) / 83 * 100)
+    assert row["total"] == pytest.approx(sum(present.values()) / 83 * 100, abs=0.005)
     assert 0 <= row["total"] <= 100
     assert np.isnan(row["complaints"])
     assert row["response_speed"] == pytest.approx(18 * 100 / 83)
     kpis = list(SEED_MANAGER_POINTS)
-    assert row[kpis].sum() == pytest.approx(row["total"])
-    assert row[["performance", "ability", "attitude"]].sum() == pytest.approx(row["total"])
+    assert row[kpis].sum() == pytest.approx(row["total"], abs=0.005)  # total as shown
+    assert row[["performance", "ability", "attitude"]].sum() == pytest.approx(
+        row["total"], abs=0.005
+    )
     assert "complaints 缺数据,权重已按比例分摊到其他指标" in row["flags"]
     assert "adhoc_tasks 缺数据" in row["flags"]
     e1 = scores.set_index("employee_id").loc["E1"]
-    assert (e1["total"], e1["flags"]) == (pytest.approx(90 + 2 / 15), "")
+    assert (e1["total"], e1["flags"]) == (90.13, "")
 
 
 def test_kpi_level_missing_policy_overrides_the_scheme() -> None:

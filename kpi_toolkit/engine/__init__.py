@@ -14,9 +14,11 @@ from .bonus import BonusPool, allocate_bonus, bonus_pool
 from .grading import (
     apply_distribution,
     check_distribution,
+    grade_and_rank,
     grade_ids,
     grade_names,
     rank,
+    shown_total,
     team_ranking,
 )
 from .inputs import check_actuals, check_ratings, check_roster, read_table
@@ -42,6 +44,7 @@ __all__ = [
     "check_distribution",
     "check_ratings",
     "check_roster",
+    "grade_and_rank",
     "grade_ids",
     "grade_names",
     "load_scheme",
@@ -50,5 +53,6 @@ __all__ = [
     "register",
     "scheme_from_dict",
     "score",
+    "shown_total",
     "team_ranking",
 ]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..labels import Lang
 from ..periods import Period, parse_period
-from .grading import grade_ids, grade_names, rank
+from .grading import grade_and_rank
 from .scheme import Scheme
 from .scoring import Appraisal, score
 
@@ -27,8 +27,11 @@ class AnnualResult:
     Attributes
     ----------
     scores
-        ``employee_id, name, position, team, year, total, quarters, periods, grade, rank,
-        department_rank`` and one column per period with that period's total.
+        ``employee_id, name, position, team, year, total, periods, quarters, grade_id,
+        grade, rank, department_rank`` (graded and ranked by
+        :func:`~kpi_toolkit.engine.grading.grade_and_rank`, with ``forced_from`` where the
+        scheme applies a forced distribution) and one column per period with that
+        period's total.
     appraisals
         The appraisal of each period that had actuals.
     excluded
@@ -94,10 +97,7 @@ def _summarise(totals: pd.DataFrame, year: Period, scheme: Scheme, lang: Lang) -
     quarters = totals.loc[quarterly].groupby("employee_id")["total"].size()
     means["quarters"] = means["employee_id"].map(quarters).fillna(0).astype(int)
     means.insert(4, "year", year.year)
-    means["grade_id"] = grade_ids(means["total"], scheme=scheme)
-    means["grade"] = grade_names(means["grade_id"], scheme=scheme, lang=lang)
-    means["rank"] = rank(means["total"], by=means["position"])
-    means["department_rank"] = rank(means["total"])
+    means = grade_and_rank(means, scheme=scheme, lang=lang)
     wide = totals.pivot_table(index="employee_id", columns="period", values="total")
     means = means.merge(wide, left_on="employee_id", right_index=True, how="left")
     return means.sort_values(["position", "rank", "employee_id"]).reset_index(drop=True)

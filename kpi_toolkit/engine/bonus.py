@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
+from .grading import shown_total
 
 __all__ = ["BonusPool", "allocate_bonus", "bonus_pool"]
 
@@ -74,17 +75,43 @@ def bonus_pool(
 def allocate_bonus(
     scores: pd.DataFrame, *, pool: BonusPool, allocation: Allocation = "base"
 ) -> pd.DataFrame:
-    """Each appraised person's bonus in yuan (column ``bonus``), by ``allocation``."""
-    totals = scores["total"].to_numpy(dtype=float)
+    """Each appraised person's bonus in yuan (column ``bonus``), by ``allocation``.
+
+    Computed in whole cents from the totals as shown (2 decimals, see
+    :func:`~kpi_toolkit.engine.grading.shown_total`), in integers, so it is exact:
+    ``base`` rounds half a cent up, ``proportional`` adds up to the pool to the cent.
+    """
+    hundredths = _hundredths(scores)
     if allocation == "base":
-        cents = np.floor(pool.pool_cents / pool.headcount * totals / 100 + 0.5)
+        scale = pool.headcount * 10_000  # base × total / 100 = pool × hundredths / scale
+        cents = (2 * pool.pool_cents * hundredths + scale) // (2 * scale)
     else:
-        cents = _largest_remainder(totals, pool.pool_cents, scores)
-    return scores.assign(bonus=cents.astype(np.int64) / 100)
+        cents = _largest_remainder(hundredths, pool.pool_cents)
+    return scores.assign(bonus=cents / 100)
 
 
-def _largest_remainder(totals: np.ndarray, pool_cents: int, scores: pd.DataFrame) -> np.ndarray:
-    if totals.sum() <= 0:
+def _hundredths(scores: pd.DataFrame) -> np.ndarray:
+    """The shown totals in hundredths, as integers; blank or negative totals are refused."""
+    shown = shown_total(scores["total"].to_numpy(dtype=float))
+    bad = ~(shown >= 0)
+    if bad.any():
+        raise DataError(
+            [
+                Problem(
+                    where=f"employee {emp}, column total",
+                    message="no usable total",
+                    value=None if np.isnan(total) else float(total),
+                    allowed="a number ≥ 0",
+                )
+                for emp, total in zip(scores["employee_id"][bad], shown[bad], strict=True)
+            ]
+        )
+    return np.rint(shown * 100).astype(np.int64)
+
+
+def _largest_remainder(hundredths: np.ndarray, pool_cents: int) -> np.ndarray:
+    whole = int(hundredths.sum())
+    if whole <= 0:
         raise DataError(
             Problem(
                 where="scores.total",
@@ -92,10 +119,9 @@ def _largest_remainder(totals: np.ndarray, pool_cents: int, scores: pd.DataFrame
                 allowed="the base allocation",
             )
         )
-    exact = pool_cents * totals / totals.sum()
-    cents = np.floor(exact)
-    left = int(pool_cents - cents.sum())
-    # the largest fractions get a cent each; ties go to the higher total, then the file order
-    order = np.lexsort((np.arange(len(totals)), -totals, -(exact - cents)))
+    cents, remainder = np.divmod(pool_cents * hundredths, whole)
+    left = pool_cents - int(cents.sum())
+    # the largest remainders get a cent each; ties go to the higher total, then the file order
+    order = np.lexsort((np.arange(len(hundredths)), -hundredths, -remainder))
     cents[order[:left]] += 1
     return cents

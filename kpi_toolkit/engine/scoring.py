@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import DataError, Problem, SchemeError
 from ..labels import Lang, label
 from ..periods import Period, parse_period
-from .grading import apply_distribution, check_distribution, grade_ids, grade_names, rank
+from .grading import check_distribution, grade_and_rank
 from .inputs import check_actuals, check_ratings, check_roster, contained
 from .raters import Rated, rate_360
 from .roster import appraisees
@@ -29,8 +29,10 @@ class Appraisal:
     ----------
     scores
         One row per appraised employee: ``employee_id, name, position, team, period``, a
-        column per KPI with its points, a column per category with its subtotal, ``total``,
-        ``grade``, ``rank`` (within position), ``department_rank``, ``grade_id``, ``flags``.
+        column per KPI with its points, a column per category with its subtotal, ``total``
+        (as shown, 2 decimals), ``grade``, ``rank`` (within position), ``department_rank``,
+        ``grade_id``, ``flags`` and, where the forced distribution is applied,
+        ``forced_from`` (see :func:`~kpi_toolkit.engine.grading.grade_and_rank`).
     actuals
         The actual values that were scored, one row per appraised employee.
     excluded
@@ -119,10 +121,8 @@ def score(
     scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)
     scores, no_data = _drop_unscored(scores, lang)
     excluded = pd.concat([excluded, no_data], ignore_index=True)
-    scores = _grade_and_rank(scores, scheme=scheme, lang=lang)
-    distribution = check_distribution(scores, scheme=scheme)
-    if scheme.forced_distribution is not None and scheme.forced_distribution.apply:
-        scores = _regrade(apply_distribution(scores, scheme=scheme), scheme, lang)
+    scores = _ordered(grade_and_rank(scores, scheme=scheme, lang=lang), scheme)
+    distribution = check_distribution(_earned(scores), scheme=scheme)
     used = rows.loc[contained(rows["employee_id"], scores["employee_id"])]
     return Appraisal(
         scheme=scheme,
@@ -316,23 +316,22 @@ def _drop_unscored(scores: pd.DataFrame, lang: Lang) -> tuple[pd.DataFrame, pd.D
     return scores.loc[~none].reset_index(drop=True), _no_actuals(scores.loc[none], lang)
 
 
-def _grade_and_rank(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang) -> pd.DataFrame:
-    scores = scores.copy()
-    scores["grade_id"] = grade_ids(scores["total"], scheme=scheme)
-    scores["grade"] = grade_names(scores["grade_id"], scheme=scheme, lang=lang)
-    scores["rank"] = rank(scores["total"], by=scores["position"])
-    scores["department_rank"] = rank(scores["total"])
-    order = [c for c in scores.columns if c not in ("flags", "grade_id")]
+def _ordered(scores: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Rows by position (the scheme's order), rank and employee; ``grade_id, flags`` last."""
+    tail = [c for c in ("grade_id", "flags", "forced_from") if c in scores]
+    order = [c for c in scores.columns if c not in tail]
     order_of = {p: i for i, p in enumerate(scheme.positions)}
     by_position = scores["position"].map(order_of).to_numpy()
     by_employee = pd.factorize(scores["employee_id"], sort=True)[0]
     rows = np.lexsort((by_employee, scores["rank"].to_numpy(), by_position))
-    return scores[[*order, "grade_id", "flags"]].iloc[rows].reset_index(drop=True)
+    return scores[[*order, *tail]].iloc[rows].reset_index(drop=True)
 
 
-def _regrade(scores: pd.DataFrame, scheme: Scheme, lang: Lang) -> pd.DataFrame:
-    scores["grade"] = grade_names(scores["grade_id"], scheme=scheme, lang=lang)
-    return scores
+def _earned(scores: pd.DataFrame) -> pd.DataFrame:
+    """The grades earned: before a forced distribution moved anyone (``forced_from``)."""
+    if "forced_from" not in scores:
+        return scores
+    return scores.assign(grade_id=scores["forced_from"].fillna(scores["grade_id"]))
 
 
 def _empty(scheme: Scheme) -> pd.DataFrame:

@@ -4,7 +4,8 @@ A KPI's points divided by its weight is the person's *attainment share* (0–1, 
 points). With other weights, each KPI earns the same share of its new weight, which is what
 :meth:`~kpi_toolkit.engine.scheme.Scheme.with_weights` scores (its rules are scaled). So a
 weight change is a matrix product, never a new :func:`~kpi_toolkit.engine.scoring.score`:
-``total = Σ share × weight``, then grades and ranks as the scheme says. Scenario files are
+``total = Σ share × weight``, then grades and ranks by
+:func:`~kpi_toolkit.engine.grading.grade_and_rank` and its primitives. Scenario files are
 :mod:`kpi_toolkit.explorer.scenario_files`.
 """
 
@@ -19,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ..engine.grading import (
-    RANK_DECIMALS,
-    apply_distribution,
-    grade_ids,
-    grade_names,
-    rank,
+    distribution_scopes,
+    forced_grades,
+    grade_and_rank,
+    grade_index,
+    rank_min,
+    shown_total,
     team_ranking,
 )
 from ..engine.scheme import Position, Scheme
@@ -184,26 +186,30 @@ def rescore(att: Attainment, weights: Weights | None = None, *, lang: Lang = "zh
         ``scheme.with_weights(position, weights)``.
     """
     matrix = weight_matrix(att, weights)[att.codes]
-    factor = _respread_factor(matrix, att.missing)
-    points = att.shares * matrix * factor[:, None]
-    total = points.sum(axis=1)
+    points = att.shares * matrix * _respread_factor(matrix, att.missing)[:, None]
     shown = np.where(att.member[att.codes] & ~att.missing, points, np.nan)
     scores = pd.concat([att.people, pd.DataFrame(shown, columns=list(att.kpi_ids))], axis=1)
-    scores["total"] = total
-    return _grade_and_rank(scores, codes=att.codes, scheme=att.scheme, lang=lang)
+    scores["total"] = _totals(att, weights)
+    return grade_and_rank(scores, scheme=att.scheme, lang=lang)
 
 
-def _grade_and_rank(
-    scores: pd.DataFrame, *, codes: np.ndarray, scheme: Scheme, lang: Lang
-) -> pd.DataFrame:
-    scores["grade_id"] = grade_ids(scores["total"], scheme=scheme)
-    scores["rank"] = rank(scores["total"], by=pd.Series(codes, index=scores.index))
-    scores["department_rank"] = rank(scores["total"])
-    forced = scheme.forced_distribution
-    if forced is not None and forced.apply:
-        scores = apply_distribution(scores, scheme=scheme)
-    scores["grade"] = grade_names(scores["grade_id"], scheme=scheme, lang=lang)
-    return scores
+def _totals(att: Attainment, weights: Weights | None, rows: np.ndarray | None = None) -> np.ndarray:
+    """Totals of ``rows`` (everyone by default): Σ share × weight, re-spread where missing.
+
+    One matrix-vector product per position (what keeps a slider move fast).
+    """
+    rows = np.arange(len(att.codes)) if rows is None else rows
+    matrix = weight_matrix(att, weights)
+    codes = att.codes[rows]
+    earned, missed = np.empty(len(rows)), np.empty(len(rows))
+    for code in np.unique(codes):
+        at = codes == code
+        earned[at] = att.shares[rows[at]] @ matrix[code]
+        missed[at] = att.missing[rows[at]] @ matrix[code]
+    whole = matrix.sum(axis=1)[codes]
+    kept = whole - missed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return earned * np.where(kept > 0, whole / kept, np.nan)
 
 
 @dataclass(frozen=True)
@@ -215,7 +221,7 @@ class Standing:
     rows
         Indexes into ``Attainment.people``.
     total
-        Totals.
+        Totals as shown (:func:`~kpi_toolkit.engine.grading.shown_total`).
     grade
         Grade as an index into ``scheme.grade_order()`` (0 = the best grade).
     rank
@@ -233,42 +239,23 @@ def standing(
 ) -> Standing:
     """Totals, grades and ranks of one position's people: :func:`rescore` in numpy only.
 
-    The same numbers as :func:`rescore` (which is used where the scheme applies a forced
-    distribution, since that reaches across positions).
+    The same numbers as :func:`rescore`, from the same primitives of
+    :mod:`kpi_toolkit.engine.grading`. Where the scheme applies a forced distribution,
+    which reaches across positions, everyone's totals are taken (the other positions at
+    their baseline weights).
     """
     rows = np.flatnonzero(att.codes == att.positions.index(position))
-    order = [g.id for g in att.scheme.grade_order()]
+    moved = {position: dict(weights or {})}
     forced = att.scheme.forced_distribution
     if forced is not None and forced.apply:
-        scores = rescore(att, {position: dict(weights or {})}).iloc[rows]
-        grade = pd.Categorical(scores["grade_id"], categories=order).codes
-        return Standing(
-            rows, scores["total"].to_numpy(), grade, scores["rank"].to_numpy(dtype=np.int64)
+        total = shown_total(_totals(att, moved))
+        scopes = distribution_scopes(att.codes, scheme=att.scheme)
+        grade = forced_grades(
+            grade_index(total, scheme=att.scheme), total, scopes=scopes, scheme=att.scheme
         )
-    vector = _matrix(att.scheme, (position,), att.kpi_ids, {position: dict(weights or {})})
-    matrix = np.broadcast_to(vector, (len(rows), len(att.kpi_ids)))
-    factor = _respread_factor(matrix, att.missing[rows])
-    total = (att.shares[rows] * matrix).sum(axis=1) * factor
-    return Standing(rows, total, _grade_index(total, att.scheme), _rank_min(total))
-
-
-def _grade_index(total: np.ndarray, scheme: Scheme) -> np.ndarray:
-    """Index into ``scheme.grade_order()`` of each total, as :func:`grading.grade_ids`."""
-    mins = np.array([g.min for g in scheme.grade_order()])[::-1]  # worst first, ascending
-    found = np.searchsorted(mins, np.round(total, RANK_DECIMALS), side="right") - 1
-    return len(mins) - 1 - np.clip(found, 0, len(mins) - 1)
-
-
-def _rank_min(total: np.ndarray) -> np.ndarray:
-    """1 = best, ties (to ``RANK_DECIMALS``) share the best rank, as :func:`grading.rank`."""
-    rounded = np.round(total, RANK_DECIMALS)
-    order = np.argsort(-rounded, kind="stable")
-    ranked = rounded[order]
-    first = np.r_[True, ranked[1:] != ranked[:-1]]
-    places = np.maximum.accumulate(np.where(first, np.arange(1, len(total) + 1), 0))
-    result = np.empty(len(total), dtype=np.int64)
-    result[order] = places
-    return result
+        return Standing(rows, total[rows], grade[rows], rank_min(total[rows]))
+    total = shown_total(_totals(att, moved, rows))
+    return Standing(rows, total, grade_index(total, scheme=att.scheme), rank_min(total))
 
 
 # --- moving one weight ----------------------------------------------------------------

@@ -3,17 +3,19 @@
 Every weight change here is the explorer's ``keep`` move (the other KPIs of the category
 take up the difference, rounded to the slider step), evaluated for many weights at once from
 the attainment shares: ``totals = shares @ weightsᵀ``, re-spread where an actual is missing.
-Grades are the earned grades (before any forced distribution).
+Grades and ranks are those of the shown totals, by the primitives of
+:mod:`kpi_toolkit.engine.grading`; grades are the earned grades (before any forced
+distribution).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..engine.grading import RANK_DECIMALS, grade_ids, grade_names
+from ..engine.grading import grade_ids, grade_index, grade_names, rank_min, shown_total
 from ..labels import Lang
 from .scenarios import Attainment, baseline_weights, set_weight
 
@@ -38,7 +40,7 @@ def _variants(
     return _rows(att, moved)
 
 
-def _rows(att: Attainment, weights: list[Mapping[str, float]]) -> np.ndarray:
+def _rows(att: Attainment, weights: Sequence[Mapping[str, float]]) -> np.ndarray:
     column = {k: j for j, k in enumerate(att.kpi_ids)}
     rows = np.zeros((len(weights), len(att.kpi_ids)))
     for i, row in enumerate(weights):
@@ -95,8 +97,7 @@ def weight_sensitivity(
     people = np.flatnonzero(att.codes == att.positions.index(position))
     spec = att.scheme.positions[position]
     base = _totals(att, people, _rows(att, [start]))[:, 0]
-    order = {g.id: i for i, g in enumerate(att.scheme.grade_order())}
-    base_grade = pd.Series(grade_ids(base, scheme=att.scheme)).map(order).to_numpy()
+    base_grade = grade_index(base, scheme=att.scheme)
     base_rank = _ranks(base[:, None])[:, 0]
     records = []
     for kpi_id in _movable(att, position):
@@ -105,7 +106,7 @@ def weight_sensitivity(
             att, position=position, kpi_id=kpi_id, values=values, weights=start, step=step
         )
         totals = _totals(att, people, rows)
-        grades = _grade_steps(totals, att, order)
+        grades = grade_index(totals, scheme=att.scheme)
         ranks = _ranks(totals)
         column = att.kpi_ids.index(kpi_id)
         for i, change in enumerate((-delta, delta)):
@@ -139,15 +140,11 @@ SENSITIVITY_COLUMNS = (
 )
 
 
-def _grade_steps(totals: np.ndarray, att: Attainment, order: dict[str, int]) -> np.ndarray:
-    ids = grade_ids(totals.ravel(), scheme=att.scheme)
-    return pd.Series(ids).map(order).to_numpy().reshape(totals.shape)
-
-
 def _ranks(totals: np.ndarray) -> np.ndarray:
-    """Rank each column (1 = best, ties share the best rank), as :func:`grading.rank` does."""
-    frame = pd.DataFrame(np.round(totals, RANK_DECIMALS))
-    return frame.rank(method="min", ascending=False).to_numpy()
+    """Rank each column (1 = best, ties share the best rank) by :func:`grading.rank_min`."""
+    people, variants = totals.shape
+    columns = np.repeat(np.arange(variants), people)
+    return rank_min(totals.T.ravel(), groups=columns).reshape(variants, people).T
 
 
 def smallest_changes(
@@ -211,7 +208,7 @@ def _smallest_table(
 ) -> pd.DataFrame:
     spec = att.scheme.positions[att.people["position"].iloc[people[0]]] if len(people) else None
     table = att.people.iloc[people][["employee_id", "name", "team"]].reset_index(drop=True)
-    table["total"] = base
+    table["total"] = shown_total(base)
     table["grade"] = grade_names(base_grade, scheme=att.scheme, lang=lang)
     table["kpi_id"] = found["kpi"]
     table["kpi"] = [spec.kpi(k).name.get(lang) if spec and k else None for k in found["kpi"]]

@@ -1,0 +1,240 @@
+"""The what-if panel in Chromium gives what the engine gives: totals, grades, ranks, forced.
+
+The panel (``reports/whatif.js``) re-implements :mod:`kpi_toolkit.engine.grading`; these
+tests type random weights into its inputs and compare every person it shows with
+``score()`` under ``scheme.with_weights(...)``, and compare its primitives with Python's on
+many inputs (rounding bit for bit, grades, ranks, forced distributions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpi_toolkit import builtin_scheme, score
+from kpi_toolkit.engine.grading import forced_grades, grade_index, rank_min, shown_total
+from kpi_toolkit.engine.scheme import ForcedDistribution, Scheme
+from kpi_toolkit.reports.context import ReportContext
+from kpi_toolkit.reports.whatif import panel
+from kpi_toolkit.sample.department import make_sample
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+PERIOD = "2026-Q3"
+SAMPLE = make_sample()
+BLANKS = {"csat": 3, "handling_time": 2, "workload": 2}  # KPI → people with no actual
+FIXTURE_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+
+def forced(scheme: Scheme, **distribution: Any) -> Scheme:
+    """``scheme`` with its forced distribution applied (``scope``, ``shares`` as given)."""
+    base = scheme.forced_distribution.model_dump() if scheme.forced_distribution else {}
+    chosen = ForcedDistribution.model_validate({**base, **distribution, "apply": True})
+    return scheme.model_copy(update={"forced_distribution": chosen})
+
+
+def with_blanks(actuals: pd.DataFrame) -> pd.DataFrame:
+    """The quarter's actuals with a few actuals blank (for ``missing: exclude``)."""
+    blank = actuals.copy()
+    rows = blank.index[blank["period"] == PERIOD]
+    start = 0
+    for kpi_id, count in BLANKS.items():
+        blank.loc[rows[start : start + count], kpi_id] = np.nan
+        start += count
+    return blank
+
+
+TEAM = builtin_scheme("after_sales_team")
+CASES = {  # name: (scheme, actuals)
+    "department": (forced(TEAM), SAMPLE.actuals_after_sales_team),
+    "position_exclude": (
+        forced(
+            TEAM.model_copy(update={"missing": "exclude"}),
+            scope="position",
+            shares={"excellent": {"max": 0.25}, "good": {"max": 0.3}, "fail": {"min": 0.1}},
+        ),
+        with_blanks(SAMPLE.actuals_after_sales_team),
+    ),
+}
+
+
+def appraise(scheme: Scheme, actuals: pd.DataFrame):
+    return score(
+        actuals, scheme=scheme, roster=SAMPLE.roster, period=PERIOD, ratings=SAMPLE.ratings
+    )
+
+
+@pytest.fixture(scope="module")
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def open_panel(page: Page, scheme: Scheme, actuals: pd.DataFrame) -> None:
+    ctx = ReportContext(
+        appraisal=appraise(scheme, actuals), previous=None, team=None, lang="zh", inputs={}
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_content(f'<!doctype html><html><meta charset="utf-8"><body>{panel(ctx)}</body>')
+    assert errors == []
+
+
+def shown_rows(page: Page) -> dict[str, tuple[str, str, int, int]]:
+    """Employee → (total, grade, rank, department rank) as the panel shows them."""
+    rows = page.eval_on_selector_all(
+        ".kpi-whatif tbody tr",
+        "rows => rows.map(r => [r.dataset.employee, r.dataset.departmentRank,"
+        " ...Array.from(r.cells).map(c => c.textContent)])",
+    )
+    return {r[0]: (r[5], r[6], int(r[7]), int(r[1])) for r in rows}
+
+
+def engine_rows(scores: pd.DataFrame, position: str) -> dict[str, tuple[str, str, int, int]]:
+    mine = scores.loc[scores["position"] == position]
+    return {
+        e: (f"{t:.2f}", g, int(r), int(d))
+        for e, t, g, r, d in zip(
+            mine["employee_id"],
+            mine["total"],
+            mine["grade"],
+            mine["rank"],
+            mine["department_rank"],
+            strict=True,
+        )
+    }
+
+
+def random_weights(rng: np.random.Generator, count: int, draw: int) -> list[float]:
+    """Weights from 0 to 30 in halves; every third draw scaled to add up to 100."""
+    weights = rng.integers(1, 61, count) / 2
+    if draw % 3 == 2:
+        weights = np.round(weights / weights.sum() * 100 * 2) / 2
+        weights[0] += 100 - weights.sum()
+    return [float(w) for w in weights]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_panel_equals_score_on_random_weights_with_the_distribution_applied(page, case):
+    scheme, actuals = CASES[case]
+    open_panel(page, scheme, actuals)
+    baseline = appraise(scheme, actuals).scores
+    moved = int(baseline["forced_from"].notna().sum())
+    assert moved > 0  # the distribution does move people: the test can see it
+    rng = np.random.default_rng(20260806)
+    present = [p for p in scheme.positions if p in set(baseline["position"])]
+    for index, position in enumerate(present):
+        page.select_option(".kpi-whatif select", str(index))
+        assert shown_rows(page) == engine_rows(baseline, position)
+        kpis = scheme.positions[position].kpis
+        for draw in range(4):
+            weights = dict(
+                zip([k.id for k in kpis], random_weights(rng, len(kpis), draw), strict=True)
+            )
+            for kpi_id, weight in weights.items():
+                page.fill(f".kpi-whatif input[data-kpi='{kpi_id}']", str(weight))
+            expected = appraise(scheme.with_weights(position, weights), actuals).scores
+            assert shown_rows(page) == engine_rows(expected, position), (position, weights)
+
+
+def test_panel_baseline_without_apply_is_the_engines_table(page):
+    scheme = builtin_scheme("after_sales_team")
+    assert scheme.forced_distribution is not None and not scheme.forced_distribution.apply
+    open_panel(page, scheme, SAMPLE.actuals_after_sales_team)
+    scores = appraise(scheme, SAMPLE.actuals_after_sales_team).scores
+    present = [p for p in scheme.positions if p in set(scores["position"])]
+    for index, position in enumerate(present):
+        page.select_option(".kpi-whatif select", str(index))
+        assert shown_rows(page) == engine_rows(scores, position)
+        changes = page.eval_on_selector_all(
+            ".kpi-whatif tbody tr", "rs => rs.map(r => r.cells[6].textContent)"
+        )
+        assert set(changes) == {""}
+
+
+# --- the primitives, Python against JavaScript -------------------------------------------
+
+TIES = st.integers(0, 12_000_000).map(lambda k: k / 100_000)  # 5 decimals: x.xx5 ties
+EIGHTHS = st.integers(0, 960).map(lambda k: k / 8)  # exact binary halves at 2 decimals
+NEAR = st.builds(
+    lambda k, steps: float(
+        np.nextafter(k / 1000, np.inf if steps > 0 else -np.inf) if steps else k / 1000
+    ),
+    st.integers(0, 120_000),
+    st.integers(-1, 1),
+)
+DOUBLES = st.one_of(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), TIES, EIGHTHS, NEAR)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(totals=st.lists(DOUBLES, min_size=1, max_size=200))
+def test_shown_total_is_the_same_in_javascript_bit_for_bit(page, totals):
+    _load_script(page)
+    in_js = page.evaluate("xs => xs.map(x => window.kpiWhatif.shownTotal(x))", totals)
+    in_python = shown_total(totals)
+    assert np.array(in_js, dtype=float).tobytes() == in_python.tobytes()
+
+
+def _load_script(page: Page) -> None:
+    from kpi_toolkit.reports.whatif import script
+
+    if not page.evaluate("() => !!window.kpiWhatif"):
+        page.add_script_tag(content=script())
+
+
+PEOPLE = st.lists(
+    st.tuples(st.integers(0, 400).map(lambda k: 50 + k / 8), st.integers(0, 2)),
+    min_size=1,
+    max_size=40,
+)
+SHARE = st.one_of(st.none(), st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.25, 1 / 3, 0.5]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE_CHECKS)
+@given(
+    people=PEOPLE,
+    limits=st.lists(st.tuples(SHARE, SHARE), min_size=4, max_size=4),
+    scope=st.sampled_from(["department", "position"]),
+)
+def test_grades_ranks_and_distribution_are_the_same_in_javascript(page, people, limits, scope):
+    _load_script(page)
+    ids = [g.id for g in TEAM.grade_order()]
+    shares = {
+        g: {"max": high, "min": low}
+        for g, (high, low) in zip(ids, limits, strict=True)
+        if high is not None or low is not None
+    }
+    scheme = forced(TEAM, scope=scope, shares=shares)
+    totals = [t for t, _ in people]
+    positions = [p for _, p in people]
+    shown = shown_total(totals)
+    earned = grade_index(shown, scheme=scheme)
+    scopes = positions if scope == "position" else [0] * len(people)
+    expected = {
+        "earned": earned.tolist(),
+        "grade": forced_grades(earned, shown, scopes=np.array(scopes), scheme=scheme).tolist(),
+        "rank": rank_min(shown, groups=positions).tolist(),
+        "department": rank_min(shown).tolist(),
+    }
+    grades = [{"min": g.min} for g in scheme.grade_order()]
+    per_grade = [shares.get(g) for g in ids]
+    got = page.evaluate(
+        """([shown, positions, scopes, grades, shares]) => {
+            const w = window.kpiWhatif;
+            const earned = shown.map((s) => w.gradeIndex(s, grades));
+            return {earned, grade: w.forcedGrades(earned, shown, scopes, shares),
+                    rank: w.rankMin(shown, positions), department: w.rankMin(shown)};
+        }""",
+        [shown.tolist(), positions, scopes, grades, per_grade],
+    )
+    assert got == expected
