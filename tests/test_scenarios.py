@@ -141,6 +141,26 @@ def test_rescore_and_standing_apply_the_forced_distribution_as_score_does(scope)
         assert list(quick.rank) == list(rows["rank"])
 
 
+def test_standing_counts_other_positions_moved_weights_in_a_department_distribution():
+    """Weights moved earlier in another position change who fits a department's shares."""
+    scheme = _forced("after_sales_team", "department")
+    att = attainment(_score("after_sales_team", scheme))
+    weights = baseline_weights(scheme)
+    # free mode: the supervisors' weights doubled, so they crowd the best grade
+    moved = {
+        "supervisor": {k: 2 * w for k, w in weights["supervisor"].items()},
+        "specialist": weights["specialist"],
+    }
+    full = rescore(att, moved)
+    order = np.array([g.id for g in scheme.grade_order()])
+    quick = standing(att, moved["specialist"], position="specialist", others=moved)
+    rows = full.iloc[quick.rows]
+    assert list(order[quick.grade]) == list(rows["grade_id"])
+    assert list(quick.rank) == list(rows["rank"])
+    alone = standing(att, moved["specialist"], position="specialist")  # others at baseline
+    assert list(order[alone.grade]) != list(rows["grade_id"])
+
+
 def test_keep_mode_respreads_within_the_category():
     spec = builtin_scheme("manager_post").positions["manager"]
     weights = {k.id: k.weight for k in spec.kpis}

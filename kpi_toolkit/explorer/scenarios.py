@@ -235,17 +235,21 @@ class Standing:
 
 
 def standing(
-    att: Attainment, weights: Mapping[str, float] | None = None, *, position: str
+    att: Attainment,
+    weights: Mapping[str, float] | None = None,
+    *,
+    position: str,
+    others: Weights | None = None,
 ) -> Standing:
     """Totals, grades and ranks of one position's people: :func:`rescore` in numpy only.
 
     The same numbers as :func:`rescore`, from the same primitives of
     :mod:`kpi_toolkit.engine.grading`. Where the scheme applies a forced distribution,
-    which reaches across positions, everyone's totals are taken (the other positions at
-    their baseline weights).
+    which reaches across positions, everyone's totals are taken: the other positions under
+    ``others`` (their baseline weights where not given).
     """
     rows = np.flatnonzero(att.codes == att.positions.index(position))
-    moved = {position: dict(weights or {})}
+    moved = {**dict(others or {}), position: dict(weights or {})}
     forced = att.scheme.forced_distribution
     if forced is not None and forced.apply:
         total = shown_total(_totals(att, moved))

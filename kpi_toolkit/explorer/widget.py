@@ -243,7 +243,7 @@ class WeightExplorer:
         pid = self.position.value
         if pid not in self._baseline_standing:
             self._baseline_standing[pid] = standing(self.att, position=pid)
-        now = standing(self.att, self.weights[pid], position=pid)
+        now = standing(self.att, self.weights[pid], position=pid, others=self.weights)
         self.view = explorer_view(
             self.att, self._baseline_standing[pid], now, lang=self.lang, max_rows=self.max_rows
         )
