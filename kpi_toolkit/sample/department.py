@@ -206,9 +206,8 @@ def _ratings(
                 groups["peers"] = groups["peers"][:1]  # too few peers: flagged, not counted
         for group, raters in groups.items():
             for rater in raters:
-                value = np.clip(
-                    np.round(3.9 + 0.5 * ability[str(person.employee_id)] + rng.normal(0, 0.4), 1), 1, 5
-                )
+                drawn = 3.9 + 0.5 * ability[str(person.employee_id)] + rng.normal(0, 0.4)
+                value = np.clip(np.round(drawn, 1), 1, 5)
                 rows.append((person.employee_id, str(period), "teamwork", rater, group, value))
     return pd.DataFrame(
         rows, columns=["employee_id", "period", "kpi_id", "rater_id", "rater_group", "value"]
