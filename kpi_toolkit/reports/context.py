@@ -7,7 +7,6 @@ kept so that a report can say exactly what it was computed from.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,21 +18,13 @@ from ..engine.inputs import read_table
 from ..engine.scheme import Scheme, load_scheme
 from ..engine.scoring import Appraisal, score
 from ..errors import InputError, Problem
+from ..files import sha256
 from ..labels import Lang
 from ..periods import Period, parse_period
 
-__all__ = ["ReportContext", "find_inputs", "load_context", "sha256"]
+__all__ = ["ReportContext", "find_inputs", "load_context"]
 
 EXTENSIONS = (".csv", ".xlsx")
-
-
-def sha256(path: str | Path) -> str:
-    """The SHA-256 of a file, in hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
