@@ -1,9 +1,10 @@
 # kpi-toolkit: every target does its own set-up on a fresh machine.
 #   make demo   create .venv, install, score the built-in sample department
-#   make test   the whole suite: unit, property, notebooks, browser
+#   make test   the whole suite: unit, property, notebooks, browser, wheel
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+CONSTRAINTS := constraints.txt
 PY := $(VENV)/bin/python
 KPI := $(VENV)/bin/kpi
 INSTALLED := $(VENV)/.installed
@@ -14,10 +15,11 @@ SAMPLE := sample
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# pyproject.toml holds the ranges; constraints.txt the exact versions tested (the pins).
+$(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	@touch $@
 
 # System packages: Debian's chromium (browser tests) and a CJK font (charts).
