@@ -81,7 +81,7 @@ class NameRules:
     replacement: str = "_"
 
 
-_DEVICES = ("con", "prn", "aux", "nul", "conin$", "conout$")
+_DEVICES = ("con", "prn", "aux", "nul")
 FILE_NAME = NameRules(
     unsafe=re.compile(r"[^\w.\-]+"),  # \w keeps letters and digits of every script (汉字)
     max_chars=None,
@@ -99,8 +99,8 @@ FILE_NAME = NameRules(
 def safe_name(name: str, *, rules: NameRules = FILE_NAME) -> str:
     """``name`` made safe for one path component: a file written under it stays in its folder.
 
-    Letters and digits of every script are kept; any other run of characters becomes
-    ``_``; dots, ``_`` and ``-`` are stripped from the ends; the length is capped (UTF-8
+    Letters and digits of every script are kept (in NFC form); any other run of characters
+    becomes ``_``; dots, ``_`` and ``-`` are stripped from the ends; the length is capped (UTF-8
     bytes); Windows' device names (``CON``, ``COM1``, ...) get a ``_`` in front; an empty
     result is ``unnamed``. A safe name is returned as it is, so ``safe_name(n) == n`` checks
     that ``n`` needs no change.
