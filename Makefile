@@ -1,9 +1,11 @@
 # kpi-toolkit: every target does its own set-up on a fresh machine.
 #   make demo   create .venv, install, score the built-in sample department
-#   make test   the whole suite: unit, property, notebooks, browser
+#   make lint   ruff (lint and format) and mypy
+#   make test   make lint, then the whole suite: unit, property, notebooks, browser, wheel
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+CONSTRAINTS := constraints.txt
 PY := $(VENV)/bin/python
 KPI := $(VENV)/bin/kpi
 INSTALLED := $(VENV)/.installed
@@ -14,10 +16,11 @@ SAMPLE := sample
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# pyproject.toml holds the ranges; constraints.txt the exact versions tested (the pins).
+$(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	@touch $@
 
 # System packages: Debian's chromium (browser tests) and a CJK font (charts).
@@ -38,13 +41,15 @@ demo: $(INSTALLED) $(SYSTEM)
 	$(KPI) report --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
 	  --records-dir $(SAMPLE)/records --period 2026-Q3 --out-dir reports/2026-Q3
 
-test: $(INSTALLED) $(SYSTEM)
-	$(VENV)/bin/ruff check kpi_toolkit tests benchmarks
+test: lint $(SYSTEM)
 	$(VENV)/bin/pytest -q
 
+# mypy (pyproject.toml [tool.mypy]) is NOT clean yet: issue 8's final pass fixes its errors.
+# Until then the "-" before it lets make go on past them; remove that "-" then.
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check kpi_toolkit tests benchmarks
 	$(VENV)/bin/ruff format --check kpi_toolkit tests benchmarks
+	-$(VENV)/bin/mypy
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/bench_scoring.py

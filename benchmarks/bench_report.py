@@ -22,7 +22,7 @@ import nbformat
 import pandas as pd
 
 from kpi_toolkit.cli import main as kpi
-from kpi_toolkit.reports.batch import NOTEBOOKS
+from kpi_toolkit.files import notebooks_dir
 from kpi_toolkit.reports.export import export_html
 from kpi_toolkit.sample.department import make_sample
 
@@ -103,7 +103,7 @@ def papermill_cli(directory: Path, out: Path, teams: list[str]) -> float:
         subprocess.run(
             [
                 str(command),
-                str(NOTEBOOKS / "appraisal_report.ipynb"),
+                str(notebooks_dir() / "appraisal_report.ipynb"),
                 str(out / f"{team}.ipynb"),
                 "-p",
                 "data_dir",
@@ -116,7 +116,7 @@ def papermill_cli(directory: Path, out: Path, teams: list[str]) -> float:
                 team,
                 "--no-progress-bar",
                 "--cwd",
-                str(NOTEBOOKS),
+                str(notebooks_dir()),
             ],
             check=True,
             capture_output=True,

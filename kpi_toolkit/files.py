@@ -1,17 +1,288 @@
-"""Disk I/O shared by every subsystem (placeholder: see the packaging change)."""
+"""Disk I/O helpers, one of each: where the built-in resources are, writing a file whole or
+not at all, a name made safe for a file, and the SHA-256 of a file.
+
+Built-in resources are the schemes, source mappings, metric sets, bundles and calendars of
+``params/`` and the report notebooks of ``notebooks/``. In a checkout they are top-level
+folders beside the package; a wheel maps them into it (``kpi_toolkit/params``,
+``kpi_toolkit/notebooks``, see ``pyproject.toml``). Every caller finds them here: first
+inside the installed package, then in the checkout that holds the package (an editable
+install or ``PYTHONPATH``). They are looked up as folders and never imported: setuptools'
+editable finder does not make a mapped folder without ``__init__.py`` importable. The
+user's own folders (saved scenarios, reports) are never inside the package.
+
+May import the standard library and ``errors`` only, so importing it costs nothing.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
+from typing import Literal, get_args
 
-__all__ = ["sha256"]
+from .errors import InputError, KpiError, Problem
+
+__all__ = [
+    "FILE_NAME",
+    "KINDS",
+    "Kind",
+    "NameRules",
+    "builtin_names",
+    "builtin_path",
+    "notebooks_dir",
+    "safe_name",
+    "sha256",
+    "write_atomic",
+]
+
+Kind = Literal["schemes", "sources", "metrics", "bundles", "calendar"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+Resource = Literal["params", "notebooks"]
+PACKAGE = "kpi_toolkit"
+CHECKOUT_MARKER = "pyproject.toml"  # a folder holding the package is a checkout if it has one
+_CHUNK = 1 << 20
+# Never text: C0 and C1 controls, lone surrogates, the noncharacters U+FFFE and U+FFFF.
+NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def sha256(path: str | Path) -> str:
-    """The SHA-256 of a file, in hex."""
+@dataclass(frozen=True)
+class NameRules:
+    """What a name may hold where it is used: a file name, an Excel sheet title, ...
+
+    Attributes
+    ----------
+    unsafe
+        Characters not allowed; each run of them becomes ``replacement``.
+    max_chars, max_bytes
+        Length caps in characters and in UTF-8 bytes (``None``: no cap).
+    reserved
+        Names that may not be used (case-insensitive), compared with the part before the
+        first ``.`` (Windows reserves ``CON.txt`` as it reserves ``CON``); such a name gets
+        ``replacement`` in front.
+    strip
+        Characters removed from both ends, besides white space.
+    fallback
+        The name when nothing is left.
+    """
+
+    unsafe: re.Pattern[str]
+    max_chars: int | None
+    max_bytes: int | None
+    reserved: frozenset[str]
+    strip: str
+    fallback: str
+    replacement: str = "_"
+
+
+_DEVICES = ("con", "prn", "aux", "nul")
+FILE_NAME = NameRules(
+    unsafe=re.compile(r"[^\w.\-]+"),  # \w keeps letters and digits of every script (汉字)
+    max_chars=None,
+    # Room for what callers add (a prefix, ".ipynb", write_atomic's temporary ".NAME.x.tmp")
+    # within the 255 bytes most file systems allow in one name.
+    max_bytes=150,
+    reserved=frozenset(
+        (*_DEVICES, *(f"{port}{n}" for port in ("com", "lpt") for n in "0123456789¹²³"))
+    ),
+    strip="._-",  # no hidden files, no "." or "..", no trailing dot (Windows drops it)
+    fallback="unnamed",
+)
+
+
+def safe_name(name: str, *, rules: NameRules = FILE_NAME) -> str:
+    """``name`` made safe for one path component: a file written under it stays in its folder.
+
+    Letters and digits of every script are kept (in NFC form); any other run of characters
+    becomes ``_``; dots, ``_`` and ``-`` are stripped from the ends; the length is capped (UTF-8
+    bytes); Windows' device names (``CON``, ``COM1``, ...) get a ``_`` in front; an empty
+    result is ``unnamed``. A safe name is returned as it is, so ``safe_name(n) == n`` checks
+    that ``n`` needs no change.
+
+    Parameters
+    ----------
+    name
+        Any text: a team or scenario name, an employee id.
+    rules
+        What is allowed: :data:`FILE_NAME` (default) or the rules of another namespace
+        (``reports.excel`` passes an Excel sheet title's).
+
+    Examples
+    --------
+    >>> safe_name("售后/一组")
+    '售后_一组'
+    >>> safe_name("../../etc/passwd")
+    'etc_passwd'
+    >>> safe_name("con.txt")
+    '_con.txt'
+    """
+    text = rules.unsafe.sub(rules.replacement, NOT_TEXT.sub("", unicodedata.normalize("NFC", name)))
+    text = _trim(_cap(_trim(text, rules.strip), rules), rules.strip) or rules.fallback
+    if text.split(".", 1)[0].casefold() in rules.reserved:
+        text = _cap(rules.replacement + text, rules)
+    return text
+
+
+def _trim(text: str, chars: str) -> str:
+    return re.sub(rf"^[\s{re.escape(chars)}]+|[\s{re.escape(chars)}]+$", "", text)
+
+
+def _cap(text: str, rules: NameRules) -> str:
+    text = text[: rules.max_chars]
+    if rules.max_bytes is not None:  # cut on a character boundary
+        text = text.encode("utf-8")[: rules.max_bytes].decode("utf-8", "ignore")
+    return text
+
+
+def builtin_path(kind: Kind, name: str) -> Path:
+    """The file of a built-in ``kind`` named ``name``: ``params/KIND/NAME.yaml``.
+
+    The path is given whether or not such a file exists; :func:`builtin_names` lists
+    those that do.
+
+    Raises
+    ------
+    KpiError
+        ``kind`` is not one of :data:`KINDS`.
+    InputError
+        ``name`` is not a plain name (a separator, ``..``): it would leave the folder.
+
+    Examples
+    --------
+    >>> path = builtin_path("schemes", "manager_post")
+    >>> path.parent.name, path.name
+    ('schemes', 'manager_post.yaml')
+    """
+    if safe_name(name) != name:
+        raise InputError(
+            Problem(
+                where=f"built-in {kind}",
+                message="not a built-in name",
+                value=name,
+                allowed=", ".join(builtin_names(kind)),
+            )
+        )
+    return _builtin_dir(kind) / f"{name}.yaml"
+
+
+def builtin_names(kind: Kind) -> list[str]:
+    """The names of the built-in ``kind``, sorted.
+
+    Examples
+    --------
+    >>> builtin_names("schemes")[:2]
+    ['after_sales_team', 'department_head']
+    """
+    return sorted(p.stem for p in _builtin_dir(kind).glob("*.yaml"))
+
+
+def notebooks_dir() -> Path:
+    """The folder of the report notebooks (``appraisal_report.ipynb``, ...).
+
+    Examples
+    --------
+    >>> (notebooks_dir() / "appraisal_report.ipynb").is_file()
+    True
+    """
+    return _resource_dir("notebooks")
+
+
+def _builtin_dir(kind: Kind) -> Path:
+    if kind not in KINDS:
+        raise KpiError(f"Unsupported kind of built-in: {kind!r}. Supported: {', '.join(KINDS)}")
+    return _resource_dir("params") / kind
+
+
+def _resource_dir(name: Resource) -> Path:
+    """``name`` inside the installed package, else in the checkout holding the package."""
+    package = Path(str(files(PACKAGE)))
+    checkout = package.parent
+    candidates = [package / name]
+    if (checkout / CHECKOUT_MARKER).is_file():
+        candidates.append(checkout / name)
+    for folder in candidates:
+        if folder.is_dir():
+            return folder
+    raise KpiError(
+        f"The built-in {name} folder is missing: looked in {', '.join(map(str, candidates))}. "
+        "Fix: reinstall kpi-toolkit (its wheel holds it), or work in a full checkout."
+    )
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write a file whole or not at all: a temp file in the same folder, then ``os.replace``.
+
+    On any error, KeyboardInterrupt included, the temp file is removed and an existing file at
+    ``path`` is left as it was. Text is written as UTF-8.
+
+    Parameters
+    ----------
+    path
+        The file to write; its folder must exist.
+    data
+        The content: ``str`` (written as UTF-8) or ``bytes``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     write_atomic(Path(folder) / "报告.html", "<p>绩效</p>").read_text(encoding="utf-8")
+    '<p>绩效</p>'
+    """
+    target = Path(path)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in _chunks(data):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, _file_mode(target))  # mkstemp makes it 0600
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _file_mode(target: Path) -> int:
+    """The mode ``open()`` would give: the existing file's, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _chunks(data: str | bytes) -> Iterator[bytes]:
+    """``data`` as UTF-8 bytes, a MiB at a time (no second full copy of a big report)."""
+    for start in range(0, len(data), _CHUNK):
+        piece = data[start : start + _CHUNK]
+        yield piece.encode("utf-8") if isinstance(piece, str) else piece
+
+
+def sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file, in hex, read a MiB at a time.
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     sha256(write_atomic(Path(folder) / "a.txt", b"abc"))
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        for block in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Fetches the ipywidgets HTML renderer that offline reports inline (kpi_toolkit/export.py).
+# Fetches the ipywidgets HTML renderer that offline reports inline (kpi_toolkit/reports/export.py).
 #
 # The stock nbconvert HTML loads @jupyter-widgets/html-manager from a CDN; our template
 # inlines its standalone bundle dist/embed.js (no require.js needed) as a data: URI.
 # Version 1.0.15 is the html-manager released with ipywidgets 8.1.9 (same
 # @jupyter-widgets/base ^6.0.12 and controls ^5.0.13 as jupyterlab_widgets 3.0.17).
-# Keep HTML_MANAGER_VERSION in kpi_toolkit/export.py in step with this pin.
+# Keep HTML_MANAGER_VERSION in kpi_toolkit/reports/export.py in step with this pin.
 set -euo pipefail
 VERSION=1.0.15
 PACKAGE="@jupyter-widgets/html-manager@${VERSION}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DEST="${ROOT}/kpi_toolkit/templates/kpi_offline/static/embed.js"
+DEST="${ROOT}/kpi_toolkit/reports/templates/kpi_offline/static/embed.js"
 
 if [ -s "$DEST" ] && head -c 200 "$DEST" | grep -q "html-manager@${VERSION}"; then
   echo "widget renderer present: ${DEST#"$ROOT"/}"

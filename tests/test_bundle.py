@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from kpi_toolkit.errors import InputError
+from kpi_toolkit.files import builtin_path
 from kpi_toolkit.records.bundle import BundleResult, actuals_from_bundle, load_bundle
 from kpi_toolkit.records.metrics import compute_from_files
-from kpi_toolkit.records.sources import params_dir
 from kpi_toolkit.sample.department import make_sample
 
 KEYS = ["employee_id", "period"]
@@ -61,7 +61,7 @@ def _problems(error: pytest.ExceptionInfo[InputError]) -> list[tuple[str, str]]:
 def test_actuals_equal_those_computed_source_by_source(
     result: BundleResult, data: Path, roster: pd.DataFrame
 ) -> None:
-    listed = yaml.safe_load((params_dir() / "bundles" / "sample_department.yaml").read_text())
+    listed = yaml.safe_load(builtin_path("bundles", "sample_department").read_text())
     wide = None
     for entry in listed["sources"]:
         one = compute_from_files(entry["mapping"], data / entry["data"], grain="quarter",
@@ -71,7 +71,7 @@ def test_actuals_equal_those_computed_source_by_source(
     expected = wide.fillna({c: 0.0 for c in COUNTS}).sort_values(KEYS, ignore_index=True)
     got = result.actuals
     assert list(got.columns) == [*KEYS, *yaml.safe_load(
-        (params_dir() / "metrics" / "after_sales_team.yaml").read_text())["metrics"]]  # fmt: skip
+        builtin_path("metrics", "after_sales_team").read_text())["metrics"]]  # fmt: skip
     pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
     assert len(got) == 10 * 7  # ten people × seven quarters
     assert result.skipped == {}
@@ -151,7 +151,7 @@ def test_every_missing_file_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_a_metric_from_two_sources_is_refused(tmp_path: Path, data: Path) -> None:
-    copy = yaml.safe_load((params_dir() / "sources" / "sample_survey_quality.yaml").read_text())
+    copy = yaml.safe_load(builtin_path("sources", "sample_survey_quality").read_text())
     (tmp_path / "copy.yaml").write_text(yaml.safe_dump(copy | {"name": "copy"}), encoding="utf-8")
     path = _bundle(tmp_path, f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
                              "  - {mapping: sample_survey_quality, data: surveys.csv}\n"

@@ -1,4 +1,4 @@
-"""kpi_toolkit.reports.export: in-process execution, offline HTML export, atomic writes."""
+"""kpi_toolkit.reports.export: in-process execution and offline HTML export."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from nbformat import NotebookNode
 
 from kpi_toolkit.errors import KpiError
 from kpi_toolkit.reports import export
-from kpi_toolkit.reports.export import execute_notebook, export_html, shared_kernel, write_atomic
+from kpi_toolkit.reports.export import execute_notebook, export_html, shared_kernel
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 SLIDER_CODE = "import ipywidgets\nipywidgets.IntSlider(value=weight, description='权重')"
@@ -164,35 +164,3 @@ def test_shared_kernel_keeps_no_variables_between_reports(tmp_path: Path) -> Non
         ["parameters"],
         ["injected-parameters"],
     ]
-
-
-def test_write_atomic_writes_text_as_utf8_and_bytes_as_they_are(tmp_path: Path) -> None:
-    assert write_atomic(tmp_path / "a.html", "绩效") == tmp_path / "a.html"
-    write_atomic(tmp_path / "b.bin", b"\x00\xff")
-    assert (tmp_path / "a.html").read_bytes() == "绩效".encode()
-    assert (tmp_path / "b.bin").read_bytes() == b"\x00\xff"
-
-
-def test_write_atomic_gives_the_file_the_mode_open_would(tmp_path: Path) -> None:
-    (tmp_path / "plain.html").write_text("x", encoding="utf-8")
-    write_atomic(tmp_path / "atomic.html", "x")
-    assert (tmp_path / "atomic.html").stat().st_mode == (tmp_path / "plain.html").stat().st_mode
-
-
-def test_write_atomic_keeps_the_old_file_when_writing_fails_midway(tmp_path: Path) -> None:
-    target = tmp_path / "report.html"
-    target.write_text("old", encoding="utf-8")
-    # Megabytes of text that cannot be encoded at the end: fails after writing most of it.
-    text = "报" * (3 << 20) + "\udc80"
-    with pytest.raises(UnicodeEncodeError):
-        write_atomic(target, text)
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
-
-
-def test_write_atomic_leaves_nothing_when_the_file_cannot_be_replaced(tmp_path: Path) -> None:
-    (tmp_path / "report.html").mkdir()
-    with pytest.raises(OSError):
-        write_atomic(tmp_path / "report.html", "new")
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
-    assert (tmp_path / "report.html").is_dir()

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from nbformat import NotebookNode
 
-from kpi_toolkit.reports.export import execute_notebook, export_html, write_atomic
+from kpi_toolkit.files import write_atomic
+from kpi_toolkit.reports.export import execute_notebook, export_html
 
 if TYPE_CHECKING:
     from conftest import OfflinePage

@@ -124,7 +124,7 @@ def test_report_hides_code_and_notes(department: tuple[int, Path, str]):
 
 def test_report_footer_traces_every_input(department: tuple[int, Path, str], data_dir: Path):
     from kpi_toolkit import __version__
-    from kpi_toolkit.reports.context import sha256
+    from kpi_toolkit.files import sha256
 
     _, _, html = department
     assert f"kpi-toolkit {__version__}" in html

@@ -22,8 +22,9 @@ from helpers import (
 from pydantic import ValidationError
 
 from kpi_toolkit import load_scheme, score
-from kpi_toolkit.engine.scheme import BUILTIN_DIR, builtin_scheme
+from kpi_toolkit.engine.scheme import builtin_scheme
 from kpi_toolkit.errors import InputError, KpiError, SchemeError
+from kpi_toolkit.files import builtin_names, builtin_path
 
 ACTUALS_HEAD = {
     "employee_id": ["H1"],
@@ -76,7 +77,7 @@ def only(error: SchemeError, pattern: str) -> str:
 def test_every_builtin_scheme_loads(name: str) -> None:
     scheme = load_scheme(name)
     assert scheme.id == name
-    assert scheme.path == str(BUILTIN_DIR / f"{name}.yaml")
+    assert scheme.path == str(builtin_path("schemes", name))
     for position in scheme.positions.values():
         assert sum(c.points for c in position.categories.values()) == pytest.approx(100)
         for category_id, category in position.categories.items():
@@ -85,7 +86,7 @@ def test_every_builtin_scheme_loads(name: str) -> None:
 
 
 def test_builtin_schemes_are_all_listed() -> None:
-    assert sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml")) == sorted(BUILTIN_SCHEMES)
+    assert builtin_names("schemes") == sorted(BUILTIN_SCHEMES)
 
 
 def test_manager_post_carries_the_seed_table() -> None:

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit.errors import InputError
+from kpi_toolkit.files import builtin_names
 from kpi_toolkit.records.metrics import compute_from_files
-from kpi_toolkit.records.sources import load_source, params_dir
+from kpi_toolkit.records.sources import load_source
 
 CSV_ROWS = [
     "工单号,处理人,工单类型,创建时间,首次响应时间,解决时间,无效服务,客户评分",
@@ -133,7 +134,7 @@ def test_missing_yaml_file(tmp_path: Path) -> None:
 
 
 def test_builtin_mappings_parse() -> None:
-    names = sorted(p.stem for p in (params_dir() / "sources").glob("*.yaml"))
+    names = builtin_names("sources")
     assert names == [
         "pwc_call_center",
         "sample_complaints",

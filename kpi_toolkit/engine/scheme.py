@@ -15,13 +15,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import InputError, Problem, SchemeError
+from ..files import builtin_names, builtin_path
 from ..loader import read_yaml
 from ..periods import Grain
 from ._checks import check_scheme, describe_validation_error, substitute_parameters
 from .rules import RULES, Rule
 
 __all__ = [
-    "BUILTIN_DIR",
     "Bonus",
     "Category",
     "ForcedDistribution",
@@ -36,7 +36,6 @@ __all__ = [
     "scheme_from_dict",
 ]
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "params" / "schemes"
 ValueKind = Literal["ratio", "count", "duration", "rating", "amount"]
 MissingPolicy = Literal["error", "zero", "exclude"]
 RuleSpec = Annotated[
@@ -277,19 +276,16 @@ def load_scheme(path: str | Path, *, parameters: dict[str, float] | None = None)
 
 def builtin_scheme(name: str) -> Scheme:
     """One of the schemes shipped in ``params/schemes`` (``manager_post``, ...)."""
-    return load_scheme(BUILTIN_DIR / f"{name}.yaml")
+    return load_scheme(builtin_path("schemes", name))
 
 
 def _resolve(path: str | Path) -> Path:
+    """A scheme file as given, else the built-in scheme of that name."""
     candidate = Path(path)
-    if (
-        not candidate.exists()
-        and candidate.suffix == ""
-        and (BUILTIN_DIR / f"{path}.yaml").exists()
-    ):
-        return BUILTIN_DIR / f"{path}.yaml"
+    if not candidate.exists() and str(path) in builtin_names("schemes"):
+        return builtin_path("schemes", str(path))
     if not candidate.is_file():
-        builtins = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml")))
+        builtins = ", ".join(builtin_names("schemes"))
         raise SchemeError(
             Problem(
                 where=str(path),

@@ -7,14 +7,14 @@ weights are read back, checked, for :func:`~kpi_toolkit.explorer.scenarios.resco
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..engine.scheme import BUILTIN_DIR, Position, Scheme, load_scheme, scheme_from_dict
+from ..engine.scheme import Position, Scheme, load_scheme, scheme_from_dict
 from ..errors import Problem, SchemeError
+from ..files import safe_name
 from ..loader import read_yaml
 from .scenarios import Weights, baseline_weights
 
@@ -27,8 +27,9 @@ __all__ = [
     "scenario_weights",
 ]
 
-SCENARIO_DIR = BUILTIN_DIR.parent / "scenarios"
-SCENARIO_NAME = re.compile(r"^\w[\w.\-]*$")
+# The user's folder, relative to the current folder where it is used: scenarios are the
+# user's files, never written into the installed package.
+SCENARIO_DIR = Path("params") / "scenarios"
 
 
 def scenario_scheme(baseline: Scheme, weights: Weights) -> Scheme:
@@ -48,6 +49,9 @@ def save_scenario(
     overwrite: bool = False,
 ) -> Path:
     """Write ``<directory>/<name>.yaml``: the baseline's YAML with the new weights.
+
+    ``directory`` defaults to ``params/scenarios`` under the current folder; ``name`` must
+    be a safe file name as it is (:func:`kpi_toolkit.files.safe_name`).
 
     Changed KPIs get their weight and their scaled rule; categories their new points. The
     scheme id stays the baseline's, so the scenario scores the same data files. The file is
@@ -113,13 +117,14 @@ def list_scenarios(directory: str | Path = SCENARIO_DIR) -> list[str]:
 
 
 def _check_name(name: str, path: Path, *, overwrite: bool) -> None:
-    if not SCENARIO_NAME.match(name):
+    if safe_name(name) != name:  # a name that would change on disk is refused, not changed
         raise SchemeError(
             Problem(
                 where="scenario name",
                 message="not a usable file name",
                 value=name,
-                allowed="letters, digits, 汉字, _ - . (no spaces or slashes), e.g. 响应速度25",
+                allowed="letters, digits, 汉字, _ - . (no spaces or slashes, no . _ - at "
+                f"either end), e.g. 响应速度25 or {safe_name(name)}",
             )
         )
     if path.exists() and not overwrite:

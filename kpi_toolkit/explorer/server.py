@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KpiError
+from ..files import notebooks_dir
 from ..labels import Lang
 from .scenario_files import SCENARIO_DIR
 
 __all__ = ["ExplorerServer", "serve_explorer"]
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "weight_explorer.ipynb"
+NOTEBOOK_NAME = "weight_explorer.ipynb"
 
 
 @dataclass
@@ -79,12 +80,12 @@ def parameterised_notebook(folder: Path, parameters: Mapping[str, object]) -> Pa
     from papermill.parameterize import parameterize_notebook
 
     nb = parameterize_notebook(
-        load_notebook_node(str(NOTEBOOK)),
+        load_notebook_node(str(notebooks_dir() / NOTEBOOK_NAME)),
         dict(parameters),
         kernel_name="python3",
         language="python",
     )
-    path = folder / NOTEBOOK.name
+    path = folder / NOTEBOOK_NAME
     nbformat.write(nb, path)
     return path
 
@@ -124,6 +125,9 @@ def serve_explorer(
         The port; Voilà fails rather than take another one if it is busy.
     open_browser
         Open the page in the default browser.
+    scenario_dir
+        Where scenarios are saved and listed; default ``params/scenarios`` under the
+        current folder (never inside the installed package).
     block
         Wait until Voilà ends (Ctrl-C stops it), then clean up. With ``False``, return the
         running :class:`ExplorerServer` at once; the caller stops it.

@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import Field
 
 from ..errors import InputError, Problem
+from ..files import Kind
 from ..periods import Grain, Period, parse_period
 from .ledger import Lang, Ledger
 from .metrics import KINDS, MetricSet, MetricsResult, compute_from_files, load_metrics
@@ -63,7 +64,7 @@ class Bundle(Frozen):
         """``data_dir`` when given (the CLI's ``--data-dir``), else the bundle's own."""
         return Path(data_dir) if data_dir is not None else self.folder / self.data_dir
 
-    def param(self, value: str, kind: str) -> Path:
+    def param(self, value: str, kind: Kind) -> Path:
         """A built-in name (``params/KIND/NAME.yaml``) or a path relative to the bundle."""
         path = resolve_param(value, kind)
         return path if path.is_absolute() else self.folder / path

@@ -19,9 +19,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-import kpi_toolkit
-
 from ..errors import InputError, Problem
+from ..files import Kind, builtin_path
 from .tables import TableName
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "SourceSpec",
     "load_model",
     "load_source",
-    "params_dir",
     "read_raw",
     "resolve_param",
 ]
@@ -119,17 +117,12 @@ class SourceSpec(Frozen):
         return (base / self.file).resolve()
 
 
-def params_dir() -> Path:
-    """The ``params/`` directory of the repository (built-in schemes, sources, metrics)."""
-    return Path(kpi_toolkit.__file__).resolve().parents[1] / "params"
-
-
-def resolve_param(name: str | Path, kind: str) -> Path:
+def resolve_param(name: str | Path, kind: Kind) -> Path:
     """A path as given, or a built-in name ``params/KIND/NAME.yaml``."""
     path = Path(name)
     if path.suffix in {".yaml", ".yml"} or path.parent != Path("."):
         return path
-    return params_dir() / kind / f"{name}.yaml"
+    return builtin_path(kind, str(name))
 
 
 def read_yaml(path: Path) -> Any:

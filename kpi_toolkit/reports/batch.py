@@ -8,7 +8,6 @@ is listed at the end. Every file is written atomically.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +15,13 @@ from pathlib import Path
 import nbformat
 
 from ..errors import InputError, Problem
+from ..files import notebooks_dir, safe_name, write_atomic
 from ..labels import Lang, label
 from .context import ReportContext, load_context
-from .export import execute_notebook, export_html, shared_kernel, write_atomic
+from .export import execute_notebook, export_html, shared_kernel
 
-__all__ = ["NOTEBOOKS", "Job", "Outcome", "plan_jobs", "run_jobs"]
+__all__ = ["Job", "Outcome", "plan_jobs", "run_jobs"]
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTES_TAG = "notes"
 
 
@@ -50,11 +49,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def _safe(name: str) -> str:
-    """A file-name-safe form of a team name (Chinese kept)."""
-    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "team"
 
 
 def plan_jobs(
@@ -86,10 +80,10 @@ def plan_jobs(
         common |= {"sources": sources, "records_dir": records_dir}
     title = f"{label('report.title', lang)} {period}"
     chosen = sorted(set(ctx.appraisal.scores["team"])) if list(teams) == ["all"] else list(teams)
-    report = NOTEBOOKS / "appraisal_report.ipynb"
+    report = notebooks_dir() / "appraisal_report.ipynb"
     jobs = [
         Job(
-            f"appraisal_report_{period}_{_safe(t)}",
+            f"appraisal_report_{period}_{safe_name(str(t))}",
             report,
             {**common, "team": t, **(approval or {})},
             f"{title} · {t}",
@@ -104,10 +98,10 @@ def plan_jobs(
         else list(scores.loc[scores["team"].isin(chosen), "employee_id"])
     )
     named = _appraised(ctx, employees)
-    card = NOTEBOOKS / "employee_scorecard.ipynb"
+    card = notebooks_dir() / "employee_scorecard.ipynb"
     jobs += [
         Job(
-            f"scorecards/{e}",
+            f"scorecards/{safe_name(str(e))}",
             card,
             {**common, "employee_id": e},
             f"{label('report.scorecard_title', lang)} {period}",
@@ -166,7 +160,9 @@ def run_jobs(
 
 
 def _run(job: Job, *, out: Path, kernel, cwd: str | Path | None) -> Outcome:
-    executed = execute_notebook(job.notebook, job.parameters, cwd=cwd or NOTEBOOKS, kernel=kernel)
+    executed = execute_notebook(
+        job.notebook, job.parameters, cwd=cwd or job.notebook.parent, kernel=kernel
+    )
     html = export_html(_without_notes(executed), title=job.title, lang=job.lang)
     target = out / f"{job.stem}.html"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,6 @@ computed from.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,16 +21,7 @@ from ..labels import Lang
 from ..periods import Period, parse_period
 from ..pipeline import Inputs, appraise, resolve_inputs
 
-__all__ = ["ReportContext", "load_context", "sha256"]
-
-
-def sha256(path: str | Path) -> str:
-    """The SHA-256 of a file, in hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+__all__ = ["ReportContext", "load_context"]
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from ..engine.grading import grade_names, team_ranking
 from ..engine.scheme import Kpi, Position, Scheme
 from ..engine.scoring import Appraisal
 from ..errors import InputError, Problem
+from ..files import NameRules, safe_name, write_atomic
 from ..labels import Lang, label
-from .export import write_atomic
 
 __all__ = ["write_scores_excel"]
 
@@ -41,7 +41,15 @@ TAIL = (("total", POINTS), ("grade", None), ("rank", WHOLE), ("flags", None))
 TOP, BOTTOM, TARGET_ROW, RULE_ROW, FIRST_PERSON_ROW = 2, 3, 4, 5, 6  # title in row 1
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_MAX = 31
-NOT_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
+# Excel's rules for a sheet title: none of []:*?/\, at most 31 characters, no ' at either end.
+SHEET_TITLE = NameRules(
+    unsafe=re.compile(r"[\[\]:*?/\\]"),
+    max_chars=SHEET_TITLE_MAX,
+    max_bytes=None,
+    reserved=frozenset(),  # "History" is taken rather than refused: see _sheet_title
+    strip="'",
+    fallback="Sheet",
+)
 # Not allowed in XML 1.0: openpyxl refuses the control characters, and writes a lone
 # surrogate or U+FFFE/U+FFFF into a file that neither Excel nor openpyxl can open again.
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -130,8 +138,7 @@ def _new_sheet(book: Workbook, name: str) -> Worksheet:
 
 def _sheet_title(name: str, *, taken: Iterable[str]) -> str:
     """A valid title not yet used: ≤ 31 characters, none of ``[]:*?/\\``, unique ignoring case."""
-    cleaned = NOT_IN_TITLE.sub("_", NOT_IN_XML.sub("", name))
-    base = cleaned.strip()[:SHEET_TITLE_MAX].strip("' ") or "Sheet"
+    base = safe_name(name, rules=SHEET_TITLE)
     used = {t.casefold() for t in taken} | {"history"}  # Excel reserves "History"
     title, number = base, 1
     while title.casefold() in used:

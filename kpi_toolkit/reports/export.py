@@ -12,8 +12,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import stat
-import tempfile
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,7 +32,6 @@ __all__ = [
     "execute_notebook",
     "export_html",
     "shared_kernel",
-    "write_atomic",
 ]
 
 Language = Literal["zh", "en"]
@@ -46,7 +43,6 @@ HTML_MANAGER_VERSION = "1.0.15"  # pinned in scripts/fetch-widget-renderer.sh
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HTML_LANG: dict[Language, str] = {"zh": "zh-CN", "en": "en"}
 KERNEL_NAME = "python3"
-_CHUNK = 1 << 20
 # Characters left as they are in the renderer's data: URI: harmless in a URL body and in an
 # HTML attribute. Everything else is percent-encoded, "/" above all: webpack takes the
 # bundle's public path from its own URL up to the last "/", and fetches its icon fonts from
@@ -96,6 +92,7 @@ def export_html(nb: NotebookNode, *, title: str, lang: Language = "zh") -> str:
     Examples
     --------
     >>> html = export_html(executed, title="售后服务部绩效考核报告")  # doctest: +SKIP
+    >>> from kpi_toolkit.files import write_atomic
     >>> write_atomic("report.html", html)  # doctest: +SKIP
     """
     if lang not in HTML_LANG:
@@ -172,57 +169,6 @@ def _data_uri(script: Path) -> str:
             "or `bash scripts/fetch-widget-renderer.sh` (needs npm)."
         ) from None
     return "data:text/javascript;charset=utf-8," + urllib.parse.quote(source, safe=_URI_SAFE)
-
-
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write a file whole or not at all: a temp file in the same folder, then ``os.replace``.
-
-    On any error, KeyboardInterrupt included, the temp file is removed and an existing file at
-    ``path`` is left as it was. Text is written as UTF-8.
-
-    Parameters
-    ----------
-    path
-        The file to write; its folder must exist.
-    data
-        The content: ``str`` (written as UTF-8) or ``bytes``.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    target = Path(path)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in _chunks(data):
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, _file_mode(target))  # mkstemp makes it 0600
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def _file_mode(target: Path) -> int:
-    """The mode ``open()`` would give: the existing file's, else 0666 less the umask."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _chunks(data: str | bytes) -> Iterator[bytes]:
-    """``data`` as UTF-8 bytes, a MiB at a time (no second full copy of a big report)."""
-    for start in range(0, len(data), _CHUNK):
-        piece = data[start : start + _CHUNK]
-        yield piece.encode("utf-8") if isinstance(piece, str) else piece
 
 
 def execute_notebook(
