@@ -35,9 +35,8 @@ sample: $(INSTALLED)
 
 demo: $(INSTALLED) $(SYSTEM)
 	$(KPI) sample --out $(SAMPLE)
-	$(KPI) score --scheme after_sales_team --sources sample_department \
-	  --data-dir $(SAMPLE)/records --roster $(SAMPLE)/roster.csv --ratings $(SAMPLE)/ratings.csv \
-	  --period 2026-Q3 --out $(SAMPLE)/out/scores_2026-Q3.csv
+	$(KPI) score --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
+	  --records-dir $(SAMPLE)/records --period 2026-Q3 --out $(SAMPLE)/out/scores_2026-Q3.csv
 	$(KPI) report --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
 	  --records-dir $(SAMPLE)/records --period 2026-Q3 --out-dir reports/2026-Q3
 
