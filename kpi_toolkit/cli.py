@@ -11,12 +11,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import __version__
 from .errors import InputError, KpiError, Problem
-from .labels import label
+from .labels import label, ledger_table, position_names
+
+if TYPE_CHECKING:
+    from .engine.scheme import Scheme
 
 __all__ = ["main"]
 
@@ -75,14 +79,20 @@ def _report_excluded(excluded: pd.DataFrame, lang: str) -> None:
         print(f"  {reason} [{len(people)}]: {', '.join(people[:8])}{more}", file=sys.stderr)
 
 
-def _summary(scores: pd.DataFrame, *, lang: str, columns: Sequence[str]) -> str:
-    head = scores[list(columns)].rename(columns=lambda c: label(c, lang))
+def _summary(scores: pd.DataFrame, *, scheme: Scheme, lang: str, columns: Sequence[str]) -> str:
+    """The scores as a console table (positions by name, headers labelled), grade counts."""
+    from .reports.html import number
+
+    head = scores[list(columns)].copy()
+    if "position" in head:
+        head["position"] = position_names(head["position"], scheme=scheme, lang=lang)
+    head = head.rename(columns=lambda c: label(c, lang))
     counts = scores["grade"].value_counts()
     grades = "  ".join(f"{g} {n}" for g, n in counts.items())
     return (
-        f"{head.to_string(index=False, float_format=lambda v: f'{v:.2f}')}\n\n"
+        f"{head.to_string(index=False, float_format=number)}\n\n"
         f"{label('grade', lang)}: {grades}   {label('mean_total', lang)}: "
-        f"{scores['total'].mean():.2f}"
+        f"{number(scores['total'].mean())}"
     )
 
 
@@ -133,7 +143,8 @@ def _actuals_from_sources(args: argparse.Namespace, *, roster: pd.DataFrame) -> 
     result = actuals_from_bundle(
         args.sources, grain=grain, roster=check_roster(roster), data_dir=args.data_dir
     )
-    print(result.ledger(lang=args.lang).to_string(index=False), file=sys.stderr)
+    shown = ledger_table(result.ledger(lang=args.lang), lang=args.lang)
+    print(shown.to_string(index=False), file=sys.stderr)
     for metric, why in result.skipped.items():
         print(f"not computed: {metric}: {why}", file=sys.stderr)
     return result.actuals
@@ -143,6 +154,7 @@ def _actuals_from_sources(args: argparse.Namespace, *, roster: pd.DataFrame) -> 
 def _score(args: argparse.Namespace) -> int:
     from .engine.grading import team_ranking
     from .engine.scoring import score
+    from .reports.html import number
 
     scheme, tables = _load(args)
     result = score(
@@ -157,13 +169,13 @@ def _score(args: argparse.Namespace) -> int:
     _report_excluded(result.excluded, args.lang)
     if args.out:
         columns = ["employee_id", "name", "position", "team", "total", "grade", "rank"]
-        print(_summary(result.scores, lang=args.lang, columns=columns))
+        print(_summary(result.scores, scheme=scheme, lang=args.lang, columns=columns))
         teams = team_ranking(result.scores, scheme=scheme, lang=args.lang)
         print(f"\n{label('team_ranking', args.lang)}:")
         teams = teams.rename(columns={"rank": "team_rank"})
         print(
             teams.rename(columns=lambda c: label(c, args.lang)).to_string(
-                index=False, float_format=lambda v: f"{v:.2f}"
+                index=False, float_format=number
             )
         )
         print(f"\n{Path(args.out).resolve()}")
@@ -187,7 +199,7 @@ def _annual(args: argparse.Namespace) -> int:
     _report_excluded(result.excluded, args.lang)
     if args.out:
         columns = ["employee_id", "name", "position", "total", "quarters", "grade", "rank"]
-        print(_summary(result.scores, lang=args.lang, columns=columns))
+        print(_summary(result.scores, scheme=scheme, lang=args.lang, columns=columns))
     return 0
 
 
