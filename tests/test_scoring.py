@@ -199,7 +199,7 @@ def test_missing_policy_zero_scores_the_kpi_zero_and_flags_it() -> None:
     row = scores.set_index("employee_id").loc["E2"]
     assert row["complaints"] == 0
     assert row["total"] == pytest.approx(90 + 2 / 15 - 14)
-    assert row["flags"] == "complaints 缺数据,按 0 分计"
+    assert row["flags"] == "客户服务投诉 缺数据,按 0 分计"
 
 
 def test_missing_policy_exclude_respreads_the_weight() -> None:
@@ -218,8 +218,8 @@ def test_missing_policy_exclude_respreads_the_weight() -> None:
     kpis = list(SEED_MANAGER_POINTS)
     assert row[kpis].sum() == pytest.approx(row["total"])
     assert row[["performance", "ability", "attitude"]].sum() == pytest.approx(row["total"])
-    assert "complaints 缺数据,权重已按比例分摊到其他指标" in row["flags"]
-    assert "adhoc_tasks 缺数据" in row["flags"]
+    assert "客户服务投诉 缺数据,权重已按比例分摊到其他指标" in row["flags"]
+    assert "上级安排临时任务完成情况 缺数据" in row["flags"]
     e1 = scores.set_index("employee_id").loc["E1"]
     assert (e1["total"], e1["flags"]) == (pytest.approx(90 + 2 / 15), "")
 
