@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import InputError, KpiError, Problem
-from .labels import label, ledger_table, position_names
+from .labels import Lang, label, ledger_table, position_names
 
 if TYPE_CHECKING:
     from .engine.scheme import Scheme
@@ -68,7 +68,7 @@ def _write(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
     print(f"{what} written to {path}", file=sys.stderr)
 
 
-def _report_excluded(excluded: pd.DataFrame, lang: str) -> None:
+def _report_excluded(excluded: pd.DataFrame, lang: Lang) -> None:
     """People not appraised, grouped by reason (up to 8 names each) on stderr."""
     if excluded.empty:
         return
@@ -79,7 +79,7 @@ def _report_excluded(excluded: pd.DataFrame, lang: str) -> None:
         print(f"  {reason} [{len(people)}]: {', '.join(people[:8])}{more}", file=sys.stderr)
 
 
-def _summary(scores: pd.DataFrame, *, scheme: Scheme, lang: str, columns: Sequence[str]) -> str:
+def _summary(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang, columns: Sequence[str]) -> str:
     """The scores as a console table (positions by name, headers labelled), grade counts."""
     from .reports.html import number
 

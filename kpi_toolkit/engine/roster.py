@@ -36,7 +36,7 @@ def appraisees(
     who joined or left inside the period.
     """
     grain_of = {pid: p.period for pid, p in scheme.positions.items()}
-    titles = roster["title"] if "title" in roster else None
+    titles = roster.get("title")  # the roster's own words for a position, where given
     named = pd.Series(
         position_names(roster["position"], scheme=scheme, lang=lang, titles=titles),
         index=roster.index,

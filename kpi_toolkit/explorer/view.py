@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -191,7 +192,7 @@ HEADERS: dict[str, tuple[str, str]] = {
 
 
 def _table(
-    frame: pd.DataFrame | Mapping[str, object],
+    frame: pd.DataFrame | Mapping[str, Any],
     columns: list[str],
     lang: Lang,
     *,
@@ -207,14 +208,7 @@ def _table(
         {"class": cls, "data-employee": str(emp)}
         for emp, cls in zip(ids, row_class or [""] * count, strict=True)
     ]
-    shown = table(
-        frame,
-        columns=columns,
-        headers=headers,
-        css=css,
-        attrs=attrs,
-        rows=rows,  # type: ignore[arg-type]
-    )
+    shown = table(frame, columns=columns, headers=headers, css=css, attrs=attrs, rows=rows)
     return f'<div class="kpi-x">{shown}</div>'
 
 
@@ -286,7 +280,7 @@ def distribution_html(view: ExplorerView, scheme: Scheme, lang: Lang) -> str:
             for k, n, c in (("baseline", before, "#9aa0a6"), ("scenario", after, "#1a73e8"))
         )
         rows.append(
-            f"<tr data-grade='{escape(grade_id)}'><td>{escape(names[grade_id])}</td>"
+            f"<tr data-grade='{escape(grade_id)}'><td>{escape(names[str(grade_id)])}</td>"
             f"<td>{bars}</td></tr>"
         )
     return f"{CSS}<div class='kpi-x'><table class='kpi-distribution'>{''.join(rows)}</table></div>"

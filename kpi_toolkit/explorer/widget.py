@@ -329,8 +329,9 @@ class WeightExplorer:
         return {pid: ws for pid, ws in self.weights.items() if ws != baseline[pid]}
 
     def _save_problems(self, name: str) -> list[str]:
-        options = {"scheme": self.scheme, "directory": self.scenario_dir, "lang": self.lang}
-        return save_problems(name, self._changed(), **options)
+        return save_problems(
+            name, self._changed(), scheme=self.scheme, directory=self.scenario_dir, lang=self.lang
+        )
 
     def compare(self, a: str, b: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Compare two of: ``"__baseline__"``, ``"__current__"``, a saved scenario's name.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ import pandas as pd
 __all__ = ["MISSING", "cell", "escape", "is_missing", "number", "section", "table"]
 
 MISSING = "—"
-Columns = pd.DataFrame | Mapping[str, Sequence[object] | np.ndarray | pd.Series]
+Columns = pd.DataFrame | Mapping[str, Any]  # a DataFrame, or column → values
 
 
 def is_missing(value: object) -> bool:

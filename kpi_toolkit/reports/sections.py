@@ -256,7 +256,8 @@ def ranking(ctx: ReportContext) -> HTML:
 def _card_rows(ctx: ReportContext, position: Position) -> list[tuple[str, Kpi | None, object]]:
     """The rows of a position's scorecard: (category name, KPI or None for the subtotal,
     the KPI's rule in words or the category)."""
-    lang, rows = ctx.lang, []
+    lang = ctx.lang
+    rows: list[tuple[str, Kpi | None, object]] = []
     for category_id, category in position.categories.items():
         for kpi in (k for k in position.kpis if k.category == category_id):
             rule = kpi.rule.describe(weight=kpi.weight, target=kpi.target, lang=lang)
@@ -473,8 +474,9 @@ def input_list(
     A raw export's role (``records:<mapping>``) is named by the table it fills, found in
     the ``ledger`` (``source, table, ...``) when there is one.
     """
-    has_tables = ledger is not None and "table" in ledger
-    tables = dict(zip(ledger["source"], ledger["table"], strict=True)) if has_tables else {}
+    tables: dict[str, str] = {}
+    if ledger is not None and "table" in ledger:
+        tables = dict(zip(ledger["source"], ledger["table"], strict=True))
     items = "".join(
         f"<li>{escape(_role(role, tables, lang))}: <code>{escape(path)}</code> sha256 "
         f"<code>{escape(digest)}</code></li>"
@@ -484,9 +486,7 @@ def input_list(
 
 
 def _role(role: str, tables: dict[str, str], lang: Lang) -> str:
+    """``roster`` → 花名册; ``records:sample_tickets`` → 原始记录 · 工单."""
     kind, _, source = role.partition(":")
-    if not source:
-        return name_of("input", kind, lang)
-    table = tables.get(source)
     shown = name_of("input", kind, lang)
-    return f"{shown} · {name_of('table', table, lang)}" if table else shown
+    return f"{shown} · {name_of('table', tables[source], lang)}" if source in tables else shown
