@@ -17,7 +17,10 @@ import pandas as pd
 
 from . import __version__
 from .errors import InputError, KpiError, Problem
-from .labels import label
+from .labels import Lang, label, ledger_table, position_names
+
+if TYPE_CHECKING:
+    from .engine.scheme import Scheme
 
 if TYPE_CHECKING:
     from .pipeline import Inputs
@@ -68,7 +71,7 @@ def _write(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
     print(f"{what} written to {path}", file=sys.stderr)
 
 
-def _report_excluded(excluded: pd.DataFrame, lang: str) -> None:
+def _report_excluded(excluded: pd.DataFrame, lang: Lang) -> None:
     """People not appraised, grouped by reason (up to 8 names each) on stderr."""
     if excluded.empty:
         return
@@ -79,14 +82,20 @@ def _report_excluded(excluded: pd.DataFrame, lang: str) -> None:
         print(f"  {reason} [{len(people)}]: {', '.join(people[:8])}{more}", file=sys.stderr)
 
 
-def _summary(scores: pd.DataFrame, *, lang: str, columns: Sequence[str]) -> str:
-    head = scores[list(columns)].rename(columns=lambda c: label(c, lang))
+def _summary(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang, columns: Sequence[str]) -> str:
+    """The scores as a console table (positions by name, headers labelled), grade counts."""
+    from .reports.html import number
+
+    head = scores[list(columns)].copy()
+    if "position" in head:
+        head["position"] = position_names(head["position"], scheme=scheme, lang=lang)
+    head = head.rename(columns=lambda c: label(c, lang))
     counts = scores["grade"].value_counts()
     grades = "  ".join(f"{g} {n}" for g, n in counts.items())
     return (
-        f"{head.to_string(index=False, float_format=lambda v: f'{v:.2f}')}\n\n"
+        f"{head.to_string(index=False, float_format=number)}\n\n"
         f"{label('grade', lang)}: {grades}   {label('mean_total', lang)}: "
-        f"{scores['total'].mean():.2f}"
+        f"{number(scores['total'].mean())}"
     )
 
 
@@ -123,7 +132,8 @@ def _inputs(args: argparse.Namespace, *, period: str | None = None) -> Inputs:
         grains=None if period is None else (parse_period(period).grain,),
     )
     if inputs.bundle is not None:
-        print(inputs.bundle.ledger(lang=args.lang).to_string(index=False), file=sys.stderr)
+        shown = ledger_table(inputs.bundle.ledger(lang=args.lang), lang=args.lang)
+        print(shown.to_string(index=False), file=sys.stderr)
         for metric, why in inputs.bundle.skipped.items():
             print(f"not computed: {metric}: {why}", file=sys.stderr)
     return inputs
@@ -151,6 +161,7 @@ def _folders(args: argparse.Namespace) -> tuple[str | None, str | None]:
 def _score(args: argparse.Namespace) -> int:
     from .engine.grading import team_ranking
     from .pipeline import appraise
+    from .reports.html import number
 
     inputs = _inputs(args, period=args.period)
     scheme = inputs.scheme
@@ -159,13 +170,13 @@ def _score(args: argparse.Namespace) -> int:
     _report_excluded(result.excluded, args.lang)
     if args.out:
         columns = ["employee_id", "name", "position", "team", "total", "grade", "rank"]
-        print(_summary(result.scores, lang=args.lang, columns=columns))
+        print(_summary(result.scores, scheme=scheme, lang=args.lang, columns=columns))
         teams = team_ranking(result.scores, scheme=scheme, lang=args.lang)
         print(f"\n{label('team_ranking', args.lang)}:")
         teams = teams.rename(columns={"rank": "team_rank"})
         print(
             teams.rename(columns=lambda c: label(c, args.lang)).to_string(
-                index=False, float_format=lambda v: f"{v:.2f}"
+                index=False, float_format=number
             )
         )
         print(f"\n{Path(args.out).resolve()}")
@@ -176,12 +187,14 @@ def _score(args: argparse.Namespace) -> int:
 def _annual(args: argparse.Namespace) -> int:
     from .pipeline import appraise_year
 
-    result = appraise_year(_inputs(args), year=args.year, lang=args.lang)
+    inputs = _inputs(args)
+    scheme = inputs.scheme
+    result = appraise_year(inputs, year=args.year, lang=args.lang)
     _write(result.scores, args.out, what="year results")
     _report_excluded(result.excluded, args.lang)
     if args.out:
         columns = ["employee_id", "name", "position", "total", "quarters", "grade", "rank"]
-        print(_summary(result.scores, lang=args.lang, columns=columns))
+        print(_summary(result.scores, scheme=scheme, lang=args.lang, columns=columns))
     return 0
 
 

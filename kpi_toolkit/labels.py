@@ -1,12 +1,37 @@
-"""The one table of user-facing labels: Chinese by default, English available."""
+"""The one table of user-facing words: Chinese by default, English available.
+
+Every word a page, a workbook, the explorer or a console summary shows comes from
+:data:`LABELS`, through :func:`label` (a key), :func:`name_of` (an internal id of a kind:
+rater group, reason, canonical table, grain, input, report parameter) or
+:func:`position_name` (a position, also one the scheme does not define). No internal id
+reaches a Chinese page.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterable
+from functools import cache
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Literal
 
-__all__ = ["LABELS", "Lang", "label"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .engine.scheme import Scheme
+
+__all__ = [
+    "LABELS",
+    "Kind",
+    "Lang",
+    "label",
+    "ledger_table",
+    "name_of",
+    "position_name",
+    "position_names",
+]
 
 Lang = Literal["zh", "en"]
+Kind = Literal["rater_group", "reason", "table", "grain", "input", "param"]
 
 LABELS: dict[str, dict[str, str]] = {
     # columns and headings
@@ -113,6 +138,12 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Year result (mean of the quarters)",
     },
     "report.bonus": {"zh": "绩效奖金分配", "en": "Bonus allocation"},
+    "report.bonus.facts": {
+        "zh": "奖金池 {pool} 元,考核人数 {headcount},人均基数 {base} 元({allocation})",
+        "en": "pool {pool} yuan, {headcount} appraised, base per head {base} yuan ({allocation})",
+    },
+    "report.bonus.base": {"zh": "基数 × 总分 ÷ 100", "en": "base × total ÷ 100"},
+    "report.bonus.proportional": {"zh": "按总分比例分配", "en": "in proportion to totals"},
     # what-if panel
     "whatif.title": {"zh": "权重模拟", "en": "Try other weights"},
     "whatif.explain": {
@@ -220,6 +251,24 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "explorer.scenario.teams": {"zh": "团队排名变化", "en": "Team ranking changes"},
     "explorer.error": {"zh": "无法完成:{message}", "en": "Cannot do that: {message}"},
+    "explorer.scenario.bad_name": {
+        "zh": "情景名称“{name}”不能用作文件名:只能用字母、数字、汉字和 _ - .,"
+        "不含空格或斜杠,例如 响应速度25。",
+        "en": "the scenario name {name!r} cannot be a file name: use letters, digits, "
+        "汉字 and _ - . (no spaces or slashes), e.g. speed25.",
+    },
+    "explorer.scenario.exists": {
+        "zh": "已有名为“{name}”的情景,请换一个名称。",
+        "en": "a scenario named {name!r} exists already: choose another name.",
+    },
+    "explorer.scenario.zero_weight": {
+        "zh": "{position}的指标“{kpi}”权重为 0:每个指标的权重都必须大于 0。",
+        "en": "{position}: the weight of {kpi} is 0; every weight must be greater than 0.",
+    },
+    "explorer.scenario.not_100": {
+        "zh": "{position}的权重合计 {total:g},不等于 100:请先调整到 100 再保存。",
+        "en": "{position}: the weights add up to {total:g}, not 100; make them 100 to save.",
+    },
     # who is appraised
     "excluded.probation": {"zh": "试用期人员不参加考核", "en": "on probation: not appraised"},
     "excluded.position": {
@@ -261,6 +310,52 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{kpi} 的自评未计入(方案无自评组)",
         "en": "{kpi}: self-rating not counted (the scheme has no self group)",
     },
+    # rater groups of 360 ratings (name_of("rater_group", ...))
+    "rater_group.superior": {"zh": "直接上级", "en": "direct superior"},
+    "rater_group.peers": {"zh": "同级", "en": "peers"},
+    "rater_group.subordinates": {"zh": "直接下级", "en": "direct reports"},
+    "rater_group.self": {"zh": "本人", "en": "self"},
+    # canonical tables of the raw exports (name_of("table", ...))
+    "table.tickets": {"zh": "工单", "en": "Tickets"},
+    "table.reports": {"zh": "工作报告", "en": "Reports"},
+    "table.complaints": {"zh": "投诉登记", "en": "Complaints"},
+    "table.surveys": {"zh": "回访调查", "en": "Surveys"},
+    "table.training": {"zh": "培训考试", "en": "Training and exams"},
+    "table.events": {"zh": "事件记录", "en": "Events"},
+    "table.finance": {"zh": "财务数据", "en": "Finance"},
+    "table.roster": {"zh": "花名册", "en": "Roster"},
+    # where each raw row went (name_of("reason", ...); codes in records.ledger.REASONS)
+    "reason.used": {"zh": "已使用", "en": "used"},
+    "reason.filtered": {"zh": "被过滤规则排除", "en": "excluded by a filter rule"},
+    "reason.system_account": {"zh": "系统账号，已过滤", "en": "system account, filtered out"},
+    "reason.unparseable_timestamp": {"zh": "时间无法解析", "en": "unparseable timestamp"},
+    "reason.bad_value": {"zh": "取值无法识别", "en": "value not recognised"},
+    "reason.missing_value": {"zh": "必填字段为空", "en": "required value missing"},
+    "reason.duplicate_id": {"zh": "编号重复", "en": "duplicate id"},
+    "reason.missing_employee": {"zh": "未分配员工", "en": "no employee assigned"},
+    "reason.unknown_employee": {"zh": "员工不在花名册中", "en": "employee not on the roster"},
+    "reason.resolved_before_created": {
+        "zh": "解决时间早于创建时间",
+        "en": "resolved before created",
+    },
+    "reason.outside_period": {"zh": "不在考核期内", "en": "outside the period"},
+    # a report's inputs and parameters, in its footer (name_of("input"/"param", ...))
+    "input.scheme": {"zh": "考核方案", "en": "Scheme"},
+    "input.roster": {"zh": "花名册", "en": "Roster"},
+    "input.actuals": {"zh": "指标实际值", "en": "Actuals"},
+    "input.ratings": {"zh": "360 度评分", "en": "360 ratings"},
+    "input.records": {"zh": "原始记录", "en": "Raw records"},
+    "param.scheme": {"zh": "考核方案", "en": "scheme"},
+    "param.data_dir": {"zh": "数据目录", "en": "data directory"},
+    "param.period": {"zh": "考核周期", "en": "period"},
+    "param.year": {"zh": "年度", "en": "year"},
+    "param.team": {"zh": "团队", "en": "team"},
+    "param.lang": {"zh": "语言", "en": "language"},
+    "param.employee_id": {"zh": "工号", "en": "employee"},
+    "param.sources": {"zh": "原始记录组合", "en": "raw-export bundle"},
+    "param.records_dir": {"zh": "原始记录目录", "en": "raw-export folder"},
+    # a position nobody named: blank in the roster (position_name)
+    "position.blank": {"zh": "(未填岗位)", "en": "(no position)"},
     # grain names
     "grain.month": {"zh": "月度", "en": "month"},
     "grain.quarter": {"zh": "季度", "en": "quarter"},
@@ -323,3 +418,89 @@ def label(key: str, lang: Lang = "zh", **values: object) -> str:
             f"no label {key!r} in {lang!r}; add it to kpi_toolkit.labels.LABELS"
         ) from error
     return text.format(**values) if values else text
+
+
+def name_of(kind: Kind, code: str, lang: Lang = "zh") -> str:
+    """The user-facing name of an internal id of ``kind``; a code the table does not know
+    (the user's own, e.g. a filter reason they made up) is shown as typed.
+
+    Examples
+    --------
+    >>> name_of("rater_group", "peers")
+    '同级'
+    >>> name_of("table", "tickets", "en")
+    'Tickets'
+    >>> name_of("reason", "my_own_reason")
+    'my_own_reason'
+    """
+    texts = LABELS.get(f"{kind}.{code}")
+    return texts[lang] if texts else str(code)
+
+
+def position_name(
+    position: str, *, scheme: Scheme | None = None, lang: Lang = "zh", title: object = None
+) -> str:
+    """The name of a position: the scheme's own; for one it does not define, the roster's
+    ``title`` as typed, else the name a built-in scheme gives that id, else the id as typed
+    in the roster (the user's own text; a blank one is labelled).
+
+    Examples
+    --------
+    >>> position_name("department_head")
+    '售后服务部部长'
+    >>> position_name("driver", title="驾驶员")
+    '驾驶员'
+    """
+    if scheme is not None and position in scheme.positions:
+        return scheme.positions[position].name.get(lang)
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    known = _builtin_positions(lang).get(str(position))
+    if known:
+        return known
+    typed = "" if position is None else str(position).strip()
+    return typed if typed and typed.lower() != "nan" else label("position.blank", lang)
+
+
+def position_names(
+    positions: Iterable[str],
+    *,
+    scheme: Scheme | None = None,
+    lang: Lang = "zh",
+    titles: Iterable[object] | None = None,
+) -> list[str]:
+    """:func:`position_name` of each position, with each one's roster title if given."""
+    given = list(positions)
+    chosen = [None] * len(given) if titles is None else list(titles)
+    return [
+        position_name(p, scheme=scheme, lang=lang, title=t)
+        for p, t in zip(given, chosen, strict=True)
+    ]
+
+
+def ledger_table(ledger: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:
+    """A ledger of raw exports (``source, table, file, reason, label, rows``) as a reader
+    sees it: each source by its table's name and its file's name (not the mapping id), each
+    reason by its words, the headers labelled."""
+    import pandas as pd
+
+    sources = ledger["table"] if "table" in ledger else ledger["source"]
+    columns = {
+        "source": [name_of("table", t, lang) for t in sources],
+        "file": [PurePath(str(f)).name for f in ledger["file"]],
+        "label": [name_of("reason", r, lang) for r in ledger["reason"]],
+        "rows": ledger["rows"].to_numpy(),
+    }
+    return pd.DataFrame({label(f"report.ledger.{c}", lang): v for c, v in columns.items()})
+
+
+@cache
+def _builtin_positions(lang: Lang) -> dict[str, str]:
+    """Position id → name in the built-in schemes (the first scheme to define it wins)."""
+    from .engine.scheme import BUILTIN_DIR, builtin_scheme
+
+    names: dict[str, str] = {}
+    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
+        for pid, position in builtin_scheme(path.stem).positions.items():
+            names.setdefault(pid, position.name.get(lang))
+    return names

@@ -353,4 +353,4 @@ def test_score_from_raw_exports(tmp_path: Path, capsys):
     assert code == 0, stderr
     scores = pd.read_csv(out, encoding="utf-8-sig")
     assert len(scores) == 56 and scores["total"].between(0, 100).all()
-    assert "tickets.csv" in stderr and "duplicate_id" in stderr  # the ledger is shown
+    assert "tickets.csv" in stderr and "编号重复" in stderr  # the ledger is shown, in words

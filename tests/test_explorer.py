@@ -167,14 +167,14 @@ def test_a_zero_weight_cannot_be_saved(explorer):
     explorer.sliders["knowledge_sharing"].value = 0
     explorer.scenario_name.value = "零权重"
     explorer.save_button.click()
-    assert "greater than 0" in explorer.message.value
+    assert "权重为 0" in explorer.message.value and "必须大于 0" in explorer.message.value
     assert list_scenarios(explorer.scenario_dir) == []
 
 
 def test_errors_are_shown_not_raised(explorer):
     explorer.scenario_name.value = "a/b"
     explorer.save_button.click()
-    assert "无法完成" in explorer.message.value and "usable file name" in explorer.message.value
+    assert "无法完成" in explorer.message.value and "不能用作文件名" in explorer.message.value
 
 
 def test_sensitivity_table_in_the_explorer(explorer):

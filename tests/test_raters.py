@@ -89,7 +89,7 @@ def test_missing_group_respreads_its_weight_and_is_flagged() -> None:
     rated = rate(of("S2", [("M1", "superior", 4), ("S1", "peers", 4), ("S3", "peers", 5)]))
     # subordinates missing: superior 0.5 and peers 0.25 become 2/3 and 1/3 (never a 0)
     assert value_of(rated, "S2") == pytest.approx((4 * 0.5 + 4.5 * 0.25) / 0.75)
-    assert flags_of(rated, "S2") == ["teamwork 缺少评价组 subordinates,其权重已分摊到其他评价组"]
+    assert flags_of(rated, "S2") == ["团队协作评分 缺少评价组 直接下级,其权重已分摊到其他评价组"]
     used = rated.breakdown.set_index("rater_group")["used_weight"]
     assert used.to_dict() == pytest.approx({"peers": 1 / 3, "superior": 2 / 3})
 
@@ -99,14 +99,14 @@ def test_missing_group_flag_in_english() -> None:
         of("S2", [("M1", "superior", 4), ("S1", "peers", 4), ("S3", "peers", 5)]), lang="en"
     )
     assert flags_of(rated, "S2") == [
-        "teamwork: rater group subordinates missing, its weight re-spread over the others"
+        "Teamwork rating: rater group direct reports missing, its weight re-spread over the others"
     ]
 
 
 def test_group_below_its_minimum_not_counted_and_flagged() -> None:
     rated = rate(of("P1", [("S1", "superior", 4), ("P2", "peers", 1)]))
     assert value_of(rated, "P1") == pytest.approx(4)
-    assert flags_of(rated, "P1") == ["teamwork 评价组 peers 仅 1 人(至少 2 人),未计入"]
+    assert flags_of(rated, "P1") == ["团队协作评分 评价组 同级 仅 1 人(至少 2 人),未计入"]
     peers = rated.breakdown.set_index("rater_group").loc["peers"]
     assert (bool(peers["counted"]), peers["used_weight"]) == (False, 0.0)
 
@@ -115,7 +115,7 @@ def test_self_rating_ignored_where_the_position_has_no_self_group() -> None:
     rows = of("S1", [*FULL_S1, ("S1", "self", 1)])
     rated = rate(rows)
     assert value_of(rated, "S1") == pytest.approx(4.5)
-    assert flags_of(rated, "S1") == ["teamwork 的自评未计入(方案无自评组)"]
+    assert flags_of(rated, "S1") == ["团队协作评分 的自评未计入(方案无自评组)"]
 
 
 def test_self_rating_counted_where_the_position_has_a_self_group() -> None:
@@ -195,9 +195,9 @@ def test_teamwork_scored_from_360_through_score() -> None:
     assert scores.loc["S2", "teamwork"] == pytest.approx(3.125 / 0.75 / 4.5 * 10)
     assert scores.loc["P1", "teamwork"] == pytest.approx(4 / 4.5 * 10)
     assert scores.loc["S2", "total"] == pytest.approx(round(90 + 3.125 / 0.75 / 4.5 * 10, 2))
-    assert "缺少评价组 subordinates" in scores.loc["S2", "flags"]
+    assert "缺少评价组 直接下级" in scores.loc["S2", "flags"]
     assert "自评未计入" in scores.loc["P1", "flags"]
-    assert "评价组 peers 仅 1 人" in scores.loc["P1", "flags"]
+    assert "评价组 同级 仅 1 人" in scores.loc["P1", "flags"]
     assert scores.loc["S1", "flags"] == ""
     assert result.ratings is not None
     assert set(result.ratings["employee_id"]) == {"S1", "S2", "P1"}

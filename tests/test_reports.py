@@ -131,7 +131,7 @@ def test_report_footer_traces_every_input(department: tuple[int, Path, str], dat
     for name in ("roster.csv", "actuals_after_sales_team.csv", "ratings.csv"):
         assert sha256(data_dir / name) in html
     assert re.search(
-        r"scheme: <code>[^<]*after_sales_team.yaml</code> sha256 <code>[0-9a-f]{64}", html
+        r"考核方案: <code>[^<]*after_sales_team.yaml</code> sha256 <code>[0-9a-f]{64}", html
     )
 
 

@@ -198,7 +198,7 @@ def test_missing_policy_zero_scores_the_kpi_zero_and_flags_it() -> None:
     row = scores.set_index("employee_id").loc["E2"]
     assert row["complaints"] == 0
     assert row["total"] == pytest.approx(76.13)  # 90 + 2/15 − 14, as shown
-    assert row["flags"] == "complaints 缺数据,按 0 分计"
+    assert row["flags"] == "客户服务投诉 缺数据,按 0 分计"
 
 
 def test_missing_policy_exclude_respreads_the_weight() -> None:
@@ -219,8 +219,8 @@ def test_missing_policy_exclude_respreads_the_weight() -> None:
     assert row[["performance", "ability", "attitude"]].sum() == pytest.approx(
         row["total"], abs=0.005
     )
-    assert "complaints 缺数据,权重已按比例分摊到其他指标" in row["flags"]
-    assert "adhoc_tasks 缺数据" in row["flags"]
+    assert "客户服务投诉 缺数据,权重已按比例分摊到其他指标" in row["flags"]
+    assert "上级安排临时任务完成情况 缺数据" in row["flags"]
     e1 = scores.set_index("employee_id").loc["E1"]
     assert (e1["total"], e1["flags"]) == (90.13, "")
 

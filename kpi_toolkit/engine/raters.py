@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
-from ..labels import Lang, label
+from ..labels import Lang, label, name_of
 from ..periods import Period
 from .scheme import Scheme
 
@@ -56,7 +56,7 @@ def rate_360(
     rows = rows.loc[rows["position"].isin(scheme.positions)]
     rows["weight"] = _group_weights(rows, scheme)
     self_rows = rows["rater_group"].eq("self") & rows["weight"].isna()
-    flags = [_flag_frame(rows.loc[self_rows], "flag.self_ignored", lang)]
+    flags = [_flag_frame(rows.loc[self_rows], "flag.self_ignored", scheme, lang)]
     _refuse_unknown_groups(rows.loc[rows["weight"].isna() & ~self_rows], scheme)
     groups = (
         rows.loc[~self_rows]
@@ -71,11 +71,14 @@ def rate_360(
         else pd.Series(dtype=float)
     )
     groups["counted"] = groups["raters"] >= minimum
-    flags.append(_few_flags(groups.loc[~groups["counted"]], minimum, lang))
+    flags.append(_few_flags(groups.loc[~groups["counted"]], minimum, scheme, lang))
     expected = _expected_groups(groups, scheme)
     flags.append(
         _flag_frame(
-            expected.loc[expected["_merge"] == "left_only"], "flag.rater_group_missing", lang
+            expected.loc[expected["_merge"] == "left_only"],
+            "flag.rater_group_missing",
+            scheme,
+            lang,
         )
     )
     counted = groups.loc[groups["counted"]]
@@ -132,19 +135,33 @@ def _expected_groups(groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     return expected.merge(present, how="left", indicator=True)
 
 
-def _flag_frame(rows: pd.DataFrame, key: str, lang: Lang) -> pd.DataFrame:
+def _kpi_name(scheme: Scheme, position: str, kpi_id: str, lang: Lang) -> str:
+    kpis = {k.id: k for k in scheme.positions[position].kpis}
+    return kpis[kpi_id].name.get(lang) if kpi_id in kpis else kpi_id
+
+
+def _flag_frame(rows: pd.DataFrame, key: str, scheme: Scheme, lang: Lang) -> pd.DataFrame:
+    """One flag per (person, KPI, rater group), the KPI and the group named in words."""
     unique = rows.drop_duplicates(["employee_id", "kpi_id", "rater_group"])
     text = [
-        label(key, lang, kpi=k, group=g)
-        for k, g in zip(unique["kpi_id"], unique["rater_group"], strict=True)
+        label(key, lang, kpi=_kpi_name(scheme, p, k, lang), group=name_of("rater_group", g, lang))
+        for p, k, g in zip(unique["position"], unique["kpi_id"], unique["rater_group"], strict=True)
     ]
     return pd.DataFrame({"employee_id": unique["employee_id"].to_numpy(), "flag": text})
 
 
-def _few_flags(rows: pd.DataFrame, minimum: pd.Series, lang: Lang) -> pd.DataFrame:
+def _few_flags(rows: pd.DataFrame, minimum: pd.Series, scheme: Scheme, lang: Lang) -> pd.DataFrame:
     text = [
-        label("flag.rater_group_too_few", lang, kpi=k, group=g, count=c, minimum=int(m))
-        for k, g, c, m in zip(
+        label(
+            "flag.rater_group_too_few",
+            lang,
+            kpi=_kpi_name(scheme, p, k, lang),
+            group=name_of("rater_group", g, lang),
+            count=c,
+            minimum=int(m),
+        )
+        for p, k, g, c, m in zip(
+            rows["position"],
             rows["kpi_id"],
             rows["rater_group"],
             rows["raters"],

@@ -5,13 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..labels import Lang, label
+from ..labels import Lang, label, position_names
 from ..periods import Period
 from .scheme import Scheme
 
 __all__ = ["appraisees"]
 
-EXCLUDED_COLUMNS = ["employee_id", "name", "position", "team", "reason_code", "reason"]
+EXCLUDED_COLUMNS = [
+    "employee_id",
+    "name",
+    "position",
+    "position_name",
+    "team",
+    "reason_code",
+    "reason",
+]
 
 
 def appraisees(
@@ -22,10 +30,18 @@ def appraisees(
     Probation staff are not appraised (seed section 3); nor are people whose position is
     not in the scheme or is appraised at another grain (a yearly manager in a quarter), nor
     people not employed during the period. Returns ``(appraised, excluded)``; ``excluded``
-    has ``reason_code`` and a readable ``reason``. ``appraised`` has a ``flags`` column
-    noting who joined or left inside the period.
+    has ``reason_code``, a readable ``reason`` and ``position_name`` (the position as a
+    reader calls it: the roster's ``title`` where the scheme has no such position, see
+    :func:`~kpi_toolkit.labels.position_name`). ``appraised`` has a ``flags`` column noting
+    who joined or left inside the period.
     """
     grain_of = {pid: p.period for pid, p in scheme.positions.items()}
+    titles = roster.get("title")  # the roster's own words for a position, where given
+    named = pd.Series(
+        position_names(roster["position"], scheme=scheme, lang=lang, titles=titles),
+        index=roster.index,
+        dtype="object",
+    )
     codes = pd.Series("", index=roster.index, dtype="object")
     reasons = pd.Series("", index=roster.index, dtype="object")
     tests = [
@@ -33,7 +49,7 @@ def appraisees(
         (
             "position",
             ~roster["position"].isin(grain_of),
-            lambda r: label("excluded.position", lang, position=r["position"]),
+            lambda r: label("excluded.position", lang, position=named[r.name]),
         ),
         (
             "grain",
@@ -41,7 +57,7 @@ def appraisees(
             lambda r: label(
                 "excluded.grain",
                 lang,
-                position=scheme.positions[r["position"]].name.get(lang),
+                position=named[r.name],
                 period=str(period),
                 grain=label(f"grain.{grain_of[r['position']]}", lang),
             ),
@@ -59,7 +75,9 @@ def appraisees(
             codes[fresh] = code
             reasons[fresh] = roster[fresh].apply(text, axis=1)
             out |= fresh
-    excluded = roster.loc[out].assign(reason_code=codes[out], reason=reasons[out])
+    excluded = roster.loc[out].assign(
+        position_name=named[out], reason_code=codes[out], reason=reasons[out]
+    )
     appraised = roster.loc[~out].copy()
     appraised["flags"] = _movement_flags(appraised, period, lang)
     return appraised, excluded[EXCLUDED_COLUMNS].reset_index(drop=True)

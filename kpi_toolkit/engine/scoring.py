@@ -268,7 +268,8 @@ def position_points(
             respread += np.where(gap, kpi.weight, 0.0)
         key = "flag.zero" if policy == "zero" else "flag.respread"
         if gap.any():
-            flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + label(key, lang, kpi=kpi.id)
+            text = label(key, lang, kpi=kpi.name.get(lang))
+            flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + text
         points[kpi.id] = got
     table = pd.DataFrame(points, index=values.index)
     total_weight = sum(k.weight for k in position.kpis)

@@ -5,7 +5,8 @@ Owns re-weighting an appraisal from each person's attainment shares (never from 
 moving one weight in ``keep`` or ``free`` mode, scenario files, comparisons, the
 sensitivity of grades and ranks to each weight, and the interactive surfaces.
 
-May import: the top-level shared modules and ``engine``. ipywidgets and Voilà are imported
+May import: the top-level shared modules, ``engine`` and the public names of
+:mod:`kpi_toolkit.reports.html` (the one table renderer). ipywidgets and Voilà are imported
 here and nowhere else, inside the functions that need them; the names below are imported
 on first use.
 """

@@ -1,25 +1,41 @@
 """What the weight explorer shows: its tables as DataFrames, then as HTML.
 
 :func:`explorer_view` makes the tables of one explorer state (ranking with changes, grade
-distribution, people near a band edge) as DataFrames a test can read; the ``_*_html``
-helpers render them, and the sensitivity and comparison tables, for the widget.
+distribution, people near a band edge) as DataFrames a test can read; the ``*_html``
+functions render them, and the sensitivity and comparison tables, for the widget, with the
+report's renderer (:mod:`kpi_toolkit.reports.html`). :func:`save_problems` says, in words
+from the label table, why the current weights cannot be saved as a scenario.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..engine.scheme import Scheme
-from ..labels import Lang, label
+from ..labels import Lang, label, position_names
+from ..reports.html import escape, table
+from .scenario_files import SCENARIO_NAME
 from .scenarios import Attainment, Standing
 
-__all__ = ["ExplorerView", "band_edges", "explorer_view"]
+__all__ = [
+    "CSS",
+    "ExplorerView",
+    "band_edges",
+    "comparison_html",
+    "distribution_html",
+    "edges_html",
+    "explorer_view",
+    "ranking_html",
+    "save_problems",
+    "sensitivity_html",
+]
 
 
 # --- what the widget shows, as data ---------------------------------------------------
@@ -175,43 +191,25 @@ HEADERS: dict[str, tuple[str, str]] = {
 }
 
 
-def _cell(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return "<td></td>"
-    if isinstance(value, float | np.floating):
-        return f'<td class="num">{value:.2f}</td>'
-    if isinstance(value, int | np.integer):
-        return f'<td class="num">{value}</td>'
-    return f"<td>{html.escape(str(value))}</td>"
-
-
 def _table(
-    frame: pd.DataFrame | Mapping[str, object],
+    frame: pd.DataFrame | Mapping[str, Any],
     columns: list[str],
     lang: Lang,
     *,
     css: str,
-    attrs: str = "",
+    attrs: Mapping[str, str] | None = None,
     row_class: list[str] | None = None,
 ) -> str:
-    head = "".join(
-        f"<th>{html.escape(HEADERS[c][0] + label(HEADERS[c][1], lang))}</th>" for c in columns
-    )
-    values = [list(frame[c]) for c in columns]
-    count = len(values[0]) if values else 0
+    """An explorer table: headers from :data:`HEADERS`, a ``data-employee`` per row."""
+    headers = [HEADERS[c][0] + label(HEADERS[c][1], lang) for c in columns]
+    count = len(frame[columns[0]]) if columns else 0
     ids = list(frame["employee_id"]) if "employee_id" in frame else [""] * count
-    body = "".join(
-        f'<tr class="{cls}" data-employee="{html.escape(str(emp))}">'
-        + "".join(_cell(v) for v in row)
-        + "</tr>"
-        for row, emp, cls in zip(
-            zip(*values, strict=True), ids, row_class or [""] * count, strict=True
-        )
-    )
-    return (
-        f'<div class="kpi-x"><table class="{css}" {attrs}><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
+    rows = [
+        {"class": cls, "data-employee": str(emp)}
+        for emp, cls in zip(ids, row_class or [""] * count, strict=True)
+    ]
+    shown = table(frame, columns=columns, headers=headers, css=css, attrs=attrs, rows=rows)
+    return f'<div class="kpi-x">{shown}</div>'
 
 
 def rank_arrow(change: object) -> str:
@@ -221,7 +219,7 @@ def rank_arrow(change: object) -> str:
     return f"↑{change}" if change > 0 else f"↓{-change}"  # type: ignore[operator]
 
 
-def _ranking_html(view: ExplorerView, weights: Mapping[str, float], lang: Lang) -> str:
+def ranking_html(view: ExplorerView, weights: Mapping[str, float], lang: Lang) -> str:
     ranking = {c: view.ranking[c].to_numpy() for c in view.ranking.columns}
     steps = ranking["grade_steps"]
     frame = {
@@ -236,7 +234,7 @@ def _ranking_html(view: ExplorerView, weights: Mapping[str, float], lang: Lang) 
         ),
     }
     rows = np.select([steps > 0, steps < 0], ["up", "down"], "")
-    data = html.escape(json.dumps(dict(weights), sort_keys=True))
+    data = json.dumps(dict(weights), sort_keys=True)
     columns = [
         "rank_shown",
         "change",
@@ -247,12 +245,12 @@ def _ranking_html(view: ExplorerView, weights: Mapping[str, float], lang: Lang) 
         "total_change",
         "grade_shown",
     ]
-    table = _table(
+    shown = _table(
         frame,
         columns,
         lang,
         css="kpi-ranking",
-        attrs=f'data-weights="{data}"',
+        attrs={"data-weights": data},
         row_class=list(rows),
     )
     summary = label(
@@ -263,38 +261,42 @@ def _ranking_html(view: ExplorerView, weights: Mapping[str, float], lang: Lang) 
         n=view.headcount,
     )
     more = (
-        f"<p>{label('explorer.more_rows', lang, shown=len(steps), n=view.headcount)}</p>"
+        f"<p>{escape(label('explorer.more_rows', lang, shown=len(steps), n=view.headcount))}</p>"
         if len(steps) < view.headcount
         else ""
     )
-    return f"{CSS}<p class='kpi-summary'>{summary}</p>{table}{more}"
+    return f"{CSS}<p class='kpi-summary'>{escape(summary)}</p>{shown}{more}"
 
 
-def _distribution_html(view: ExplorerView, scheme: Scheme, lang: Lang) -> str:
+def distribution_html(view: ExplorerView, scheme: Scheme, lang: Lang) -> str:
+    """Bars of the baseline's and the scenario's headcount per grade."""
     names = {g.id: g.name.get(lang) for g in scheme.grades}
     most = max(int(view.distribution.to_numpy().max()), 1)
     rows = []
     for grade_id, (before, after) in view.distribution.iterrows():
         bars = "".join(
             f'<div><span class="bar" style="width:{240 * n / most:.0f}px;background:{c}"></span>'
-            f" {label(f'explorer.dist.{k}', lang)} <b data-count='{k}'>{n}</b></div>"
+            f" {escape(label(f'explorer.dist.{k}', lang))} <b data-count='{k}'>{n}</b></div>"
             for k, n, c in (("baseline", before, "#9aa0a6"), ("scenario", after, "#1a73e8"))
         )
         rows.append(
-            f"<tr data-grade='{grade_id}'><td>{html.escape(names[grade_id])}</td>"
+            f"<tr data-grade='{escape(grade_id)}'><td>{escape(names[str(grade_id)])}</td>"
             f"<td>{bars}</td></tr>"
         )
     return f"{CSS}<div class='kpi-x'><table class='kpi-distribution'>{''.join(rows)}</table></div>"
 
 
-def _edges_html(view: ExplorerView, lang: Lang) -> str:
+def edges_html(view: ExplorerView, lang: Lang) -> str:
+    """The people nearest a grade band edge."""
     columns = ["employee_id", "name", "team", "total", "grade", "points_up", "points_down"]
     return CSS + _table(view.edges, columns, lang, css="kpi-edges")
 
 
-def _sensitivity_html(
+def sensitivity_html(
     by_kpi: pd.DataFrame, by_person: pd.DataFrame, delta: float, lang: Lang
 ) -> str:
+    """Who changes grade and rank for each weight ± ``delta``, and each person's smallest
+    grade-changing move."""
     kpi_columns = [
         "kpi",
         "weight",
@@ -316,18 +318,24 @@ def _sensitivity_html(
         "new_grade",
     ]
     return (
-        f"{CSS}<h4>{label('explorer.sensitivity.by_kpi', lang, delta=delta)}</h4>"
+        f"{CSS}<h4>{escape(label('explorer.sensitivity.by_kpi', lang, delta=delta))}</h4>"
         + _table(
             by_kpi.rename(columns={"change": "delta"}), kpi_columns, lang, css="kpi-sensitivity"
         )
-        + f"<h4>{label('explorer.sensitivity.by_person', lang)}</h4>"
+        + f"<h4>{escape(label('explorer.sensitivity.by_person', lang))}</h4>"
         + _table(by_person, person_columns, lang, css="kpi-smallest")
     )
 
 
-def _comparison_html(people: pd.DataFrame, teams: pd.DataFrame, lang: Lang) -> str:
+def comparison_html(
+    people: pd.DataFrame, teams: pd.DataFrame, lang: Lang, *, scheme: Scheme
+) -> str:
+    """Scenario A against B: the people whose grade or rank changes, and the teams."""
     changed = people.loc[(people["grade_steps"] != 0) | (people["rank_change"] != 0)]
-    changed = changed.assign(change=changed["rank_change"].map(rank_arrow))
+    changed = changed.assign(
+        change=changed["rank_change"].map(rank_arrow),
+        position=position_names(changed["position"], scheme=scheme, lang=lang),
+    )
     columns = [
         "employee_id",
         "name",
@@ -351,8 +359,42 @@ def _comparison_html(people: pd.DataFrame, teams: pd.DataFrame, lang: Lang) -> s
         "team_rank_after",
     ]
     return (
-        f"{CSS}<h4>{label('explorer.scenario.people', lang)}</h4>"
+        f"{CSS}<h4>{escape(label('explorer.scenario.people', lang))}</h4>"
         + _table(changed, columns, lang, css="kpi-compare")
-        + f"<h4>{label('explorer.scenario.teams', lang)}</h4>"
+        + f"<h4>{escape(label('explorer.scenario.teams', lang))}</h4>"
         + _table(teams, team_columns, lang, css="kpi-teams")
     )
+
+
+def save_problems(
+    name: str,
+    weights: Mapping[str, Mapping[str, float]],
+    *,
+    scheme: Scheme,
+    directory: str | Path,
+    lang: Lang = "zh",
+) -> list[str]:
+    """Why ``weights`` cannot be saved as scenario ``name``, in words (empty: they can).
+
+    The name must make a file name and not be taken; every weight must be above 0 and each
+    position's weights must add up to 100 (what
+    :func:`~kpi_toolkit.explorer.scenario_files.save_scenario` refuses too).
+    """
+    if not SCENARIO_NAME.match(name):
+        return [label("explorer.scenario.bad_name", lang, name=name)]
+    if (Path(directory) / f"{name}.yaml").exists():
+        return [label("explorer.scenario.exists", lang, name=name)]
+    problems = []
+    for pid, moved in weights.items():
+        position = scheme.positions[pid]
+        names = {k.id: k.name.get(lang) for k in position.kpis}
+        where = position.name.get(lang)
+        problems += [
+            label("explorer.scenario.zero_weight", lang, position=where, kpi=names[k])
+            for k, w in moved.items()
+            if w <= 0
+        ]
+        total = sum(moved.values())
+        if abs(total - 100) > 1e-6:
+            problems.append(label("explorer.scenario.not_100", lang, position=where, total=total))
+    return problems

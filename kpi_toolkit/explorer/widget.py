@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..engine.scheme import Scheme
 from ..engine.scoring import Appraisal
-from ..errors import KpiError
+from ..errors import KpiError, Problem, SchemeError
 from ..labels import Lang, label
 from ..periods import parse_period
 from ..pipeline import appraise, resolve_inputs
@@ -47,12 +47,13 @@ from .scenarios import (
 from .sensitivity import smallest_changes, weight_sensitivity
 from .view import (
     CSS,
-    _comparison_html,
-    _distribution_html,
-    _edges_html,
-    _ranking_html,
-    _sensitivity_html,
+    comparison_html,
+    distribution_html,
+    edges_html,
     explorer_view,
+    ranking_html,
+    save_problems,
+    sensitivity_html,
 )
 
 __all__ = ["WeightExplorer", "explore"]
@@ -174,7 +175,7 @@ class WeightExplorer:
         self.mode.observe(lambda change: self._set_mode(change["new"]), names="value")
         self.reset_button.on_click(lambda _: self.reset())
         self.sensitivity_button.on_click(lambda _: self.compute_sensitivity())
-        self.save_button.on_click(lambda _: self._guard(self.save, self.scenario_name.value))
+        self.save_button.on_click(lambda _: self._on_save(self.scenario_name.value))
         self.compare_button.on_click(
             lambda _: self._guard(self.compare, self.compare_a.value, self.compare_b.value)
         )
@@ -254,9 +255,9 @@ class WeightExplorer:
                 f" <span class='warn'>{label('explorer.warn.total', self.lang, total=total)}</span>"
             )
         self.note.value = f"{CSS}<div class='kpi-x kpi-note'>{note}</div>"
-        self.ranking.value = _ranking_html(self.view, self.weights[pid], self.lang)
-        self.distribution.value = _distribution_html(self.view, self.scheme, self.lang)
-        self.edges.value = _edges_html(self.view, self.lang)
+        self.ranking.value = ranking_html(self.view, self.weights[pid], self.lang)
+        self.distribution.value = distribution_html(self.view, self.scheme, self.lang)
+        self.edges.value = edges_html(self.view, self.lang)
         if self.sensitivity.value:
             self.sensitivity.value = label("explorer.sensitivity.stale", self.lang)
 
@@ -298,20 +299,39 @@ class WeightExplorer:
         options = {"position": pid, "weights": self.weights[pid], "lang": self.lang}
         by_kpi = weight_sensitivity(self.att, delta=self.delta, step=self.step, **options)
         by_person = smallest_changes(self.att, step=self.step, **options)
-        self.sensitivity.value = _sensitivity_html(
+        self.sensitivity.value = sensitivity_html(
             by_kpi, by_person.dropna(subset=["kpi_id"]), self.delta, self.lang
         )
         return by_kpi, by_person
 
     def save(self, name: str) -> Path:
-        """Save the current weights as ``<scenario_dir>/<name>.yaml``."""
-        changed = {
-            pid: ws for pid, ws in self.weights.items() if ws != baseline_weights(self.scheme)[pid]
-        }
-        path = save_scenario(self.scheme, changed, name=name.strip(), directory=self.scenario_dir)
+        """Save the current weights as ``<scenario_dir>/<name>.yaml``.
+
+        Raises
+        ------
+        SchemeError
+            A bad or taken name, a zero weight, weights not adding up to 100: each said in
+            words from the label table (:func:`~kpi_toolkit.explorer.view.save_problems`).
+        """
+        name = name.strip()
+        problems = self._save_problems(name)
+        if problems:
+            where = str(self.scenario_dir / f"{name}.yaml")
+            raise SchemeError([Problem(where, text) for text in problems])
+        path = save_scenario(self.scheme, self._changed(), name=name, directory=self.scenario_dir)
         self.message.value = html.escape(label("explorer.scenario.saved", self.lang, path=path))
         self._list_scenarios()
         return path
+
+    def _changed(self) -> dict[str, dict[str, float]]:
+        """The weights of the positions that differ from the baseline."""
+        baseline = baseline_weights(self.scheme)
+        return {pid: ws for pid, ws in self.weights.items() if ws != baseline[pid]}
+
+    def _save_problems(self, name: str) -> list[str]:
+        return save_problems(
+            name, self._changed(), scheme=self.scheme, directory=self.scenario_dir, lang=self.lang
+        )
 
     def compare(self, a: str, b: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Compare two of: ``"__baseline__"``, ``"__current__"``, a saved scenario's name.
@@ -322,7 +342,7 @@ class WeightExplorer:
         first, second = self._scores_of(a), self._scores_of(b)
         people = compare(first, second, scheme=self.scheme)
         teams = team_changes(first, second, scheme=self.scheme, lang=self.lang)
-        self.comparison.value = _comparison_html(people, teams, self.lang)
+        self.comparison.value = comparison_html(people, teams, self.lang, scheme=self.scheme)
         return people, teams
 
     def _scores_of(self, choice: str) -> pd.DataFrame:
@@ -347,11 +367,18 @@ class WeightExplorer:
         try:
             action(*args)
         except KpiError as error:
-            self.message.value = (
-                f"<pre class='warn'>"
-                f"{html.escape(label('explorer.error', self.lang, message=error))}"
-                "</pre>"
-            )
+            self._warn(label("explorer.error", self.lang, message=error))
+
+    def _on_save(self, name: str) -> None:
+        """The save button: why not, in words from the label table, or save."""
+        problems = self._save_problems(name.strip())
+        if problems:
+            self._warn(label("explorer.error", self.lang, message=" ".join(problems)))
+        else:
+            self._guard(self.save, name)
+
+    def _warn(self, text: str) -> None:
+        self.message.value = f"<pre class='warn'>{html.escape(text)}</pre>"
 
 
 def explore(

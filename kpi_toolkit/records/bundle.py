@@ -108,12 +108,15 @@ class BundleResult:
         return all(ledger.balanced for ledger in self.ledgers.values())
 
     def ledger(self, *, lang: Lang = "zh") -> pd.DataFrame:
-        """Rows per source and reason: ``source, file, reason, label, rows`` (used first)."""
+        """Rows per source and reason: ``source, table, file, reason, label, rows`` (used
+        first; ``table`` is the canonical table the source fills)."""
         frames = [
-            ledger.summary(lang=lang).assign(source=name, file=str(self.files[name]))
+            ledger.summary(lang=lang).assign(
+                source=name, table=ledger.table, file=str(self.files[name])
+            )
             for name, ledger in self.ledgers.items()
         ]
-        columns = ["source", "file", "reason", "label", "rows"]
+        columns = ["source", "table", "file", "reason", "label", "rows"]
         return pd.concat(frames, ignore_index=True)[columns]
 
     def excluded(self) -> pd.DataFrame:

@@ -2,46 +2,47 @@
 
 :func:`build_canonical` turns a registered raw relation into a canonical view in DuckDB and
 tags each source row on the way: rows in = rows used + rows excluded, always (checked).
-Reasons are listed in :data:`REASONS` with Chinese and English labels.
+The reason codes are :data:`REASON_CODES`; their words are in :mod:`kpi_toolkit.labels`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import duckdb
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..labels import LABELS, Lang, name_of
 from ..periods import Period
 from .sources import ROW_COLUMN, FieldSpec, SourceSpec
 from .sql_guard import check_expression
 from .tables import DUCKDB_TYPES, KEYS, REQUIRED, TABLES, TIME_ORDER, field_type
 
-__all__ = ["REASONS", "Ledger", "build_canonical", "check_mapping", "reason_label"]
+__all__ = ["REASONS", "REASON_CODES", "Ledger", "build_canonical", "check_mapping", "reason_label"]
 
-REASONS: Mapping[str, Mapping[str, str]] = {
-    "used": {"zh": "已使用", "en": "used"},
-    "filtered": {"zh": "被过滤规则排除", "en": "excluded by a filter rule"},
-    "system_account": {"zh": "系统账号，已过滤", "en": "system account, filtered out"},
-    "unparseable_timestamp": {"zh": "时间无法解析", "en": "unparseable timestamp"},
-    "bad_value": {"zh": "取值无法识别", "en": "value not recognised"},
-    "missing_value": {"zh": "必填字段为空", "en": "required value missing"},
-    "duplicate_id": {"zh": "编号重复", "en": "duplicate id"},
-    "missing_employee": {"zh": "未分配员工", "en": "no employee assigned"},
-    "unknown_employee": {"zh": "员工不在花名册中", "en": "employee not on the roster"},
-    "resolved_before_created": {"zh": "解决时间早于创建时间", "en": "resolved before created"},
-    "outside_period": {"zh": "不在考核期内", "en": "outside the period"},
-}
-Lang = Literal["zh", "en"]
+REASON_CODES = (
+    "used",
+    "filtered",
+    "system_account",
+    "unparseable_timestamp",
+    "bad_value",
+    "missing_value",
+    "duplicate_id",
+    "missing_employee",
+    "unknown_employee",
+    "resolved_before_created",
+    "outside_period",
+)
+# code → its label in each language; the words live in kpi_toolkit.labels
+REASONS: Mapping[str, Mapping[str, str]] = {code: LABELS[f"reason.{code}"] for code in REASON_CODES}
 CANONICAL_VIEW = "canonical"
 
 
 def reason_label(code: str, *, lang: Lang = "zh") -> str:
     """The label of a reason code in Chinese (default) or English."""
-    return REASONS[code][lang]
+    return name_of("reason", code, lang)
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,15 @@ class Ledger:
     """Where every input row went.
 
     ``counts`` maps reason code → rows (``used`` included); ``excluded`` holds the
-    excluded rows themselves with their ``row`` number in the source and ``reason``.
+    excluded rows themselves with their ``row`` number in the source and ``reason``;
+    ``table`` is the canonical table the source fills (what a page calls the source).
     """
 
     source: str
     rows_in: int
     counts: Mapping[str, int]
     excluded: pd.DataFrame = field(repr=False)
+    table: str = ""
 
     @property
     def rows_used(self) -> int:
@@ -325,7 +328,7 @@ def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledge
         f"SELECT e.{row} AS row, e.reason, raw.* EXCLUDE ({row}) FROM _excluded e "
         f"JOIN {raw} raw USING ({row}) ORDER BY row"
     ).df()
-    ledger = Ledger(spec.path or spec.name, rows_in, counts, excluded)
+    ledger = Ledger(spec.path or spec.name, rows_in, counts, excluded, table=spec.table)
     if not ledger.balanced or counts["used"] < 0:
         raise RuntimeError(f"ledger does not balance for {ledger.source}: {counts} vs {rows_in}")
     return ledger

@@ -11,9 +11,10 @@ from .. import __version__
 from ..engine.annual import AnnualResult
 from ..engine.bonus import Allocation, allocate_bonus, bonus_pool
 from ..engine.scheme import Scheme
-from ..labels import Lang, label
+from ..labels import Lang, label, position_names
 from ..pipeline import appraise_year, resolve_inputs
-from . import sections as rs
+from .html import escape, number, section, table
+from .sections import input_list
 
 __all__ = ["Review", "bonus", "footer", "load_review", "title", "year_results"]
 
@@ -52,9 +53,9 @@ def load_review(
 
 def title(review: Review) -> HTML:
     lang = review.lang
-    line = f"{rs._e(review.scheme.name.get(lang))} · {rs._e(label('year', lang))} {review.year}"
+    line = f"{escape(review.scheme.name.get(lang))} · {escape(label('year', lang))} {review.year}"
     return HTML(
-        f'<header class="kpi-title"><h1>{rs._e(label("report.annual_title", lang))}'
+        f'<header class="kpi-title"><h1>{escape(label("report.annual_title", lang))}'
         f"</h1><p>{line}</p></header>"
     )
 
@@ -74,9 +75,10 @@ def year_results(review: Review) -> HTML:
         "grade",
         "rank",
     ]
-    table = scores[columns].copy()
-    table.columns = [label(c, lang) if c not in periods else c for c in columns]
-    return rs._section(label("report.year_result", lang), rs._table(table))
+    shown = scores[columns].copy()
+    shown["position"] = position_names(shown["position"], scheme=review.scheme, lang=lang)
+    shown.columns = [label(c, lang) if c not in periods else c for c in columns]
+    return HTML(section(label("report.year_result", lang), table(shown)))
 
 
 def bonus(
@@ -100,20 +102,20 @@ def bonus(
         headcount=len(scores),
     )
     paid = allocate_bonus(scores, pool=pool, allocation=allocation)
-    table = paid[["employee_id", "name", "total", "grade", "bonus"]].copy()
-    table.columns = [label(c, lang) for c in table.columns]
-    facts = (
-        f"<p>{pool.pool:.2f} · {pool.headcount} · {pool.base_per_head:.2f} "
-        f"({rs._e(allocation)})</p>"
+    shown = paid[["employee_id", "name", "total", "grade", "bonus"]].copy()
+    shown.columns = [label(c, lang) for c in shown.columns]
+    facts = label(
+        "report.bonus.facts",
+        lang,
+        pool=number(pool.pool),
+        headcount=pool.headcount,
+        base=number(pool.base_per_head),
+        allocation=label(f"report.bonus.{allocation}", lang),
     )
-    return rs._section(label("report.bonus", lang), facts + rs._table(table))
+    return HTML(section(label("report.bonus", lang), f"<p>{escape(facts)}</p>" + table(shown)))
 
 
 def footer(review: Review) -> HTML:
-    files = "".join(
-        f"<li>{rs._e(r)}: <code>{rs._e(p)}</code> sha256 <code>{d}</code></li>"
-        for r, (p, d) in review.inputs.items()
-    )
-    return HTML(
-        f'<footer class="kpi-footer"><p>kpi-toolkit {__version__}</p><ul>{files}</ul></footer>'
-    )
+    """Provenance: toolkit version and each input's path and SHA-256."""
+    files = input_list(review.inputs, lang=review.lang)
+    return HTML(f'<footer class="kpi-footer"><p>kpi-toolkit {__version__}</p>{files}</footer>')

@@ -29,7 +29,8 @@ from ..engine.scheme import Kpi, Position, Scheme
 from ..engine.scoring import Appraisal
 from ..errors import InputError, Problem
 from ..files import NameRules, safe_name, write_atomic
-from ..labels import Lang, label
+from ..labels import Lang, label, position_names
+from .html import number
 
 __all__ = ["write_scores_excel"]
 
@@ -319,8 +320,10 @@ def _team_sheet(sheet: Worksheet, appraisal: Appraisal, lang: Lang) -> None:
 def _excluded_sheet(sheet: Worksheet, appraisal: Appraisal, lang: Lang) -> None:
     keys = ["employee_id", "name", "position", "team", "reason"]
     excluded = appraisal.excluded.reindex(columns=keys)
-    names = {pid: p.name.get(lang) for pid, p in appraisal.scheme.positions.items()}
-    excluded["position"] = [names.get(p, p) for p in excluded["position"]]
+    titles = appraisal.excluded.get("position_name")  # the roster's title, where given
+    excluded["position"] = position_names(
+        excluded["position"], scheme=appraisal.scheme, lang=lang, titles=titles
+    )
     title = f"{label('not_appraised', lang)} · {appraisal.period}"
     _table(sheet, excluded, [(key, None) for key in keys], title=title, lang=lang)
 
@@ -400,7 +403,7 @@ def _cell_width(cell: Cell) -> float:
     if isinstance(cell.value, datetime):
         return len(TIMESTAMP)
     if isinstance(cell.value, float) and cell.number_format == POINTS:
-        return len(f"{cell.value:.2f}")
+        return len(number(cell.value, 2))
     size = cell.font.sz if cell.font is not None and cell.font.sz else 11
     return _display_width(str(cell.value)) * size / 11
 

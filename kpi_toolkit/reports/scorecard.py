@@ -13,6 +13,7 @@ from ..errors import InputError, Problem
 from ..labels import label
 from . import sections as rs
 from .context import ReportContext
+from .html import escape, section, table
 
 __all__ = ["department", "footer", "result", "title"]
 
@@ -60,9 +61,9 @@ def department(ctx: ReportContext, employee_id: str) -> HTML:
     rows = [(kpi.name.get(lang), person[kpi.id], *_stats(peers[kpi.id])) for kpi in position.kpis]
     rows.append((label("total", lang), person["total"], *_stats(peers["total"])))
     keys = ("kpi", "report.yours", "report.mean", "report.q1", "report.median", "report.q3")
-    table = rs._labelled(rows, keys, lang)
-    note = f"<p>{rs._e(label('headcount', lang))}: {len(peers)}</p>"
-    return rs._section(label("report.department", lang), note + rs._table(table))
+    figures = rs.labelled(rows, keys, lang)
+    note = f"<p>{escape(label('headcount', lang))}: {len(peers)}</p>"
+    return HTML(section(label("report.department", lang), note + table(figures)))
 
 
 def _stats(values: pd.Series) -> tuple[float, float, float, float]:

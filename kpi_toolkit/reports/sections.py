@@ -1,16 +1,16 @@
 """The sections of an appraisal report, each an HTML fragment built from a ReportContext.
 
-Every text that comes from user data (names, teams, reasons, labels from the scheme) goes
-through :func:`html.escape`; charts are embedded as PNG ``data:`` URIs, so the page needs
-nothing from the network. The notebooks display these fragments; tests read them as text.
+Tables, sections and numbers are rendered by :mod:`kpi_toolkit.reports.html` (every text
+from user data escaped); every word comes from :mod:`kpi_toolkit.labels`, so no internal id
+(position, rater group, source, reason) is shown. Charts are embedded as PNG ``data:`` URIs,
+so the page needs nothing from the network. The notebooks display these fragments; tests
+read them as text.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from html import escape
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,9 +18,10 @@ from IPython.display import HTML
 
 from ..engine.grading import team_ranking
 from ..engine.scheme import Kpi, Position
-from ..labels import Lang, label
+from ..labels import Lang, label, ledger_table, name_of, position_names
 from .charts import bar_chart, box_chart, grade_distribution_chart, use_cjk_font
 from .context import ReportContext
+from .html import escape, number, section, table
 
 __all__ = [
     "approval",
@@ -28,6 +29,8 @@ __all__ = [
     "change",
     "data_quality",
     "footer",
+    "input_list",
+    "labelled",
     "ranking",
     "scorecard",
     "scorecards",
@@ -39,32 +42,13 @@ __all__ = [
 ]
 
 
-def _e(value: object) -> str:
-    return escape("" if value is None or value is pd.NA else str(value))
-
-
-def _fmt(value: object, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f}" if isinstance(value, float | np.floating) else _e(value)
-
-
-def _table(frame: pd.DataFrame, *, css: str = "kpi-table", digits: int = 2) -> str:
-    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_fmt(v, digits)}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-
-
-def _labelled(rows: list[tuple], keys: tuple[str, ...], lang: Lang) -> pd.DataFrame:
+def labelled(rows: list[tuple], keys: tuple[str, ...], lang: Lang) -> pd.DataFrame:
     """A table of ``rows`` whose column headers are the labels of ``keys``."""
     return pd.DataFrame(rows, columns=[label(k, lang) for k in keys])
 
 
 def _section(heading: str, body: str, *, css: str = "") -> HTML:
-    return HTML(f'<section class="kpi-section {css}"><h2>{_e(heading)}</h2>{body}</section>')
+    return HTML(section(heading, body, css=css))
 
 
 def _png(figure) -> str:
@@ -88,8 +72,8 @@ def title(ctx: ReportContext, *, heading: str | None = None) -> HTML:
     parts = [ctx.scheme.name.get(lang), f"{label('period', lang)} {ctx.appraisal.period}"]
     if ctx.team:
         parts.append(f"{label('team', lang)} {ctx.team}")
-    line = " · ".join(_e(p) for p in parts)
-    return HTML(f'<header class="kpi-title"><h1>{_e(main)}</h1><p>{line}</p></header>')
+    line = " · ".join(escape(p) for p in parts)
+    return HTML(f'<header class="kpi-title"><h1>{escape(main)}</h1><p>{line}</p></header>')
 
 
 def summary(ctx: ReportContext) -> HTML:
@@ -110,11 +94,11 @@ def summary(ctx: ReportContext) -> HTML:
         title=label("report.grade_distribution", lang),
         ylabel=label("headcount", lang),
     )
-    body = _table(facts) + _png(chart) + _table(_distribution_table(ctx, counts))
+    body = table(facts) + _png(chart) + table(_distribution_table(ctx, counts))
     if len(ctx.excluded):
         reasons = ctx.excluded.groupby("reason", sort=False).size().reset_index()
         reasons.columns = [label("reason", lang), label("headcount", lang)]
-        body += f"<h3>{_e(label('not_appraised', lang))}</h3>" + _table(reasons)
+        body += f"<h3>{escape(label('not_appraised', lang))}</h3>" + table(reasons)
     return _section(label("report.summary", lang), body)
 
 
@@ -150,7 +134,7 @@ def _distribution_table(ctx: ReportContext, counts: pd.DataFrame) -> pd.DataFram
             )
         )
     keys = ("grade", "headcount", "report.share", "report.forced", "report.forced_ok")
-    return _labelled(rows, keys, lang)
+    return labelled(rows, keys, lang)
 
 
 def _holds(ctx: ReportContext, grade_id: str) -> str:
@@ -162,10 +146,10 @@ def _holds(ctx: ReportContext, grade_id: str) -> str:
 def teams(ctx: ReportContext) -> HTML:
     """Organisational appraisal: each team's mean total, grade and rank."""
     lang = ctx.lang
-    table = team_ranking(ctx.appraisal.scores, scheme=ctx.scheme, lang=lang)
-    table = table.rename(columns={"rank": "team_rank"})
-    table.columns = [label(c, lang) for c in table.columns]
-    return _section(label("team_ranking", lang), _table(table))
+    ranked = team_ranking(ctx.appraisal.scores, scheme=ctx.scheme, lang=lang)
+    ranked = ranked.rename(columns={"rank": "team_rank"})
+    ranked.columns = [label(c, lang) for c in ranked.columns]
+    return _section(label("team_ranking", lang), table(ranked))
 
 
 ATTAINMENT_COLUMNS = (
@@ -186,7 +170,7 @@ def attainment(ctx: ReportContext) -> HTML:
         people = ctx.scores.loc[ctx.scores["position"] == position.id]
         actuals = ctx.appraisal.actuals.set_index("employee_id").reindex(people["employee_id"])
         rows = [_attainment_row(kpi, people, actuals, lang) for kpi in position.kpis]
-        table = _labelled(rows, ATTAINMENT_COLUMNS, lang)
+        kpis = labelled(rows, ATTAINMENT_COLUMNS, lang)
         shares = pd.DataFrame(
             {
                 "kpi": [k.name.get(lang) for k in position.kpis],
@@ -209,7 +193,7 @@ def attainment(ctx: ReportContext) -> HTML:
             title=label("report.points_distribution", lang),
         )
         body += (
-            f"<h3>{_e(position.name.get(lang))}</h3>" + _table(table) + _png(chart) + _png(spread)
+            f"<h3>{escape(position.name.get(lang))}</h3>" + table(kpis) + _png(chart) + _png(spread)
         )
     return _section(label("report.kpis", lang), body)
 
@@ -263,23 +247,17 @@ def ranking(ctx: ReportContext) -> HTML:
         "grade",
         "department_rank",
     ]
-    table = ctx.scores[columns].copy()
-    names = {pid: p.name.get(lang) for pid, p in ctx.scheme.positions.items()}
-    table["position"] = table["position"].map(names)
-    table.columns = [label(c, lang) for c in columns]
-    return _section(label("report.ranking", lang), _table(table))
-
-
-def _rows_table(header: list[str], rows: list[tuple]) -> str:
-    head = "".join(f"<th>{_e(c)}</th>" for c in header)
-    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return f'<table class="kpi-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    ranked = ctx.scores[columns].copy()
+    ranked["position"] = position_names(ranked["position"], scheme=ctx.scheme, lang=lang)
+    ranked.columns = [label(c, lang) for c in columns]
+    return _section(label("report.ranking", lang), table(ranked))
 
 
 def _card_rows(ctx: ReportContext, position: Position) -> list[tuple[str, Kpi | None, object]]:
     """The rows of a position's scorecard: (category name, KPI or None for the subtotal,
     the KPI's rule in words or the category)."""
-    lang, rows = ctx.lang, []
+    lang = ctx.lang
+    rows: list[tuple[str, Kpi | None, object]] = []
     for category_id, category in position.categories.items():
         for kpi in (k for k in position.kpis if k.category == category_id):
             rule = kpi.rule.describe(weight=kpi.weight, target=kpi.target, lang=lang)
@@ -305,7 +283,7 @@ def scorecard(ctx: ReportContext, employee_id: str, *, _cache: dict | None = Non
                     "",
                     "",
                     "",
-                    f"{person[category_id]:.2f} / {category.points:g}",
+                    f"{number(person[category_id])} / {category.points:g}",
                 )
             )
             continue
@@ -317,7 +295,7 @@ def scorecard(ctx: ReportContext, employee_id: str, *, _cache: dict | None = Non
                 _actual(kpi, float(value)),
                 _target(kpi),
                 extra,
-                f"{person[kpi.id]:.2f} / {kpi.weight:g}",
+                f"{number(person[kpi.id])} / {kpi.weight:g}",
             )
         )
     header = [
@@ -325,15 +303,15 @@ def scorecard(ctx: ReportContext, employee_id: str, *, _cache: dict | None = Non
         for c in ("report.category", "kpi", "actual", "target", "report.rule", "points")
     ]
     head = (
-        f"<h3>{_e(person['name'])} <small>{_e(employee_id)} · {_e(person['team'])} · "
-        f"{_e(position.name.get(lang))}</small></h3>"
-        f'<p class="kpi-total">{_e(label("total", lang))} <b>{person["total"]:.2f}</b> · '
-        f"{_e(label('grade', lang))} <b>{_e(person['grade'])}</b> · "
-        f"{_e(label('rank', lang))} {_e(person['rank'])}</p>"
+        f"<h3>{escape(person['name'])} <small>{escape(employee_id)} · {escape(person['team'])} · "
+        f"{escape(position.name.get(lang))}</small></h3>"
+        f'<p class="kpi-total">{escape(label("total", lang))} <b>{number(person["total"])}</b> · '
+        f"{escape(label('grade', lang))} <b>{escape(person['grade'])}</b> · "
+        f"{escape(label('rank', lang))} {escape(person['rank'])}</p>"
     )
-    notes = f'<p class="kpi-flags">{_e(person["flags"])}</p>' if person["flags"] else ""
-    table = _rows_table(header, rows)
-    return f'<div class="kpi-card">{head}{table}{_raters(ctx, employee_id, cache)}{notes}</div>'
+    notes = f'<p class="kpi-flags">{escape(person["flags"])}</p>' if person["flags"] else ""
+    card = table(pd.DataFrame(rows, columns=header))
+    return f'<div class="kpi-card">{head}{card}{_raters(ctx, employee_id, cache)}{notes}</div>'
 
 
 def _card_cache(ctx: ReportContext) -> dict:
@@ -355,11 +333,12 @@ def _raters(ctx: ReportContext, employee_id: str, cache: dict) -> str:
     names = {k.id: k.name.get(lang) for p in ctx.scheme.positions.values() for k in p.kpis}
     columns = ["kpi_id", "rater_group", "raters", "mean", "weight", "used_weight"]
     rows = [
-        (names.get(k, k), g, r, f"{m:.2f}", f"{w:.2f}", f"{u:.2f}")
+        (names.get(k, k), name_of("rater_group", g, lang), r, m, w, u)
         for k, g, r, m, w, u in mine[columns].itertuples(index=False)
     ]
     header = [label(f"report.360.{c}", lang) for c in columns]
-    return f"<h4>{_e(label('report.360', lang))}</h4>" + _rows_table(header, rows)
+    shown = table(pd.DataFrame(rows, columns=header))
+    return f"<h4>{escape(label('report.360', lang))}</h4>" + shown
 
 
 def scorecards(ctx: ReportContext) -> HTML:
@@ -384,11 +363,11 @@ def sensitivity(ctx: ReportContext, *, delta: float = 5.0) -> HTML:
 
     lang, shares, body = ctx.lang, attainment(ctx.appraisal), ""
     for position in _positions(ctx):
-        table = weight_sensitivity(shares, position=position.id, delta=delta)
-        table = table[[c for c in SENSITIVITY_COLUMNS if c != "kpi_id"]]
-        table.columns = [label(f"report.sensitivity.{c}", lang) for c in table.columns]
-        body += f"<h3>{_e(position.name.get(lang))}</h3>" + _table(table, digits=1)
-    note = f"<p>{_e(label('report.sensitivity.explain', lang, delta=f'{delta:g}'))}</p>"
+        moves = weight_sensitivity(shares, position=position.id, delta=delta)
+        moves = moves[[c for c in SENSITIVITY_COLUMNS if c != "kpi_id"]]
+        moves.columns = [label(f"report.sensitivity.{c}", lang) for c in moves.columns]
+        body += f"<h3>{escape(position.name.get(lang))}</h3>" + table(moves, digits=1)
+    note = f"<p>{escape(label('report.sensitivity.explain', lang, delta=f'{delta:g}'))}</p>"
     return _section(label("report.sensitivity", lang), note + body)
 
 
@@ -408,7 +387,7 @@ def change(ctx: ReportContext) -> HTML:
     lang = ctx.lang
     if ctx.previous is None:
         return _section(
-            label("report.change", lang), f"<p>{_e(label('report.no_previous', lang))}</p>"
+            label("report.change", lang), f"<p>{escape(label('report.no_previous', lang))}</p>"
         )
     before = ctx.previous.scores[["employee_id", "total", "grade"]]
     merged = ctx.scores[["employee_id", "name", "total", "grade"]].merge(
@@ -416,12 +395,12 @@ def change(ctx: ReportContext) -> HTML:
     )
     merged["delta"] = merged["total"] - merged["total_before"]
     merged = merged.sort_values("delta", ascending=False, na_position="last")
-    table = merged[
+    shown = merged[
         ["employee_id", "name", "total_before", "grade_before", "total", "grade", "delta"]
     ]
-    table.columns = [label(c, lang) for c in CHANGE_COLUMNS]
+    shown.columns = [label(c, lang) for c in CHANGE_COLUMNS]
     heading = f"{label('report.change', lang)} ({ctx.previous.period} → {ctx.appraisal.period})"
-    return _section(heading, _table(table))
+    return _section(heading, table(shown))
 
 
 def data_quality(ctx: ReportContext) -> HTML:
@@ -434,19 +413,18 @@ def data_quality(ctx: ReportContext) -> HTML:
             label("report.excluded", lang): [len(ctx.excluded)],
         }
     )
-    body = _table(facts)
+    body = table(facts)
     if len(ctx.excluded):
-        table = ctx.excluded[["employee_id", "name", "position", "team", "reason"]].copy()
-        names = {pid: p.name.get(lang) for pid, p in ctx.scheme.positions.items()}
-        table["position"] = table["position"].map(lambda p: names.get(p, p))
-        table.columns = [label(c, lang) for c in table.columns]
-        body += _table(table)
-    ledger = ctx.ledger
-    if ledger is not None and len(ledger):
-        shown = ledger.assign(file=ledger["file"].map(lambda f: Path(str(f)).name))
-        shown = shown[["source", "file", "label", "rows"]]
-        shown.columns = [label(f"report.ledger.{c}", lang) for c in shown.columns]
-        body += f"<h3>{_e(label('report.ledger', lang))}</h3>" + _table(shown)
+        excluded = ctx.excluded[["employee_id", "name", "position", "team", "reason"]].copy()
+        titles = ctx.excluded.get("position_name")  # the roster's title, where given
+        excluded["position"] = position_names(
+            excluded["position"], scheme=ctx.scheme, lang=lang, titles=titles
+        )
+        excluded.columns = [label(c, lang) for c in excluded.columns]
+        body += table(excluded)
+    if ctx.ledger is not None and len(ctx.ledger):
+        shown = ledger_table(ctx.ledger, lang=lang)
+        body += f"<h3>{escape(label('report.ledger', lang))}</h3>" + table(shown)
     return _section(label("report.data_quality", lang), body)
 
 
@@ -470,20 +448,45 @@ def approval(
             ("approved_by", approved_by, approved_on),
         )
     ]
-    table = pd.DataFrame(rows, columns=["", label("name", lang), label("report.date", lang)])
-    return _section(label("report.approval", lang), _table(table, css="kpi-table kpi-approval"))
+    signed = pd.DataFrame(rows, columns=["", label("name", lang), label("report.date", lang)])
+    return _section(label("report.approval", lang), table(signed, css="kpi-table kpi-approval"))
 
 
 def footer(ctx: ReportContext) -> HTML:
     """Provenance: toolkit version, each input's path and SHA-256, the parameters."""
     lang = ctx.lang
-    files = "".join(
-        f"<li>{_e(role)}: <code>{_e(path)}</code> sha256 <code>{_e(digest)}</code></li>"
-        for role, (path, digest) in ctx.inputs.items()
+    params = "".join(
+        f"<li>{escape(name_of('param', k, lang))} = <code>{escape(v)}</code></li>"
+        for k, v in ctx.parameters.items()
     )
-    params = "".join(f"<li>{_e(k)} = <code>{_e(v)}</code></li>" for k, v in ctx.parameters.items())
     return HTML(
-        f'<footer class="kpi-footer"><p>kpi-toolkit {_e(ctx.version)} · '
-        f"{_e(label('report.generated', lang))} {_e(ctx.generated)}</p>"
-        f"<ul>{files}</ul><ul>{params}</ul></footer>"
+        f'<footer class="kpi-footer"><p>kpi-toolkit {escape(ctx.version)} · '
+        f"{escape(label('report.generated', lang))} {escape(ctx.generated)}</p>"
+        f"{input_list(ctx.inputs, lang=lang, ledger=ctx.ledger)}<ul>{params}</ul></footer>"
     )
+
+
+def input_list(
+    inputs: dict[str, tuple[str, str]], *, lang: Lang, ledger: pd.DataFrame | None = None
+) -> str:
+    """Each input file as a list item: its role in words, its path and its SHA-256.
+
+    A raw export's role (``records:<mapping>``) is named by the table it fills, found in
+    the ``ledger`` (``source, table, ...``) when there is one.
+    """
+    tables: dict[str, str] = {}
+    if ledger is not None and "table" in ledger:
+        tables = dict(zip(ledger["source"], ledger["table"], strict=True))
+    items = "".join(
+        f"<li>{escape(_role(role, tables, lang))}: <code>{escape(path)}</code> sha256 "
+        f"<code>{escape(digest)}</code></li>"
+        for role, (path, digest) in inputs.items()
+    )
+    return f"<ul>{items}</ul>"
+
+
+def _role(role: str, tables: dict[str, str], lang: Lang) -> str:
+    """``roster`` → 花名册; ``records:sample_tickets`` → 原始记录 · 工单."""
+    kind, _, source = role.partition(":")
+    shown = name_of("input", kind, lang)
+    return f"{shown} · {name_of('table', tables[source], lang)}" if source in tables else shown
