@@ -148,11 +148,7 @@ def _folders(args: argparse.Namespace) -> tuple[str | None, str | None]:
     data_dir, records_dir = args.data_dir, getattr(args, "records_dir", None)
     old_spelling = args.sources and data_dir and not records_dir and getattr(args, "roster", None)
     if old_spelling and args.command in ("score", "annual"):
-        print(
-            f"note: --data-dir {data_dir} is read as the raw exports' folder "
-            "(--records-dir); --data-dir names the folder of roster, actuals and ratings",
-            file=sys.stderr,
-        )
+        print(label("cli.old_records_dir", args.lang, folder=data_dir), file=sys.stderr)
         return None, data_dir
     return data_dir, records_dir
 

@@ -55,6 +55,12 @@ LABELS: dict[str, dict[str, str]] = {
     "team_rank": {"zh": "排名", "en": "Rank"},
     "team_ranking": {"zh": "团队排名(组织考核)", "en": "Team ranking (organisational appraisal)"},
     "not_appraised": {"zh": "未参加考核", "en": "Not appraised"},
+    "cli.old_records_dir": {
+        "zh": "提示:与 --sources、--roster 同用且未给 --records-dir 时,--data-dir {folder} "
+        "按原始导出文件夹(--records-dir)读取;今后请写 --records-dir。",
+        "en": "note: with --sources and --roster and no --records-dir, --data-dir {folder} "
+        "is read as the raw exports' folder (--records-dir); say --records-dir from now on.",
+    },
     "points": {"zh": "得分", "en": "Points"},
     "weight": {"zh": "权重", "en": "Weight"},
     "target": {"zh": "目标值", "en": "Target"},
@@ -497,10 +503,11 @@ def ledger_table(ledger: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:
 @cache
 def _builtin_positions(lang: Lang) -> dict[str, str]:
     """Position id → name in the built-in schemes (the first scheme to define it wins)."""
-    from .engine.scheme import BUILTIN_DIR, builtin_scheme
+    from .engine.scheme import builtin_scheme
+    from .files import builtin_names
 
     names: dict[str, str] = {}
-    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
-        for pid, position in builtin_scheme(path.stem).positions.items():
+    for name in builtin_names("schemes"):
+        for pid, position in builtin_scheme(name).positions.items():
             names.setdefault(pid, position.name.get(lang))
     return names

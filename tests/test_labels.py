@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_toolkit.engine.scheme import BUILTIN_DIR, builtin_scheme
+from kpi_toolkit.engine.scheme import builtin_scheme
 from kpi_toolkit.explorer.view import save_problems
+from kpi_toolkit.files import builtin_names
 from kpi_toolkit.labels import (
     LABELS,
     label,
@@ -23,7 +24,7 @@ from kpi_toolkit.labels import (
 from kpi_toolkit.records.ledger import REASON_CODES, REASONS, reason_label
 from kpi_toolkit.records.tables import TABLES
 
-SCHEMES = {path.stem: builtin_scheme(path.stem) for path in sorted(BUILTIN_DIR.glob("*.yaml"))}
+SCHEMES = {name: builtin_scheme(name) for name in builtin_names("schemes")}
 TEAM = SCHEMES["after_sales_team"]
 
 

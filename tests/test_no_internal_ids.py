@@ -20,15 +20,15 @@ import pytest
 from openpyxl import load_workbook
 
 from kpi_toolkit.cli import main
-from kpi_toolkit.engine.scheme import BUILTIN_DIR, builtin_scheme
+from kpi_toolkit.engine.scheme import builtin_scheme
 from kpi_toolkit.explorer.widget import BASELINE, CURRENT, explore
+from kpi_toolkit.files import builtin_names, builtin_path, notebooks_dir
 from kpi_toolkit.records.ledger import REASONS
 from kpi_toolkit.records.sources import load_source
 from kpi_toolkit.records.tables import TABLES
-from kpi_toolkit.reports.batch import NOTEBOOKS, Job, context_for, plan_jobs, run_jobs
+from kpi_toolkit.reports.batch import Job, context_for, plan_jobs, run_jobs
 
 PERIOD, YEAR = "2026-Q3", "2026"
-SOURCES_DIR = Path(__file__).resolve().parents[1] / "params" / "sources"
 RATER_GROUPS = {"superior", "peers", "subordinates", "self"}
 # a path or file name the user gave (the footer's provenance, "written to …" lines)
 FILE_NAME = re.compile(r"[\w./\\:-]*\.(?:csv|xlsx|xls|parquet|yaml|yml|ipynb|html|json)\b")
@@ -40,13 +40,13 @@ def internal_ids() -> set[str]:
     """Position, KPI, category, grade, rater group and parameter ids of the built-in
     schemes; mapping names, canonical table names and reason codes of the sources."""
     ids = set(RATER_GROUPS) | set(TABLES) | set(REASONS)
-    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
-        scheme = builtin_scheme(path.stem)
+    for name in builtin_names("schemes"):
+        scheme = builtin_scheme(name)
         ids |= {g.id for g in scheme.grades} | set(scheme.parameters)
         for pid, position in scheme.positions.items():
             ids |= {pid, *position.categories, *position.raters, *(k.id for k in position.kpis)}
-    for path in sorted(SOURCES_DIR.glob("*.yaml")):
-        source = load_source(path)
+    for name in builtin_names("sources"):
+        source = load_source(builtin_path("sources", name))
         ids |= {source.name, source.table, *(f.reason for f in source.filters)}
     return ids
 
@@ -159,7 +159,7 @@ def _more_pages(sample: Path, out: Path) -> dict[str, Path]:
     )[:2]  # fmt: skip
     annual = Job(
         f"annual_review_{YEAR}",
-        NOTEBOOKS / "annual_review.ipynb",
+        notebooks_dir() / "annual_review.ipynb",
         {"scheme": "after_sales_team", "data_dir": str(sample), "year": int(YEAR), "lang": "zh"},
         f"年度绩效考核结果 {YEAR}",
     )

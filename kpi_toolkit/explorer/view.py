@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from ..engine.scheme import Scheme
+from ..files import safe_name
 from ..labels import Lang, label, position_names
 from ..reports.html import escape, table
-from .scenario_files import SCENARIO_NAME
 from .scenarios import Attainment, Standing
 
 __all__ = [
@@ -380,7 +380,7 @@ def save_problems(
     position's weights must add up to 100 (what
     :func:`~kpi_toolkit.explorer.scenario_files.save_scenario` refuses too).
     """
-    if not SCENARIO_NAME.match(name):
+    if safe_name(name) != name:  # as save_scenario: a name that would change on disk
         return [label("explorer.scenario.bad_name", lang, name=name)]
     if (Path(directory) / f"{name}.yaml").exists():
         return [label("explorer.scenario.exists", lang, name=name)]
