@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import key_of
 
 from kpi_toolkit.errors import InputError
 from kpi_toolkit.records.bundle import BundleResult, actuals_from_bundle, load_bundle
@@ -55,7 +56,7 @@ def _bundle(folder: Path, text: str) -> Path:
 
 
 def _problems(error: pytest.ExceptionInfo[InputError]) -> list[tuple[str, str]]:
-    return [(p.where, p.message) for p in error.value.problems]
+    return [(key_of(p), p.message) for p in error.value.problems]
 
 
 def test_actuals_equal_those_computed_source_by_source(
@@ -112,13 +113,14 @@ def test_data_files_relative_to_the_bundle_or_the_data_dir(tmp_path: Path, data:
     ("text", "where", "message"),
     [
         ("name: b\nmetrics: m\nsource: []\n", "source", "unknown key"),
-        ("name: b\nmetrics: m\nsource: []\n", "sources", "Field required"),
-        ("name: b\nsources: [{mapping: x, data: y}]\n", "metrics", "Field required"),
+        ("name: b\nmetrics: m\nsource: []\n", "sources", "required key is missing"),
+        ("name: b\nsources: [{mapping: x, data: y}]\n", "metrics", "required key is missing"),
         ("name: b\nmetrics: m\nsources: []\n", "sources", "at least 1 item"),
-        ("name: b\nmetrics: m\nsources: [{mapping: x}]\n", "sources[0].data", "Field required"),
+        ("name: b\nmetrics: m\nsources: [{mapping: x}]\n", "sources[0].data",
+         "required key is missing"),
         ("name: b\nmetrics: m\nsources: [{mapping: x, data: y, sheet: 2}]\n", "sources[0].sheet",
          "unknown key"),
-        ("name: b\nmetrics: [m\n", "line 3, column 1", "not valid YAML"),
+        ("name: b\nmetrics: [m\n", "line 3, column 1", "YAML syntax error"),
     ],
 )  # fmt: skip
 def test_bad_bundle_yaml_names_the_key(tmp_path: Path, text: str, where: str, message: str) -> None:
@@ -132,8 +134,9 @@ def test_bad_bundle_yaml_names_the_key(tmp_path: Path, text: str, where: str, me
 def test_unknown_key_lists_the_allowed_ones(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_bundle(_bundle(tmp_path, "name: b\nmetrics: m\nsources: []\ncalender: x\n"))
-    problem = next(p for p in error.value.problems if p.where == "calender")
-    assert "calendar" in (problem.allowed or "") and problem.value == "x"
+    problem = next(p for p in error.value.problems if p.where == "calender (line 4)")
+    assert "calendar" in (problem.allowed or "") and problem.value == "calender"
+    assert "did you mean 'calendar'?" in problem.message
 
 
 def test_every_missing_file_is_reported_at_once(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import key_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -169,10 +170,11 @@ def test_bad_calendar_yaml_lists_every_problem(tmp_path) -> None:
     with pytest.raises(InputError) as caught:
         load_calendar(path)
     wheres = {p.where for p in caught.value.problems}
-    assert {"workweek", "fallback", "hours[0]", "colour"} <= wheres
-    fallback = next(p for p in caught.value.problems if p.where == "fallback")
+    expected = {"workweek (line 1)", "fallback (line 2)", "hours[0] (line 4)", "colour (line 5)"}
+    assert expected <= wheres
+    fallback = next(p for p in caught.value.problems if key_of(p) == "fallback")
     assert fallback.value == "maybe" and "weekdays" in fallback.allowed
-    colour = next(p for p in caught.value.problems if p.where == "colour")
+    colour = next(p for p in caught.value.problems if key_of(p) == "colour")
     assert "workweek" in colour.allowed and colour.file == str(path)
 
 

@@ -136,7 +136,7 @@ def test_bad_metric_definitions_are_all_reported(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_metrics(path)
     wheres = [p.where for p in caught.value.problems]
-    assert wheres == ["metrics.a.kind", "metrics.b", "metrics.c"]
+    assert wheres == ["metrics.a.kind (line 3)", "metrics.b (line 4)", "metrics.c (line 5)"]
     assert "ratio" in caught.value.problems[0].message
 
 

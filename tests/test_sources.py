@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import key_of, line_of
 
 from kpi_toolkit.errors import InputError
 from kpi_toolkit.records.metrics import compute_from_files
@@ -89,16 +90,27 @@ def test_missing_data_file(tmp_path: Path) -> None:
         compute_from_files(mapping, tmp_path / "nope.csv", grain="month")
 
 
-def test_header_not_in_file_and_required_column_unmapped(tmp_path: Path) -> None:
+def test_header_not_in_file_names_the_field_and_its_line(tmp_path: Path) -> None:
     mapping = _write(tmp_path, "utf-8")
-    text = mapping.read_text(encoding="utf-8").replace("  employee_id: 处理人\n", "")
-    mapping.write_text(text.replace("客户评分", "满意度"), encoding="utf-8")
+    text = mapping.read_text(encoding="utf-8").replace("客户评分", "满意度")
+    mapping.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as caught:
         compute_from_files(mapping, grain="month")
-    problems = {p.where: p for p in caught.value.problems}
-    assert problems["fields.csat.column"].value == "满意度"
-    assert "客户评分" in problems["fields.csat.column"].allowed
+    (problem,) = caught.value.problems
+    assert problem.where == f"fields.csat.column (line {line_of(text, 'csat: 满意度')})"
+    assert problem.value == "满意度" and "客户评分" in problem.allowed
+
+
+def test_required_column_unmapped_and_a_filter_on_it_at_once(tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "utf-8")
+    text = mapping.read_text(encoding="utf-8").replace("  employee_id: 处理人\n", "")
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_source(mapping)
+    problems = {key_of(p): p for p in caught.value.problems}
     assert problems["fields"].value == "employee_id"
+    assert problems["fields"].where == f"fields (line {line_of(text, 'fields:')})"
+    assert "unknown column 'employee_id'" in problems["filters[0].where"].message
 
 
 def test_bad_mapping_lists_every_problem(tmp_path: Path) -> None:
@@ -110,8 +122,10 @@ def test_bad_mapping_lists_every_problem(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as caught:
         load_source(path)
-    problems = {p.where: p for p in caught.value.problems}
-    assert problems["table"].value == "tickes" and "'tickets'" in problems["table"].allowed
+    problems = {key_of(p): p for p in caught.value.problems}
+    assert problems["table"].where == "table (line 2)"
+    assert problems["table"].value == "tickes" and "tickets" in problems["table"].allowed
+    assert "did you mean 'tickets'?" in problems["table"].message
     assert problems["encoding"].value == "big5" and "gb18030" in problems["encoding"].allowed
     assert "fields.ticket_id" in problems and problems["fields.csat.type"].value == "float"
     assert problems["filters[0].reason"].value == "spam"

@@ -124,5 +124,5 @@ def test_metric_expression_refused_names_metric_and_file(tmp_path: Path) -> None
     with pytest.raises(InputError) as caught:
         compute({"tickets": tickets}, metrics=path)
     problem = caught.value.problems[0]
-    assert problem.where == "metrics.leak.filter" and problem.file == str(path)
+    assert problem.where == "metrics.leak.filter (line 5)" and problem.file == str(path)
     assert "read_csv" in str(problem.value)

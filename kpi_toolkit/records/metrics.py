@@ -11,7 +11,8 @@ Ratios are fractions (0.93). The result is a wide DataFrame ``employee_id, perio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ import pandas as pd
 from pydantic import field_validator, model_validator
 
 from ..errors import InputError, Problem
+from ..loader import load_spec, with_lines
 from ..periods import Grain, Period
 from .calendar import CalendarSpec, covered_years, load_calendar, slot_table
 from .ledger import CANONICAL_VIEW, Ledger, build_canonical
@@ -30,16 +32,31 @@ from .sources import (
     ROW_COLUMN,
     Frozen,
     SourceSpec,
-    load_model,
     load_source,
     read_raw,
     resolve_param,
     source_format,
 )
-from .sql_guard import Expression, check_expression, open_confined
+from .sql_guard import (
+    Expression,
+    Probe,
+    check_expression,
+    database_errors,
+    database_message,
+    open_confined,
+)
 from .tables import TABLES, TableName
 
-__all__ = ["KINDS", "MetricSet", "MetricSpec", "MetricsResult", "compute", "compute_from_files"]
+__all__ = [
+    "KINDS",
+    "MetricSet",
+    "MetricSpec",
+    "MetricsResult",
+    "check_metric_set",
+    "compute",
+    "compute_from_files",
+    "load_metrics",
+]
 
 _SLOT_US = 60_000_000
 _PERIOD_INDEX: Mapping[str, str] = {"month": "month({})", "quarter": "quarter({})", "year": "1"}
@@ -136,9 +153,43 @@ def _default_period(table: str) -> str:
 
 
 def load_metrics(name: str | Path = "seed") -> MetricSet:
-    """Read a metric set by name (``params/metrics/NAME.yaml``) or path."""
+    """Read a metric set by name (``params/metrics/NAME.yaml``) or path.
+
+    Raises
+    ------
+    InputError
+        Every problem at once, each with its key path and line: a bad key or kind, a
+        period column that is not a timestamp of its table, an expression refused by
+        :func:`~kpi_toolkit.records.sql_guard.check_expression`.
+    """
     path = resolve_param(name, "metrics")
-    return load_model(MetricSet, path).model_copy(update={"file": str(path)})
+    metric_set = load_spec(path, model=MetricSet, checks=check_metric_set)
+    return metric_set.model_copy(update={"file": str(path)})
+
+
+def check_metric_set(metric_set: MetricSet) -> list[Problem]:
+    """The columns a metric set names: period timestamps, and those of every expression."""
+    periods = metric_set.periods.items()
+    problems = [p for t, c in periods for p in _period_problems(c, t, f"periods.{t}")]
+    for metric_id, metric in metric_set.metrics.items():
+        table = metric_set.table_of(metric)
+        if metric.period_from is not None:
+            where = f"metrics.{metric_id}.period_from"
+            problems += _period_problems(metric.period_from, table, where)
+        try:
+            _parse_metric(metric_id, metric, set(TABLES[table]), None)
+        except InputError as error:
+            problems += error.problems
+    return problems
+
+
+def _period_problems(column: str, table: str, where: str) -> list[Problem]:
+    stamps = [name for name, dtype in TABLES[table].items() if dtype == "TIMESTAMP"]
+    if column in stamps:
+        return []
+    message = "not a timestamp column" if column in TABLES[table] else "column not found"
+    allowed = f"the timestamp columns of table {table}: {', '.join(stamps)}"
+    return [Problem(where, message, column, allowed)]
 
 
 @dataclass(frozen=True)
@@ -177,18 +228,35 @@ def compute_from_files(
     metrics
         Metric set overriding the one the mapping names.
     """
-    spec = source if isinstance(source, SourceSpec) else load_source(source)
-    path = spec.data_path(data)
-    kind = source_format(spec, path)
-    parquet = kind == "parquet"
-    raw = {} if parquet else {"_raw": read_raw(spec, path)}
-    relations = raw | ({} if roster is None else {"_roster": roster[["employee_id"]]})
-    with open_confined(relations, readable=[path] if parquet else []) as con:
-        if parquet:
-            con.execute(f"CREATE TEMP VIEW _raw AS {_parquet(path, spec)}")
+    with with_lines():  # problems found while computing name their key path and line
+        spec = source if isinstance(source, SourceSpec) else load_source(source)
         chosen = load_metrics(metrics or spec.metrics)
-        return _run(con, spec, chosen, grain=grain, period=period, calendar=spec.calendar,
-                    roster=roster is not None, materialize=kind != "parquet")  # fmt: skip
+        path = spec.data_path(data)
+        kind = source_format(spec, path)
+        raw = {} if kind == "parquet" else {"_raw": read_raw(spec, path)}
+        relations = raw | ({} if roster is None else {"_roster": roster[["employee_id"]]})
+        with open_confined(relations, readable=[path] if kind == "parquet" else []) as con:
+            if kind == "parquet":
+                _register_parquet(con, path, spec)
+            return _run(
+                con,
+                spec,
+                chosen,
+                grain=grain,
+                period=period,
+                calendar=spec.calendar,
+                roster=roster is not None,
+                materialize=kind != "parquet",
+            )
+
+
+def _register_parquet(con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec) -> None:
+    try:
+        con.execute(f"CREATE TEMP VIEW _raw AS {_parquet(path, spec)}")
+    except duckdb.Error as error:
+        message = f"cannot read as Parquet: {database_message(error)}"
+        problem = Problem("(whole file)", message, None, "a Parquet file", str(path))
+        raise InputError(problem) from None
 
 
 def _parquet(path: Path, spec: SourceSpec) -> str:
@@ -216,14 +284,15 @@ def compute(
     Every metric of the set whose table is given and whose columns are present is computed;
     the per-table results are joined into one wide table.
     """
-    chosen = metrics if isinstance(metrics, MetricSet) else load_metrics(metrics)
-    frames = []
-    for table, frame in tables.items():
-        spec = _identity_source(table, frame)
-        raw = frame.assign(**{ROW_COLUMN: np.arange(1, len(frame) + 1)})
-        with open_confined({"_raw": raw}) as con:
-            result = _run(con, spec, chosen, grain=grain, period=period, calendar=calendar)
-            frames.append(result.actuals)
+    with with_lines():
+        chosen = metrics if isinstance(metrics, MetricSet) else load_metrics(metrics)
+        frames = []
+        for table, frame in tables.items():
+            spec = _identity_source(table, frame)
+            raw = frame.assign(**{ROW_COLUMN: np.arange(1, len(frame) + 1)})
+            with open_confined({"_raw": raw}) as con:
+                result = _run(con, spec, chosen, grain=grain, period=period, calendar=calendar)
+                frames.append(result.actuals)
     return _join_wide([f for f in frames if not f.empty], chosen)
 
 
@@ -244,40 +313,58 @@ def _run(
     materialize: bool = True,
 ) -> MetricsResult:
     calendar = calendar if isinstance(calendar, CalendarSpec) else load_calendar(calendar)
-    chosen = {k: m for k, m in metric_set.metrics.items() if metric_set.table_of(m) == spec.table}
-    period_column = _single_period(metric_set, chosen, spec)
-    ledger = _guarded(lambda: build_canonical(
-        con, spec, raw="_raw", period_column=period_column, period=period,
-        roster="_roster" if roster else None, timezone=calendar.timezone,
-        materialize=materialize), spec)  # fmt: skip
+    chosen, unmapped = _with_period(metric_set, spec)
+    period_column = _single_period(metric_set, chosen)
+    ledger = build_canonical(
+        con,
+        spec,
+        raw="_raw",
+        period_column=period_column,
+        period=period,
+        roster="_roster" if roster else None,
+        timezone=calendar.timezone,
+        materialize=materialize,
+    )
     available = {
         n for (n,) in con.execute(f"SELECT column_name FROM (DESCRIBE {CANONICAL_VIEW})").fetchall()
     }
     parsed, skipped = _parse_all(chosen, available, metric_set, spec.table)
-    actuals = _guarded(lambda: _aggregate(con, parsed, period_column, grain, calendar), spec)
-    return MetricsResult(actuals, ledger, skipped)
+    source, names = _clock_source(con, parsed, calendar)
+    probes = functools.partial(_probes, parsed, names, source)
+    with database_errors(con, probes=probes, file=metric_set.file, fallback="metrics"):
+        actuals = _aggregate(
+            con, parsed, period_column, grain, calendar=calendar, source=source, names=names
+        )
+    return MetricsResult(actuals, ledger, unmapped | skipped)
 
 
-def _single_period(
-    metric_set: MetricSet, chosen: Mapping[str, MetricSpec], spec: SourceSpec
-) -> str | None:
+def _with_period(
+    metric_set: MetricSet, spec: SourceSpec
+) -> tuple[dict[str, MetricSpec], dict[str, str]]:
+    """The metrics of the source's table whose period column it maps, and why the others
+    are skipped."""
+    mine = {k: m for k, m in metric_set.metrics.items() if metric_set.table_of(m) == spec.table}
+    unmapped = {
+        k: f"period column not mapped: {metric_set.period_of(m)}"
+        for k, m in mine.items()
+        if metric_set.period_of(m) not in spec.produced
+    }
+    return {k: m for k, m in mine.items() if k not in unmapped}, unmapped
+
+
+def _single_period(metric_set: MetricSet, chosen: Mapping[str, MetricSpec]) -> str | None:
     columns = {metric_set.period_of(m) for m in chosen.values()}
     if len(columns) > 1:
-        raise InputError(Problem("periods", "metrics of one table must share one period timestamp",
-                                 sorted(columns), "one column per table",
-                                 metric_set.file))  # fmt: skip
+        raise InputError(
+            Problem(
+                "periods",
+                "metrics of one table must share one period timestamp",
+                sorted(columns),
+                "one column per table",
+                metric_set.file,
+            )
+        )
     return columns.pop() if columns else None
-
-
-def _guarded(action: Callable[[], Any], spec: SourceSpec) -> Any:
-    """Run DuckDB work, turning an engine error into an :class:`InputError` naming the source."""
-    try:
-        return action()
-    except duckdb.Error as error:
-        message = str(error).splitlines()[0]
-        raise InputError(Problem("SQL", f"the source could not be processed: {message}", None,
-                                 "expressions valid for the mapped columns",
-                                 spec.path)) from None  # fmt: skip
 
 
 def _parse_all(
@@ -296,7 +383,7 @@ def _parse_all(
         if missing - available:
             skipped[metric_id] = f"columns not mapped: {', '.join(sorted(missing - available))}"
         else:
-            parsed[metric_id] = parts | {"_kind": metric.kind}
+            parsed[metric_id] = parts
     if problems:
         raise InputError(problems, title=f"{metric_set.file}: metric expressions refused")
     return parsed, skipped
@@ -305,14 +392,38 @@ def _parse_all(
 def _parse_metric(
     metric_id: str, metric: MetricSpec, columns: set[str], file: str | None
 ) -> dict[str, Any]:
+    """The metric's expressions, checked; every part refused is raised at once."""
     parts: dict[str, Any] = {"denominator": check_expression("true", columns=columns, where="")}
+    problems: list[Problem] = []
     for part in _EXPRESSION_PARTS:
         text = getattr(metric, part)
-        if text is not None:
-            where = f"metrics.{metric_id}.{part}"
-            parts[part] = check_expression(text, columns=columns, where=where, file=file)
-    parts["q"] = metric.q
-    return parts
+        where = f"metrics.{metric_id}.{part}"
+        try:
+            if text is not None:
+                parts[part] = check_expression(text, columns=columns, where=where, file=file)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return parts | {"q": metric.q, "_kind": metric.kind}
+
+
+def _clock_source(
+    con: duckdb.DuckDBPyConnection, parsed: Mapping[str, Mapping[str, Any]], calendar: CalendarSpec
+) -> tuple[str, dict[str, str]]:
+    """The relation the metrics read (with a clock column per working-time argument) and the
+    clock column of each such argument."""
+    clocks = sorted(
+        {
+            c
+            for parts in parsed.values()
+            for e in parts.values()
+            if isinstance(e, Expression)
+            for _, _, c in e.clock_refs
+        }
+    )
+    source = _with_clocks(con, clocks, calendar) if clocks else CANONICAL_VIEW
+    return source, {c: f"_clock_{c}" for c in clocks}
 
 
 def _aggregate(
@@ -320,17 +431,18 @@ def _aggregate(
     parsed: Mapping[str, Mapping[str, Any]],
     period_column: str | None,
     grain: Grain,
+    *,
     calendar: CalendarSpec,
+    source: str,
+    names: Mapping[str, str],
 ) -> pd.DataFrame:
     if not parsed or period_column is None:
         return pd.DataFrame(columns=["employee_id", "period", *parsed])
-    clocks = sorted({c for parts in parsed.values() for e in parts.values()
-                     if isinstance(e, Expression) for _, _, c in e.clock_refs})  # fmt: skip
-    source = _with_clocks(con, clocks, calendar) if clocks else CANONICAL_VIEW
-    names = {c: f"_clock_{c}" for c in clocks}
     selects = [f'{_metric_sql(parts, names)} AS "{mid}"' for mid, parts in parsed.items()]
-    checks = [f"count(*) FILTER (WHERE \"{c}\" IS NOT NULL AND {names[c]} IS NULL) AS \"_out_{c}\""
-              for c in clocks]  # fmt: skip
+    checks = [
+        f'count(*) FILTER (WHERE "{c}" IS NOT NULL AND {n} IS NULL) AS "_out_{c}"'
+        for c, n in names.items()
+    ]
     column = f'"{period_column}"'
     sql = (
         f"SELECT employee_id, year({column}) AS _year, "
@@ -338,15 +450,35 @@ def _aggregate(
         f"{', '.join(selects + checks)} FROM {source} GROUP BY ALL ORDER BY ALL"
     )
     frame = con.execute(sql).df()
-    _refuse_outside_calendar(frame, clocks, calendar)
-    return _with_period(frame.drop(columns=[f"_out_{c}" for c in clocks]), grain)
+    _refuse_outside_calendar(frame, list(names), calendar)
+    return _with_period_text(frame.drop(columns=[f"_out_{c}" for c in names]), grain)
 
 
-def _metric_sql(parts: Mapping[str, Any], names: Mapping[str, str]) -> str:
+def _metric_sql(
+    parts: Mapping[str, Any], names: Mapping[str, str], *, only: str | None = None
+) -> str:
+    """The metric's aggregate; with ``only``, every other expression part is NULL."""
     texts = {
-        k: (v.with_clocks(names) if isinstance(v, Expression) else v) for k, v in parts.items()
+        k: (v.with_clocks(names) if only in (None, k) else "NULL")
+        if isinstance(v, Expression)
+        else v
+        for k, v in parts.items()
     }
     return KINDS[parts["_kind"]].sql(texts)
+
+
+def _probes(
+    parsed: Mapping[str, Mapping[str, Any]], names: Mapping[str, str], source: str
+) -> Iterator[Probe]:
+    """Each expression part of each metric alone, then each metric whole (after an error)."""
+    for metric_id, parts in parsed.items():
+        for part in _EXPRESSION_PARTS:
+            expression = parts.get(part)
+            if isinstance(expression, Expression):
+                sql = f"SELECT {_metric_sql(parts, names, only=part)} FROM {source}"
+                yield Probe(f"metrics.{metric_id}.{part}", sql, expression.text)
+    for metric_id, parts in parsed.items():
+        yield Probe(f"metrics.{metric_id}", f"SELECT {_metric_sql(parts, names)} FROM {source}")
 
 
 def _with_clocks(con: duckdb.DuckDBPyConnection, clocks: list[str], calendar: CalendarSpec) -> str:
@@ -361,11 +493,16 @@ def _with_clocks(con: duckdb.DuckDBPyConnection, clocks: list[str], calendar: Ca
         ("working_days", calendar.day_minutes),
     ):
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}(a, b) AS (b - a) / {scale}")
-    joins = " ".join(f'LEFT JOIN _workcal k{i} ON k{i}.slot = epoch_us(t."{c}") // {slot_us}'
-                     for i, c in enumerate(clocks))  # fmt: skip
-    values = ", ".join(f'k{i}.cumulative + k{i}.working * '
-                       f'((epoch_us(t."{c}") % {slot_us}) / {_SLOT_US}.0) '
-                       f"AS _clock_{c}" for i, c in enumerate(clocks))  # fmt: skip
+    joins = " ".join(
+        f'LEFT JOIN _workcal k{i} ON k{i}.slot = epoch_us(t."{c}") // {slot_us}'
+        for i, c in enumerate(clocks)
+    )
+    values = ", ".join(
+        f"k{i}.cumulative + k{i}.working * "
+        f'((epoch_us(t."{c}") % {slot_us}) / {_SLOT_US}.0) '
+        f"AS _clock_{c}"
+        for i, c in enumerate(clocks)
+    )
     return f"(SELECT t.*, {values} FROM {CANONICAL_VIEW} t {joins})"
 
 
@@ -381,12 +518,21 @@ def _refuse_outside_calendar(
     outside = {c: int(frame[f"_out_{c}"].sum()) for c in clocks if frame[f"_out_{c}"].sum()}
     if outside:
         first, last = _calendar_span(calendar)
-        raise InputError([Problem(c, f"{n} timestamps outside the working-day calendar", None,
-                                  f"{first} … {last} (or 'fallback: weekdays')", calendar.file)
-                          for c, n in outside.items()])  # fmt: skip
+        raise InputError(
+            [
+                Problem(
+                    c,
+                    f"{n} timestamps outside the working-day calendar",
+                    None,
+                    f"{first} … {last} (or 'fallback: weekdays')",
+                    calendar.file,
+                )
+                for c, n in outside.items()
+            ]
+        )
 
 
-def _with_period(frame: pd.DataFrame, grain: Grain) -> pd.DataFrame:
+def _with_period_text(frame: pd.DataFrame, grain: Grain) -> pd.DataFrame:
     pairs = frame[["_year", "_index"]].drop_duplicates()
     text = {(y, i): str(Period(int(y), grain, int(i))) for y, i in pairs.itertuples(index=False)}
     keys = pd.MultiIndex.from_frame(frame[["_year", "_index"]])
@@ -400,6 +546,9 @@ def _join_wide(frames: list[pd.DataFrame], metric_set: MetricSet) -> pd.DataFram
     wide = frames[0]
     for frame in frames[1:]:
         wide = wide.merge(frame, on=["employee_id", "period"], how="outer")
-    fills = {m: KINDS[s.kind].empty for m, s in metric_set.metrics.items()
-             if m in wide and KINDS[s.kind].empty is not None}  # fmt: skip
+    fills = {
+        m: KINDS[s.kind].empty
+        for m, s in metric_set.metrics.items()
+        if m in wide and KINDS[s.kind].empty is not None
+    }
     return wide.fillna(fills).sort_values(["employee_id", "period"], ignore_index=True)
