@@ -65,14 +65,23 @@ def test_actuals_equal_those_computed_source_by_source(
     listed = yaml.safe_load((params_dir() / "bundles" / "sample_department.yaml").read_text())
     wide = None
     for entry in listed["sources"]:
-        one = compute_from_files(entry["mapping"], data / entry["data"], grain="quarter",
-                                 roster=roster, metrics="after_sales_team").actuals  # fmt: skip
+        one = compute_from_files(
+            entry["mapping"],
+            data / entry["data"],
+            grain="quarter",
+            roster=roster,
+            metrics="after_sales_team",
+        ).actuals
         wide = one if wide is None else wide.merge(one, on=KEYS, how="outer")
     assert wide is not None
     expected = wide.fillna({c: 0.0 for c in COUNTS}).sort_values(KEYS, ignore_index=True)
     got = result.actuals
-    assert list(got.columns) == [*KEYS, *yaml.safe_load(
-        (params_dir() / "metrics" / "after_sales_team.yaml").read_text())["metrics"]]  # fmt: skip
+    assert list(got.columns) == [
+        *KEYS,
+        *yaml.safe_load((params_dir() / "metrics" / "after_sales_team.yaml").read_text())[
+            "metrics"
+        ],
+    ]
     pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
     assert len(got) == 10 * 7  # ten people × seven quarters
     assert result.skipped == {}
@@ -98,8 +107,11 @@ def test_ledger_is_combined_over_the_sources(result: BundleResult, data: Path) -
 def test_data_files_relative_to_the_bundle_or_the_data_dir(tmp_path: Path, data: Path) -> None:
     (tmp_path / "exports").mkdir()
     shutil.copy(data / "exams.csv", tmp_path / "exports" / "exams.csv")
-    path = _bundle(tmp_path, "name: b\nmetrics: after_sales_team\ndata_dir: exports\n"
-                             "sources: [{mapping: sample_exams, data: exams.csv}]\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        "name: b\nmetrics: after_sales_team\ndata_dir: exports\n"
+        "sources: [{mapping: sample_exams, data: exams.csv}]\n",
+    )
     own = actuals_from_bundle(path, grain="year")
     assert own.files["sample_exams"] == tmp_path / "exports" / "exams.csv"
     given = actuals_from_bundle(path, grain="year", data_dir=data)
@@ -116,13 +128,19 @@ def test_data_files_relative_to_the_bundle_or_the_data_dir(tmp_path: Path, data:
         ("name: b\nmetrics: m\nsource: []\n", "sources", "required key is missing"),
         ("name: b\nsources: [{mapping: x, data: y}]\n", "metrics", "required key is missing"),
         ("name: b\nmetrics: m\nsources: []\n", "sources", "at least 1 item"),
-        ("name: b\nmetrics: m\nsources: [{mapping: x}]\n", "sources[0].data",
-         "required key is missing"),
-        ("name: b\nmetrics: m\nsources: [{mapping: x, data: y, sheet: 2}]\n", "sources[0].sheet",
-         "unknown key"),
+        (
+            "name: b\nmetrics: m\nsources: [{mapping: x}]\n",
+            "sources[0].data",
+            "required key is missing",
+        ),
+        (
+            "name: b\nmetrics: m\nsources: [{mapping: x, data: y, sheet: 2}]\n",
+            "sources[0].sheet",
+            "unknown key",
+        ),
         ("name: b\nmetrics: [m\n", "line 3, column 1", "YAML syntax error"),
     ],
-)  # fmt: skip
+)
 def test_bad_bundle_yaml_names_the_key(tmp_path: Path, text: str, where: str, message: str) -> None:
     path = _bundle(tmp_path, text)
     with pytest.raises(InputError) as error:
@@ -140,14 +158,18 @@ def test_unknown_key_lists_the_allowed_ones(tmp_path: Path) -> None:
 
 
 def test_every_missing_file_is_reported_at_once(tmp_path: Path) -> None:
-    path = _bundle(tmp_path, "name: b\nmetrics: after_sales_team\nsources:\n"
-                             "  - {mapping: sample_tickets, data: nowhere.csv}\n"
-                             "  - {mapping: no_such_mapping, data: x.csv}\n"
-                             "  - {mapping: sample_exams, data: gone/exams.csv}\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        "name: b\nmetrics: after_sales_team\nsources:\n"
+        "  - {mapping: sample_tickets, data: nowhere.csv}\n"
+        "  - {mapping: no_such_mapping, data: x.csv}\n"
+        "  - {mapping: sample_exams, data: gone/exams.csv}\n",
+    )
     with pytest.raises(InputError) as error:
         actuals_from_bundle(path, grain="quarter")
     found = _problems(error)
     assert ("sources[0].data", "data file not found") in found
+    assert any(p.where == "sources[2].data (line 6)" for p in error.value.problems)
     assert ("sources[2].data", "data file not found") in found
     assert any("no_such_mapping.yaml" in (p.file or "") for p in error.value.problems)
     assert str(tmp_path / "gone" / "exams.csv") in str(error.value)
@@ -156,20 +178,28 @@ def test_every_missing_file_is_reported_at_once(tmp_path: Path) -> None:
 def test_a_metric_from_two_sources_is_refused(tmp_path: Path, data: Path) -> None:
     copy = yaml.safe_load((params_dir() / "sources" / "sample_survey_quality.yaml").read_text())
     (tmp_path / "copy.yaml").write_text(yaml.safe_dump(copy | {"name": "copy"}), encoding="utf-8")
-    path = _bundle(tmp_path, f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
-                             "  - {mapping: sample_survey_quality, data: surveys.csv}\n"
-                             "  - {mapping: copy.yaml, data: surveys.csv}\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
+        "  - {mapping: sample_survey_quality, data: surveys.csv}\n"
+        "  - {mapping: copy.yaml, data: surveys.csv}\n",
+    )
     with pytest.raises(InputError, match="'quality_score' is given by two sources"):
         actuals_from_bundle(path, grain="quarter")
 
 
 def test_the_same_mapping_twice_is_refused(tmp_path: Path, data: Path) -> None:
-    path = _bundle(tmp_path, f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
-                             "  - {mapping: sample_exams, data: exams.csv}\n"
-                             "  - {mapping: sample_exams, data: exams.csv}\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
+        "  - {mapping: sample_exams, data: exams.csv}\n"
+        "  - {mapping: sample_exams, data: exams.csv}\n",
+    )
     with pytest.raises(InputError) as error:
         actuals_from_bundle(path, grain="quarter")
-    assert ("sources[1].mapping", "the same mapping twice (also sources[0])") in _problems(error)
+    problem = error.value.problems[0]
+    assert problem.where == "sources[1].mapping (line 6)"
+    assert problem.message == "the same mapping twice (also sources[0])"
 
 
 @pytest.mark.parametrize(("calendar", "minutes"), [("cn_office", 0.0), ("cn_technicians", 30.0)])

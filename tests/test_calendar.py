@@ -88,8 +88,9 @@ def test_weekday_fallback_beyond_the_package() -> None:
     ],
 )
 def test_working_minutes_examples(start: str, end: str, minutes: float) -> None:
-    result = working_minutes(pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)]),
-                             calendar=OFFICE)  # fmt: skip
+    result = working_minutes(
+        pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)]), calendar=OFFICE
+    )
     assert result.tolist() == [minutes]
 
 
@@ -181,3 +182,12 @@ def test_bad_calendar_yaml_lists_every_problem(tmp_path) -> None:
 def test_working_hours_must_be_ordered() -> None:
     with pytest.raises(ValueError):
         WorkingHours(start=time(18), end=time(9))
+
+
+def test_an_unknown_time_zone_names_its_line(tmp_path) -> None:
+    path = tmp_path / "cal.yaml"
+    path.write_text("name: x\ntimezone: Mars/Olympus\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_calendar(path)
+    (problem,) = caught.value.problems
+    assert problem.where == "timezone (line 2)" and "Mars/Olympus" in problem.message

@@ -163,9 +163,14 @@ def test_builtin_mappings_parse() -> None:
 
 
 def test_xlsx_and_parquet_sources(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"id": ["a", "b"], "who": ["e1", "e2"],
-                          "at": pd.to_datetime(["2026-07-01 10:00", "2026-08-02 11:00"]),
-                          "ok": ["Y", "N"]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "who": ["e1", "e2"],
+            "at": pd.to_datetime(["2026-07-01 10:00", "2026-08-02 11:00"]),
+            "ok": ["Y", "N"],
+        }
+    )
     frame.to_excel(tmp_path / "t.xlsx", index=False)
     frame.to_parquet(tmp_path / "t.parquet")
     mapping = tmp_path / "m.yaml"
@@ -177,6 +182,86 @@ def test_xlsx_and_parquet_sources(tmp_path: Path) -> None:
     for data in ("t.xlsx", "t.parquet"):
         result = compute_from_files(mapping, tmp_path / data, grain="month")
         assert result.actuals[["employee_id", "period", "sla_met_rate"]].values.tolist() == [
-            ["e1", "2026-07", 1.0], ["e2", "2026-08", 0.0]
-        ]  # fmt: skip
+            ["e1", "2026-07", 1.0],
+            ["e2", "2026-08", 0.0],
+        ]
         assert result.ledger.balanced and result.ledger.rows_used == 2
+
+
+# --- mapping expressions: checked at load, database errors at their key path and line --------
+
+
+def _mapping(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    path = _write(tmp_path, "utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path, text.replace(old, new)
+
+
+def test_a_filter_that_does_not_convert_names_its_key_path(tmp_path: Path) -> None:
+    path, text = _mapping(tmp_path, "employee_id = 'system'", "csat > 'high'")
+    with pytest.raises(InputError) as caught:
+        compute_from_files(path, grain="month")
+    (problem,) = caught.value.problems
+    assert problem.where == f"filters[0].where (line {line_of(text, 'high')})"
+    assert problem.file == str(path.resolve()) and problem.value == "csat > 'high'"
+    assert "Could not convert string" in problem.message
+
+
+def test_a_field_expression_the_database_refuses(tmp_path: Path) -> None:
+    expr = "  csat: {expr: \"date_diff('second', 创建时间, 解决时间)\"}\n"
+    path, text = _mapping(tmp_path, "  csat: 客户评分\n", expr)
+    with pytest.raises(InputError) as caught:
+        compute_from_files(path, grain="month")
+    (problem,) = caught.value.problems
+    assert problem.where == f"fields.csat.expr (line {line_of(text, 'date_diff')})"
+    assert "date_diff(STRING_LITERAL, VARCHAR, VARCHAR)" in problem.message
+
+
+def test_a_filter_on_a_column_not_mapped_is_refused_at_load(tmp_path: Path) -> None:
+    path, text = _mapping(tmp_path, "employee_id = 'system'", "team = 'system'")
+    with pytest.raises(InputError) as caught:
+        load_source(path)
+    (problem,) = caught.value.problems
+    assert problem.where == f"filters[0].where (line {line_of(text, 'team =')})"
+    assert "unknown column 'team'" in problem.message
+
+
+def test_an_unknown_time_zone_is_refused_at_load(tmp_path: Path) -> None:
+    path, text = _mapping(tmp_path, "metrics: seed\n", "metrics: seed\ntimezone: Asia/Nowhere\n")
+    with pytest.raises(InputError) as caught:
+        load_source(path)
+    (problem,) = caught.value.problems
+    assert problem.where == f"timezone (line {line_of(text, 'Asia/Nowhere')})"
+    assert "unknown time zone 'Asia/Nowhere'" in problem.message
+
+
+def test_an_event_key_must_be_a_field(tmp_path: Path) -> None:
+    path, _ = _mapping(tmp_path, "filters:", "events: {key: number, aggregates: {}}\nfilters:")
+    with pytest.raises(InputError) as caught:
+        load_source(path)
+    problem = next(p for p in caught.value.problems if key_of(p) == "events.key")
+    assert problem.value == "number" and "ticket_id" in problem.allowed
+
+
+def test_an_event_aggregate_the_database_refuses(tmp_path: Path) -> None:
+    events = "events:\n  key: ticket_id\n  aggregates:\n    ticket_id: any_value(ticket_id)\n"
+    events += "    employee_id: any_value(employee_id)\n    created_at: min(created_at)\n"
+    events += "    csat: avg(type)\n"
+    path, text = _mapping(tmp_path, "filters:", events + "filters:")
+    with pytest.raises(InputError) as caught:
+        compute_from_files(path, grain="month")
+    (problem,) = caught.value.problems
+    assert problem.where == f"events.aggregates.csat (line {line_of(text, 'avg(type)')})"
+    assert "avg(VARCHAR)" in problem.message
+
+
+def test_a_parquet_file_that_cannot_be_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "utf-8")
+    broken = tmp_path / "t.parquet"
+    broken.write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(InputError) as caught:
+        compute_from_files(path, broken, grain="month")
+    (problem,) = caught.value.problems
+    assert problem.file == str(broken) and problem.message.startswith("cannot read as Parquet")
