@@ -29,7 +29,8 @@ from ..errors import InputError, Problem
 from ..loader import load_spec, with_lines
 from ..periods import Grain, Period, parse_period
 from .ledger import Lang, Ledger
-from .metrics import KINDS, MetricSet, MetricsResult, compute_from_files, load_metrics
+from .metric_sets import KINDS, MetricSet, load_metrics
+from .metrics import MetricsResult, compute_from_files
 from .sources import Frozen, SourceSpec, load_source, resolve_param
 
 __all__ = ["Bundle", "BundleResult", "BundleSource", "actuals_from_bundle", "load_bundle"]
