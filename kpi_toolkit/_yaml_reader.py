@@ -1,11 +1,11 @@
 """The YAML reader behind :mod:`kpi_toolkit.loader`: PyYAML's safe loader under limits.
 
-Composition counts aliases, nesting and the size each node would have once its aliases were
-expanded (children first, so the count is exact and costs one addition per node): a file
-past a limit is refused at that node, before anything is expanded. Building makes the Python
-data from the node tree, sharing aliased objects as PyYAML does, and collects duplicate
-keys, tags that are not plain YAML and values that cannot be read as problems, each with its
-key path and line.
+Composition counts aliases, nesting, and the size and depth each node would have once its
+aliases were expanded (children first, so the count is exact and costs one addition per
+node): a file past a limit is refused at that node, before anything is expanded. Building
+makes the Python data from the node tree, sharing aliased objects as PyYAML does, and
+collects duplicate keys, tags that are not plain YAML and values that cannot be read as
+problems, each with its key path and line.
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ class Reader(yaml.SafeLoader):
         super().__init__(text)
         self.limits, self.file = limits, file
         self.aliases = self.depth = 0
-        self.sizes: dict[int, int] = {}
+        self.sizes: dict[int, int] = {}  # node → its nodes once aliases are expanded
+        self.heights: dict[int, int] = {}  # node → its levels once aliases are expanded
         self.path: list[str | int | None] = []
         self.built: dict[int, Any] = {}
         self.problems: list[Problem] = []
@@ -145,6 +146,8 @@ class Reader(yaml.SafeLoader):
         node = super().compose_node(parent, index)
         if id(node) not in self.sizes:  # its node is still being composed
             self._refuse(mark, "an alias inside the node it names (a cycle)", "no cycles")
+        if self.depth + self.heights[id(node)] > self.limits.max_depth:  # aliases in aliases
+            self._refuse(mark, "nested too deep", f"at most {self.limits.max_depth} levels")
         return node
 
     def _nested(self, parent: yaml.Node | None, index: Any, mark: yaml.Mark) -> yaml.Node:
@@ -153,11 +156,13 @@ class Reader(yaml.SafeLoader):
             self._refuse(mark, "nested too deep", f"at most {self.limits.max_depth} levels")
         node = super().compose_node(parent, index)
         self.depth -= 1
-        size = 1 + sum(self.sizes[id(child)] for child in _children(node))
+        children = [id(child) for child in _children(node)]
+        size = 1 + sum(self.sizes[child] for child in children)
         if size > self.limits.max_nodes:
             limit = self.limits.max_nodes
             self._refuse(mark, f"aliases expand this past {limit} nodes", f"at most {limit} nodes")
         self.sizes[id(node)] = size
+        self.heights[id(node)] = 1 + max((self.heights[child] for child in children), default=0)
         return node
 
     def _refuse(self, mark: yaml.Mark, message: str, allowed: str) -> None:
@@ -204,7 +209,8 @@ class Reader(yaml.SafeLoader):
         try:
             self.flatten_mapping(node)  # merge keys (<<: *base); the mapping's own keys win
         except yaml.YAMLError as failure:
-            self._problem(node, path, f"cannot merge: {failure}", None, "<<: *a_mapping")
+            reason = getattr(failure, "problem", None) or failure
+            self._problem(node, path, f"cannot merge: {reason}", None, "<<: *a_mapping")
         value: dict[Any, Any] = {}
         for key, item in node.value:
             name = self.build(key, path)

@@ -152,6 +152,18 @@ def test_nesting_deeper_than_the_limit() -> None:
     assert problem.message == "nested too deep" and problem.allowed == "at most 4 levels"
 
 
+def test_aliases_cannot_nest_past_the_depth_limit() -> None:
+    levels = "".join(f"l{i}: &l{i} [*l{i - 1}]\n" for i in range(1, 40))
+    (problem,) = refused("l0: &l0 [x]\n" + levels, max_depth=32)
+    # l30 is [*l29]: the top level, l30 and l29's 31 levels make 33 (l29 is 29 lists deep)
+    assert problem.message == "nested too deep" and problem.where == "l30[0] (line 31)"
+
+
+def test_a_merge_of_a_scalar_is_refused() -> None:
+    (problem,) = refused("a: 1\nb:\n  <<: 5\n")
+    assert problem.where == "b (line 3)" and problem.message.startswith("cannot merge: expected")
+
+
 def test_very_deep_nesting_stops_at_the_limit_without_recursing() -> None:
     (problem,) = refused("[" * 100_000 + "]" * 100_000)
     assert problem.message == "nested too deep" and "line 1" in problem.where
