@@ -39,7 +39,7 @@ def key_path(parts: Sequence[Any]) -> str:
     return text
 
 
-def did_you_mean(word: object, choices: Iterable[str]) -> str:
+def did_you_mean(word: object, choices: Iterable[object]) -> str:
     """``"; did you mean 'weight'?"`` when a choice is close to ``word``, else ``""``.
 
     Examples
@@ -47,7 +47,7 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
     >>> did_you_mean("wieght", ["weight", "kind"])
     "; did you mean 'weight'?"
     """
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -181,7 +181,9 @@ def _model_of(annotation: Any, value: Any, discriminator: str | None = None) -> 
 
 def _tagged(model: Any, value: Any, discriminator: str | None) -> bool:
     """Whether ``value``'s tag selects ``model`` of a discriminated union."""
-    if not (discriminator and isinstance(value, dict) and isinstance(model, type)):
+    if not (discriminator and isinstance(value, dict)):
+        return False
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
         return False
     field = model.model_fields.get(discriminator)
     return field is not None and value.get(discriminator) in typing.get_args(field.annotation)

@@ -155,7 +155,7 @@ def test_nesting_deeper_than_the_limit() -> None:
 def test_aliases_cannot_nest_past_the_depth_limit() -> None:
     levels = "".join(f"l{i}: &l{i} [*l{i - 1}]\n" for i in range(1, 40))
     (problem,) = refused("l0: &l0 [x]\n" + levels, max_depth=32)
-    # l30 is [*l29]: the top level, l30 and l29's 31 levels make 33 (l29 is 29 lists deep)
+    # l30 is [*l29]: the top level, l30 and l29's 31 levels make 33 (30 lists and a scalar)
     assert problem.message == "nested too deep" and problem.where == "l30[0] (line 31)"
 
 

@@ -193,16 +193,18 @@ def _probes(
 ) -> Iterator[Probe]:
     """One query per expression of the mapping, each run alone (after a database error)."""
     parsed = _parsed(spec, raw_types, zone)
-    for name, f in spec.fields.items():
-        where = f"fields.{name}" + (".expr" if f.expr is not None else "")
-        yield Probe(where, f"SELECT count({parsed[name][0]}) FROM {raw}", f.expr or f.column)
+    for name, field_spec in spec.fields.items():
+        where = f"fields.{name}" + (".expr" if field_spec.expr is not None else "")
+        value = field_spec.expr or field_spec.column
+        yield Probe(where, f"SELECT count({parsed[name][0]}) FROM {raw}", value)
     fields = _fields_sql(parsed, raw)
-    for i, f in enumerate(spec.filters):
-        sql = f"SELECT count(*) FILTER (WHERE {f.where}) FROM ({fields})"
-        yield Probe(f"filters[{i}].where", sql, f.where)
-    aggregates = spec.events.aggregates.items() if spec.events else ()
-    for name, text in aggregates:
-        key = _quote(spec.events.key)  # type: ignore[union-attr]
+    for i, rule in enumerate(spec.filters):
+        sql = f"SELECT count(*) FILTER (WHERE {rule.where}) FROM ({fields})"
+        yield Probe(f"filters[{i}].where", sql, rule.where)
+    if spec.events is None:
+        return
+    key = _quote(spec.events.key)
+    for name, text in spec.events.aggregates.items():
         sql = f"SELECT count(_v) FROM (SELECT {text} AS _v FROM ({fields}) GROUP BY {key})"
         yield Probe(f"events.aggregates.{name}", sql, text)
 

@@ -114,7 +114,7 @@ class MetricSet(Frozen):
     metrics: dict[str, MetricSpec]
     file: str | None = None
 
-    def table_of(self, metric: MetricSpec) -> str:
+    def table_of(self, metric: MetricSpec) -> TableName:
         return metric.table or self.table
 
     def period_of(self, metric: MetricSpec) -> str:
