@@ -207,3 +207,13 @@ def test_a_ledger_that_does_not_add_up_is_not_balanced() -> None:
     assert not Ledger("s", 5, {"used": 3, "bad_value": 1}, excluded).balanced
     assert Ledger("s", 4, {"used": 3, "bad_value": 1}, excluded).balanced
     assert not Ledger("s", 4, {"used": 3, "bad_value": 1}, excluded.iloc[:0]).balanced
+
+
+def test_a_roster_with_numeric_ids_matches_the_text_ids_of_an_export(tmp_path: Path) -> None:
+    rows = [
+        ("t1", "101", "2026-07-01 10:00", "NULL", "否"),
+        ("t2", "102", "2026-07-01 10:00", "NULL", "否"),
+    ]
+    roster = pd.DataFrame({"employee_id": [101, 103]})
+    ledger = _run(tmp_path, rows, roster=roster).ledger
+    assert dict(ledger.counts) == {"used": 1, "unknown_employee": 1}

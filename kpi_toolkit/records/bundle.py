@@ -72,7 +72,14 @@ class Bundle(Frozen):
 
 
 def load_bundle(path: str | Path) -> Bundle:
-    """Read a bundle by path or built-in name (``params/bundles/NAME.yaml``)."""
+    """Read a bundle by path or built-in name (``params/bundles/NAME.yaml``).
+
+    Examples
+    --------
+    >>> bundle = load_bundle("sample_department")
+    >>> bundle.metrics, [source.mapping for source in bundle.sources][:2]
+    ('after_sales_team', ['sample_tickets', 'sample_survey_quality'])
+    """
     resolved = resolve_param(path, "bundles")
     bundle = load_spec(resolved, model=Bundle)
     return bundle.model_copy(update={"path": str(resolved.resolve())})

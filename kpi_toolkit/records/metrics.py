@@ -111,7 +111,9 @@ def compute_from_files(
         path = spec.data_path(data)
         kind = source_format(spec, path)
         raw = {} if kind == "parquet" else {"_raw": read_raw(spec, path)}
-        relations = raw | ({} if roster is None else {"_roster": roster[["employee_id"]]})
+        # ids as text, as in the canonical tables (a roster read with numeric ids compares)
+        ids = None if roster is None else roster[["employee_id"]].astype("string")
+        relations = raw | ({} if ids is None else {"_roster": ids})
         with open_confined(relations, readable=[path] if kind == "parquet" else []) as con:
             if kind == "parquet":
                 _register_parquet(con, path, spec)
