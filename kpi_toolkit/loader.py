@@ -100,13 +100,15 @@ def read_yaml(
     """
     file = Path(path)
     try:
-        size = file.stat().st_size
-        text = None if size > limits.max_bytes else file.read_text(encoding="utf-8")
+        with file.open("rb") as handle:  # no more than the limit, whatever the file is
+            head = handle.read(limits.max_bytes + 1)
+        if len(head) > limits.max_bytes:
+            size = file.stat().st_size if file.is_file() else len(head)
+            raise error(_too_large(size, limits, str(file)))
+        text = head.decode("utf-8")
     except (OSError, UnicodeDecodeError) as failure:
         reason = "file not found" if isinstance(failure, FileNotFoundError) else failure
         raise error(_whole_file(f"cannot read: {reason}", str(file))) from None
-    if text is None:
-        raise error(_too_large(size, limits, str(file)))
     return parse_yaml(text, file=str(file), limits=limits, error=error)
 
 

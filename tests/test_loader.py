@@ -186,6 +186,16 @@ def test_the_default_size_limit_refuses_a_large_file(tmp_path: Path) -> None:
         read_yaml(path)
 
 
+def test_a_device_is_read_no_further_than_the_limit() -> None:
+    with pytest.raises(InputError, match="file too large"):
+        read_yaml("/dev/zero", limits=Limits(max_bytes=1000))
+
+
+def test_a_directory_is_not_a_yaml_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"cannot read: .*Is a directory"):
+        read_yaml(tmp_path)
+
+
 def test_duplicate_keys_name_both_lines() -> None:
     (problem,) = refused("name: a\nfields:\n  x: 1\n  y: 2\n  x: 3\n")
     assert problem.where == "fields.x (line 5)"
