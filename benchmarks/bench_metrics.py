@@ -141,8 +141,12 @@ def child(side: str, path: Path) -> None:
 
 
 def measure(side: str, path: Path) -> dict[str, float]:
-    done = subprocess.run([sys.executable, __file__, "--child", side, "--path", str(path)],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", side, "--path", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from kpi_toolkit.engine.scheme import Position, Scheme, builtin_scheme, load_scheme
 from kpi_toolkit.engine.scoring import position_points
-from kpi_toolkit.errors import InputError
+from kpi_toolkit.errors import InputError, Problem
 
 PERIOD = "2026-Q3"
 BUILTIN_SCHEMES = ("after_sales_team", "department_head", "manager_post", "monthly_repair")
@@ -187,3 +187,8 @@ def single_kpi_position(
             ],
         }
     )
+
+
+def key_of(problem: Problem) -> str:
+    """A problem's key path without its line: ``fields.csat (line 9)`` → ``fields.csat``."""
+    return problem.where.split(" (line ")[0]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers import key_of
 
 from kpi_toolkit.errors import InputError
 from kpi_toolkit.files import builtin_path
@@ -55,7 +56,7 @@ def _bundle(folder: Path, text: str) -> Path:
 
 
 def _problems(error: pytest.ExceptionInfo[InputError]) -> list[tuple[str, str]]:
-    return [(p.where, p.message) for p in error.value.problems]
+    return [(key_of(p), p.message) for p in error.value.problems]
 
 
 def test_actuals_equal_those_computed_source_by_source(
@@ -64,14 +65,19 @@ def test_actuals_equal_those_computed_source_by_source(
     listed = yaml.safe_load(builtin_path("bundles", "sample_department").read_text())
     wide = None
     for entry in listed["sources"]:
-        one = compute_from_files(entry["mapping"], data / entry["data"], grain="quarter",
-                                 roster=roster, metrics="after_sales_team").actuals  # fmt: skip
+        one = compute_from_files(
+            entry["mapping"],
+            data / entry["data"],
+            grain="quarter",
+            roster=roster,
+            metrics="after_sales_team",
+        ).actuals
         wide = one if wide is None else wide.merge(one, on=KEYS, how="outer")
     assert wide is not None
     expected = wide.fillna({c: 0.0 for c in COUNTS}).sort_values(KEYS, ignore_index=True)
     got = result.actuals
-    assert list(got.columns) == [*KEYS, *yaml.safe_load(
-        builtin_path("metrics", "after_sales_team").read_text())["metrics"]]  # fmt: skip
+    metrics = yaml.safe_load(builtin_path("metrics", "after_sales_team").read_text())["metrics"]
+    assert list(got.columns) == [*KEYS, *metrics]
     pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
     assert len(got) == 10 * 7  # ten people × seven quarters
     assert result.skipped == {}
@@ -97,8 +103,11 @@ def test_ledger_is_combined_over_the_sources(result: BundleResult, data: Path) -
 def test_data_files_relative_to_the_bundle_or_the_data_dir(tmp_path: Path, data: Path) -> None:
     (tmp_path / "exports").mkdir()
     shutil.copy(data / "exams.csv", tmp_path / "exports" / "exams.csv")
-    path = _bundle(tmp_path, "name: b\nmetrics: after_sales_team\ndata_dir: exports\n"
-                             "sources: [{mapping: sample_exams, data: exams.csv}]\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        "name: b\nmetrics: after_sales_team\ndata_dir: exports\n"
+        "sources: [{mapping: sample_exams, data: exams.csv}]\n",
+    )
     own = actuals_from_bundle(path, grain="year")
     assert own.files["sample_exams"] == tmp_path / "exports" / "exams.csv"
     given = actuals_from_bundle(path, grain="year", data_dir=data)
@@ -112,15 +121,22 @@ def test_data_files_relative_to_the_bundle_or_the_data_dir(tmp_path: Path, data:
     ("text", "where", "message"),
     [
         ("name: b\nmetrics: m\nsource: []\n", "source", "unknown key"),
-        ("name: b\nmetrics: m\nsource: []\n", "sources", "Field required"),
-        ("name: b\nsources: [{mapping: x, data: y}]\n", "metrics", "Field required"),
+        ("name: b\nmetrics: m\nsource: []\n", "sources", "required key is missing"),
+        ("name: b\nsources: [{mapping: x, data: y}]\n", "metrics", "required key is missing"),
         ("name: b\nmetrics: m\nsources: []\n", "sources", "at least 1 item"),
-        ("name: b\nmetrics: m\nsources: [{mapping: x}]\n", "sources[0].data", "Field required"),
-        ("name: b\nmetrics: m\nsources: [{mapping: x, data: y, sheet: 2}]\n", "sources[0].sheet",
-         "unknown key"),
-        ("name: b\nmetrics: [m\n", "line 3, column 1", "not valid YAML"),
+        (
+            "name: b\nmetrics: m\nsources: [{mapping: x}]\n",
+            "sources[0].data",
+            "required key is missing",
+        ),
+        (
+            "name: b\nmetrics: m\nsources: [{mapping: x, data: y, sheet: 2}]\n",
+            "sources[0].sheet",
+            "unknown key",
+        ),
+        ("name: b\nmetrics: [m\n", "line 3, column 1", "YAML syntax error"),
     ],
-)  # fmt: skip
+)
 def test_bad_bundle_yaml_names_the_key(tmp_path: Path, text: str, where: str, message: str) -> None:
     path = _bundle(tmp_path, text)
     with pytest.raises(InputError) as error:
@@ -132,19 +148,24 @@ def test_bad_bundle_yaml_names_the_key(tmp_path: Path, text: str, where: str, me
 def test_unknown_key_lists_the_allowed_ones(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_bundle(_bundle(tmp_path, "name: b\nmetrics: m\nsources: []\ncalender: x\n"))
-    problem = next(p for p in error.value.problems if p.where == "calender")
-    assert "calendar" in (problem.allowed or "") and problem.value == "x"
+    problem = next(p for p in error.value.problems if p.where == "calender (line 4)")
+    assert "calendar" in (problem.allowed or "") and problem.value == "calender"
+    assert "did you mean 'calendar'?" in problem.message
 
 
 def test_every_missing_file_is_reported_at_once(tmp_path: Path) -> None:
-    path = _bundle(tmp_path, "name: b\nmetrics: after_sales_team\nsources:\n"
-                             "  - {mapping: sample_tickets, data: nowhere.csv}\n"
-                             "  - {mapping: no_such_mapping, data: x.csv}\n"
-                             "  - {mapping: sample_exams, data: gone/exams.csv}\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        "name: b\nmetrics: after_sales_team\nsources:\n"
+        "  - {mapping: sample_tickets, data: nowhere.csv}\n"
+        "  - {mapping: no_such_mapping, data: x.csv}\n"
+        "  - {mapping: sample_exams, data: gone/exams.csv}\n",
+    )
     with pytest.raises(InputError) as error:
         actuals_from_bundle(path, grain="quarter")
     found = _problems(error)
     assert ("sources[0].data", "data file not found") in found
+    assert any(p.where == "sources[2].data (line 6)" for p in error.value.problems)
     assert ("sources[2].data", "data file not found") in found
     assert any("no_such_mapping.yaml" in (p.file or "") for p in error.value.problems)
     assert str(tmp_path / "gone" / "exams.csv") in str(error.value)
@@ -153,20 +174,28 @@ def test_every_missing_file_is_reported_at_once(tmp_path: Path) -> None:
 def test_a_metric_from_two_sources_is_refused(tmp_path: Path, data: Path) -> None:
     copy = yaml.safe_load(builtin_path("sources", "sample_survey_quality").read_text())
     (tmp_path / "copy.yaml").write_text(yaml.safe_dump(copy | {"name": "copy"}), encoding="utf-8")
-    path = _bundle(tmp_path, f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
-                             "  - {mapping: sample_survey_quality, data: surveys.csv}\n"
-                             "  - {mapping: copy.yaml, data: surveys.csv}\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
+        "  - {mapping: sample_survey_quality, data: surveys.csv}\n"
+        "  - {mapping: copy.yaml, data: surveys.csv}\n",
+    )
     with pytest.raises(InputError, match="'quality_score' is given by two sources"):
         actuals_from_bundle(path, grain="quarter")
 
 
 def test_the_same_mapping_twice_is_refused(tmp_path: Path, data: Path) -> None:
-    path = _bundle(tmp_path, f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
-                             "  - {mapping: sample_exams, data: exams.csv}\n"
-                             "  - {mapping: sample_exams, data: exams.csv}\n")  # fmt: skip
+    path = _bundle(
+        tmp_path,
+        f"name: b\nmetrics: after_sales_team\ndata_dir: {data}\nsources:\n"
+        "  - {mapping: sample_exams, data: exams.csv}\n"
+        "  - {mapping: sample_exams, data: exams.csv}\n",
+    )
     with pytest.raises(InputError) as error:
         actuals_from_bundle(path, grain="quarter")
-    assert ("sources[1].mapping", "the same mapping twice (also sources[0])") in _problems(error)
+    problem = error.value.problems[0]
+    assert problem.where == "sources[1].mapping (line 6)"
+    assert problem.message == "the same mapping twice (also sources[0])"
 
 
 @pytest.mark.parametrize(("calendar", "minutes"), [("cn_office", 0.0), ("cn_technicians", 30.0)])

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import key_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,8 +88,9 @@ def test_weekday_fallback_beyond_the_package() -> None:
     ],
 )
 def test_working_minutes_examples(start: str, end: str, minutes: float) -> None:
-    result = working_minutes(pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)]),
-                             calendar=OFFICE)  # fmt: skip
+    result = working_minutes(
+        pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)]), calendar=OFFICE
+    )
     assert result.tolist() == [minutes]
 
 
@@ -169,13 +171,23 @@ def test_bad_calendar_yaml_lists_every_problem(tmp_path) -> None:
     with pytest.raises(InputError) as caught:
         load_calendar(path)
     wheres = {p.where for p in caught.value.problems}
-    assert {"workweek", "fallback", "hours[0]", "colour"} <= wheres
-    fallback = next(p for p in caught.value.problems if p.where == "fallback")
+    expected = {"workweek (line 1)", "fallback (line 2)", "hours[0] (line 4)", "colour (line 5)"}
+    assert expected <= wheres
+    fallback = next(p for p in caught.value.problems if key_of(p) == "fallback")
     assert fallback.value == "maybe" and "weekdays" in fallback.allowed
-    colour = next(p for p in caught.value.problems if p.where == "colour")
+    colour = next(p for p in caught.value.problems if key_of(p) == "colour")
     assert "workweek" in colour.allowed and colour.file == str(path)
 
 
 def test_working_hours_must_be_ordered() -> None:
     with pytest.raises(ValueError):
         WorkingHours(start=time(18), end=time(9))
+
+
+def test_an_unknown_time_zone_names_its_line(tmp_path) -> None:
+    path = tmp_path / "cal.yaml"
+    path.write_text("name: x\ntimezone: Mars/Olympus\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_calendar(path)
+    (problem,) = caught.value.problems
+    assert problem.where == "timezone (line 2)" and "Mars/Olympus" in problem.message

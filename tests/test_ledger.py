@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi_toolkit.periods import parse_period
-from kpi_toolkit.records.ledger import REASONS, reason_label
+from kpi_toolkit.records.ledger import REASONS, Ledger, reason_label
 from kpi_toolkit.records.metrics import compute_from_files
+from kpi_toolkit.sample.department import make_sample
+from kpi_toolkit.sample.records import write_records
 
 MAPPING = """
 name: flat
@@ -45,9 +49,18 @@ ROWS = [
     ("t8", "e1", "2026-07-01 10:00", "NULL", "maybe"),  # bad value
     ("NULL", "e1", "2026-07-01 10:00", "NULL", "否"),  # missing id
 ]
-EXPECTED = ["used", "duplicate_id", "missing_employee", "unknown_employee",
-            "resolved_before_created", "outside_period", "system_account",
-            "unparseable_timestamp", "bad_value", "missing_value"]  # fmt: skip
+EXPECTED = [
+    "used",
+    "duplicate_id",
+    "missing_employee",
+    "unknown_employee",
+    "resolved_before_created",
+    "outside_period",
+    "system_account",
+    "unparseable_timestamp",
+    "bad_value",
+    "missing_value",
+]
 
 
 def test_each_reason(tmp_path: Path) -> None:
@@ -129,6 +142,78 @@ def test_period_filter_with_any_grain(tmp_path: Path, grain: str) -> None:
     csv = tmp_path / "t.csv"
     csv.write_text("id,who,created,resolved,invalid\n" + "\n".join(",".join(r) for r in rows))
     (tmp_path / "flat.yaml").write_text(MAPPING, encoding="utf-8")
-    result = compute_from_files(tmp_path / "flat.yaml", csv, grain=grain,
-                                period=parse_period("2026"))  # fmt: skip
+    result = compute_from_files(
+        tmp_path / "flat.yaml", csv, grain=grain, period=parse_period("2026")
+    )
     assert dict(result.ledger.counts) == {"used": 1, "outside_period": 1}
+
+
+# --- the balance against rows counted from the files themselves ------------------------------
+
+# mapping, file, encoding (None: a workbook), canonical table
+SAMPLE_EXPORTS = [
+    ("sample_tickets", "tickets.csv", "gbk", "tickets"),
+    ("sample_survey_quality", "surveys.csv", "utf-8-sig", "surveys"),
+    ("sample_survey_communication", "surveys.csv", "utf-8-sig", "surveys"),
+    ("sample_complaints", "complaints.csv", "utf-8-sig", "complaints"),
+    ("sample_exams", "exams.csv", "utf-8", "training"),
+    ("sample_reports", "reports.xlsx", None, "reports"),
+    ("sample_knowledge_sharing", "knowledge_sharing.xlsx", None, "events"),
+]
+
+
+def data_rows(path: Path, encoding: str | None) -> int:
+    """Rows under the header, counted with the csv module or openpyxl (not the toolkit)."""
+    if encoding is None:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+        workbook.close()
+        return sum(any(cell is not None for cell in row) for row in rows[1:])
+    with path.open(encoding=encoding, newline="") as handle:
+        return sum(1 for row in csv.reader(handle) if row) - 1
+
+
+@pytest.fixture(scope="module")
+def sample_records(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    roster = make_sample().roster
+    roster = roster.loc[roster["team"] == roster["team"].iloc[-1]].reset_index(drop=True)
+    folder = tmp_path_factory.mktemp("records")
+    write_records(folder, roster=roster)
+    return folder, roster
+
+
+@pytest.mark.parametrize(("mapping", "file", "encoding", "table"), SAMPLE_EXPORTS)
+def test_ledger_balances_against_rows_counted_in_the_file(
+    sample_records: tuple[Path, pd.DataFrame],
+    tmp_path: Path,
+    mapping: str,
+    file: str,
+    encoding: str | None,
+    table: str,
+) -> None:
+    folder, roster = sample_records
+    rows = tmp_path / "rows.yaml"  # one count over the whole canonical table
+    rows.write_text(f"name: rows\ntable: {table}\nmetrics: {{rows: {{kind: count}}}}\n")
+    result = compute_from_files(mapping, folder / file, grain="year", roster=roster, metrics=rows)
+    ledger, counted = result.ledger, data_rows(folder / file, encoding)
+    assert ledger.rows_in == counted
+    assert int(result.actuals["rows"].sum()) == ledger.rows_used  # rows of the canonical table
+    assert ledger.rows_used + len(ledger.excluded) == counted
+    assert ledger.rows_used > 0 and len(ledger.excluded) > 0 and ledger.balanced
+
+
+def test_a_ledger_that_does_not_add_up_is_not_balanced() -> None:
+    excluded = pd.DataFrame({"row": [2], "reason": ["bad_value"]})
+    assert not Ledger("s", 5, {"used": 3, "bad_value": 1}, excluded).balanced
+    assert Ledger("s", 4, {"used": 3, "bad_value": 1}, excluded).balanced
+    assert not Ledger("s", 4, {"used": 3, "bad_value": 1}, excluded.iloc[:0]).balanced
+
+
+def test_a_roster_with_numeric_ids_matches_the_text_ids_of_an_export(tmp_path: Path) -> None:
+    rows = [
+        ("t1", "101", "2026-07-01 10:00", "NULL", "否"),
+        ("t2", "102", "2026-07-01 10:00", "NULL", "否"),
+    ]
+    roster = pd.DataFrame({"employee_id": [101, 103]})
+    ledger = _run(tmp_path, rows, roster=roster).ledger
+    assert dict(ledger.counts) == {"used": 1, "unknown_employee": 1}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +11,13 @@ import pytest
 
 from kpi_toolkit.errors import InputError
 from kpi_toolkit.periods import parse_period
-from kpi_toolkit.records.metrics import KINDS, MetricSet, compute, load_metrics
+from kpi_toolkit.records.metrics import (
+    KINDS,
+    MetricSet,
+    compute,
+    compute_from_files,
+    load_metrics,
+)
 
 T = pd.Timestamp
 TICKETS = pd.DataFrame(
@@ -17,17 +25,32 @@ TICKETS = pd.DataFrame(
         "ticket_id": ["t1", "t2", "t3", "t4", "t5"],
         "employee_id": ["e1", "e1", "e1", "e2", "e2"],
         "type": ["维修", "维修", "电话咨询", "安装", "维修"],
-        "created_at": [T("2026-09-30 17:00"), T("2026-03-09 10:00"), T("2026-03-10 10:00"),
-                       T("2026-03-06 17:00"), T("2026-07-01 09:00")],
-        "first_response_at": [T("2026-10-09 10:00"), T("2026-03-10 10:30"), T("2026-03-10 10:05"),
-                              T("2026-03-09 17:30"), None],
-        "resolved_at": [T("2026-10-09 12:00"), T("2026-03-11 10:00"), None,
-                        T("2026-03-10 09:00"), T("2026-07-02 09:00")],
+        "created_at": [
+            T("2026-09-30 17:00"),
+            T("2026-03-09 10:00"),
+            T("2026-03-10 10:00"),
+            T("2026-03-06 17:00"),
+            T("2026-07-01 09:00"),
+        ],
+        "first_response_at": [
+            T("2026-10-09 10:00"),
+            T("2026-03-10 10:30"),
+            T("2026-03-10 10:05"),
+            T("2026-03-09 17:30"),
+            None,
+        ],
+        "resolved_at": [
+            T("2026-10-09 12:00"),
+            T("2026-03-11 10:00"),
+            None,
+            T("2026-03-10 09:00"),
+            T("2026-07-02 09:00"),
+        ],
         "invalid": [False, True, False, False, None],
         "csat": [5.0, 3.0, None, 4.0, 2.0],
         "repair_passed": [True, False, None, None, True],
     }
-)  # fmt: skip
+)
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +122,20 @@ def test_other_tables_of_the_seed() -> None:
             "new_staff": [True, True, True],
         }
     )
-    finance = pd.DataFrame({"record_id": ["f1", "f2"], "employee_id": ["head", "head"],
-                            "booked_at": [T("2026-07-01"), T("2026-08-01")],
-                            "budget": [100.0, 100.0], "actual_cost": [90.0, 120.0],
-                            "income": [300.0, 100.0]})  # fmt: skip
-    actuals = compute({"reports": reports, "complaints": complaints, "training": training,
-                       "finance": finance}, grain="quarter").set_index("employee_id")  # fmt: skip
+    finance = pd.DataFrame(
+        {
+            "record_id": ["f1", "f2"],
+            "employee_id": ["head", "head"],
+            "booked_at": [T("2026-07-01"), T("2026-08-01")],
+            "budget": [100.0, 100.0],
+            "actual_cost": [90.0, 120.0],
+            "income": [300.0, 100.0],
+        }
+    )
+    actuals = compute(
+        {"reports": reports, "complaints": complaints, "training": training, "finance": finance},
+        grain="quarter",
+    ).set_index("employee_id")
     assert actuals.loc["e1", "report_on_time_rate"] == 0.5
     assert actuals.loc["e1", "complaints"] == 2 and actuals.loc["e1", "compensation_paid"] == 100
     assert actuals.loc["e1", "new_staff_training_failures"] == 1
@@ -117,8 +148,14 @@ def test_builtin_metric_sets_use_registered_kinds() -> None:
     for name in ("seed", "servicenow", "call_center"):
         metric_set = load_metrics(name)
         assert {m.kind for m in metric_set.metrics.values()} <= set(KINDS)
-    assert {"response_speed", "invalid_service_ratio", "report_on_time_rate", "complaints",
-            "csat", "new_staff_training_failures"} <= set(load_metrics("seed").metrics)  # fmt: skip
+    assert {
+        "response_speed",
+        "invalid_service_ratio",
+        "report_on_time_rate",
+        "complaints",
+        "csat",
+        "new_staff_training_failures",
+    } <= set(load_metrics("seed").metrics)
 
 
 def test_metric_set_is_frozen() -> None:
@@ -130,13 +167,15 @@ def test_metric_set_is_frozen() -> None:
 
 def test_bad_metric_definitions_are_all_reported(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
-    path.write_text("name: m\nmetrics:\n  a: {kind: average, value: csat}\n"
-                    "  b: {kind: ratio}\n  c: {kind: percentile, value: csat, q: 90}\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "name: m\nmetrics:\n  a: {kind: average, value: csat}\n"
+        "  b: {kind: ratio}\n  c: {kind: percentile, value: csat, q: 90}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as caught:
         load_metrics(path)
     wheres = [p.where for p in caught.value.problems]
-    assert wheres == ["metrics.a.kind", "metrics.b", "metrics.c"]
+    assert wheres == ["metrics.a.kind (line 3)", "metrics.b (line 4)", "metrics.c (line 5)"]
     assert "ratio" in caught.value.problems[0].message
 
 
@@ -151,3 +190,120 @@ def test_metrics_on_unmapped_columns_are_skipped() -> None:
     actuals = compute({"tickets": TICKETS[["ticket_id", "employee_id", "created_at"]]})
     assert "invalid_service_ratio" not in actuals and "workload" not in actuals
     assert "csat" not in actuals
+
+
+# --- columns checked at load, database errors at the expression's key path and line ---------
+
+CSV = "id,who,kind,created,score\nt1,e1,维修,2026-03-09 10:00,5\nt2,e2,安装,2026-03-10 09:00,4\n"
+MAPPING = """\
+name: flat
+table: tickets
+metrics: {metrics}
+fields: {{ticket_id: id, employee_id: who, type: kind, created_at: created, csat: score}}
+"""
+
+
+def _metric_set(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "m.yaml"
+    path.write_text(f"name: m\ntable: tickets\nmetrics:\n{body}", encoding="utf-8")
+    (tmp_path / "t.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(MAPPING.format(metrics=path), encoding="utf-8")
+    return path
+
+
+def _refusal(tmp_path: Path) -> InputError:
+    with pytest.raises(InputError) as caught:
+        compute_from_files(tmp_path / "s.yaml", tmp_path / "t.csv", grain="month")
+    return caught.value
+
+
+def test_period_from_an_unknown_column_names_key_path_and_line(tmp_path: Path) -> None:
+    path = _metric_set(tmp_path, "  n:\n    kind: count\n    period_from: no_such_col\n")
+    (problem,) = _refusal(tmp_path).problems
+    assert str(problem) == (
+        f"{path}: metrics.n.period_from (line 6): column not found (found 'no_such_col'); "
+        "allowed: the timestamp columns of table tickets: created_at, first_response_at, "
+        "resolved_at, closed_at"
+    )
+
+
+def test_a_period_column_must_be_a_timestamp(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("name: m\nperiods:\n  surveys: score\nmetrics: {}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_metrics(path)
+    (problem,) = caught.value.problems
+    assert (
+        problem.where == "periods.surveys (line 3)" and problem.message == "not a timestamp column"
+    )
+
+
+def test_every_refused_expression_of_a_set_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "name: m\nmetrics:\n  a: {kind: mean, value: salary}\n"
+        "  b: {kind: ratio, numerator: bonus > 0, filter: read_text('x')}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_metrics(path)
+    wheres = [p.where for p in caught.value.problems]
+    assert wheres == ["metrics.a.value (line 3)", "metrics.b.filter (line 4)",
+                      "metrics.b.numerator (line 4)"]  # fmt: skip # one table of expected paths
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "found"),
+    [
+        (
+            "  n:\n    kind: mean\n    value: ticket_id\n",
+            "metrics.n.value (line 6)",
+            "avg(VARCHAR)",
+        ),
+        (
+            "  n:\n    kind: count\n    filter: CAST(type AS INTEGER) > 0\n",
+            "metrics.n.filter (line 6)",
+            "Could not convert string",
+        ),
+        (
+            "  ok: {kind: count}\n  n:\n    kind: ratio\n    numerator: csat > 'high'\n",
+            "metrics.n.numerator (line 7)",
+            "'high'",
+        ),
+    ],
+)
+def test_a_database_error_names_the_expression(
+    tmp_path: Path, body: str, where: str, found: str
+) -> None:
+    path = _metric_set(tmp_path, body)
+    (problem,) = _refusal(tmp_path).problems
+    assert (problem.where, problem.file) == (where, str(path))
+    assert problem.message.startswith("the database refused it: ") and found in problem.message
+    assert "LINE 1" not in problem.message and "SELECT" not in problem.message
+
+
+def test_metrics_whose_period_column_is_not_mapped_are_skipped(tmp_path: Path) -> None:
+    _metric_set(
+        tmp_path, "  n:\n    kind: count\n    period_from: resolved_at\n  m: {kind: count}\n"
+    )
+    result = compute_from_files(tmp_path / "s.yaml", tmp_path / "t.csv", grain="month")
+    assert result.skipped == {"n": "period column not mapped: resolved_at"}
+    assert result.actuals["m"].tolist() == [1, 1]
+
+
+def test_the_cli_names_key_path_and_line_without_a_traceback(tmp_path: Path) -> None:
+    path = _metric_set(tmp_path, "  n:\n    kind: mean\n    value: ticket_id\n")
+    for text, where in (
+        (None, "metrics.n.value (line 6)"),
+        ("    period_from: no_such_col\n", "metrics.n.period_from (line 7)"),
+    ):
+        if text:
+            path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "kpi_toolkit", "metrics", "--source", str(tmp_path / "s.yaml"),
+             "--data", str(tmp_path / "t.csv"), "--period-grain", "month"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip # the command line as typed
+        assert done.returncode == 2, done.stderr
+        assert f"{path}: {where}" in done.stderr
+        assert "Traceback" not in done.stderr and "Error:" not in done.stderr

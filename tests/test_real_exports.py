@@ -15,8 +15,9 @@ pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared real exports n
 
 @pytest.fixture(scope="module")
 def servicenow() -> MetricsResult:
-    return compute_from_files("servicenow_incident_log", REAL / "incident_event_log.csv",
-                              grain="month")  # fmt: skip
+    return compute_from_files(
+        "servicenow_incident_log", REAL / "incident_event_log.csv", grain="month"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +34,15 @@ def incidents(events: pd.DataFrame) -> pd.DataFrame:
     ordered = events.sort_values(["sys_updated_at", "order"])
     assigned = ordered[ordered["assigned_to"] != "?"].groupby("number")["assigned_to"].last()
     last = ordered.groupby("number").last()
-    return pd.DataFrame({
-        "agent": assigned.reindex(last.index),
-        "opened_at": events.groupby("number")["opened_at"].min(),
-        "resolved_at": events.groupby("number")["resolved_at"].max(),
-        "reopened": events.groupby("number")["reopen_count"].max().astype(int) > 0,
-        "sla": last["made_sla"] == "true",
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "agent": assigned.reindex(last.index),
+            "opened_at": events.groupby("number")["opened_at"].min(),
+            "resolved_at": events.groupby("number")["resolved_at"].max(),
+            "reopened": events.groupby("number")["reopen_count"].max().astype(int) > 0,
+            "sla": last["made_sla"] == "true",
+        }
+    )
 
 
 def test_every_incident_is_counted_once(servicenow: MetricsResult, events: pd.DataFrame) -> None:
@@ -59,10 +62,12 @@ def test_ledger_balances(servicenow: MetricsResult) -> None:
 @pytest.mark.parametrize(
     ("agent", "month"), [("Resolver 17", "2016-03"), ("Resolver 89", "2016-04")]
 )
-def test_one_agent_month(servicenow: MetricsResult, incidents: pd.DataFrame, agent: str,
-                         month: str) -> None:  # fmt: skip
-    mine = incidents[(incidents["agent"] == agent)
-                     & (incidents["opened_at"].dt.strftime("%Y-%m") == month)]  # fmt: skip
+def test_one_agent_month(
+    servicenow: MetricsResult, incidents: pd.DataFrame, agent: str, month: str
+) -> None:
+    mine = incidents[
+        (incidents["agent"] == agent) & (incidents["opened_at"].dt.strftime("%Y-%m") == month)
+    ]
     row = servicenow.actuals.set_index(["employee_id", "period"]).loc[(agent, month)]
     hours = (mine["resolved_at"] - mine["opened_at"]).dt.total_seconds() / 3600
     assert row["tickets"] == len(mine) > 0

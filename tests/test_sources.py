@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import key_of, line_of
 
 from kpi_toolkit.errors import InputError
 from kpi_toolkit.files import builtin_names
@@ -90,16 +91,27 @@ def test_missing_data_file(tmp_path: Path) -> None:
         compute_from_files(mapping, tmp_path / "nope.csv", grain="month")
 
 
-def test_header_not_in_file_and_required_column_unmapped(tmp_path: Path) -> None:
+def test_header_not_in_file_names_the_field_and_its_line(tmp_path: Path) -> None:
     mapping = _write(tmp_path, "utf-8")
-    text = mapping.read_text(encoding="utf-8").replace("  employee_id: 处理人\n", "")
-    mapping.write_text(text.replace("客户评分", "满意度"), encoding="utf-8")
+    text = mapping.read_text(encoding="utf-8").replace("客户评分", "满意度")
+    mapping.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as caught:
         compute_from_files(mapping, grain="month")
-    problems = {p.where: p for p in caught.value.problems}
-    assert problems["fields.csat.column"].value == "满意度"
-    assert "客户评分" in problems["fields.csat.column"].allowed
+    (problem,) = caught.value.problems
+    assert problem.where == f"fields.csat.column (line {line_of(text, 'csat: 满意度')})"
+    assert problem.value == "满意度" and "客户评分" in problem.allowed
+
+
+def test_required_column_unmapped_and_a_filter_on_it_at_once(tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "utf-8")
+    text = mapping.read_text(encoding="utf-8").replace("  employee_id: 处理人\n", "")
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_source(mapping)
+    problems = {key_of(p): p for p in caught.value.problems}
     assert problems["fields"].value == "employee_id"
+    assert problems["fields"].where == f"fields (line {line_of(text, 'fields:')})"
+    assert "unknown column 'employee_id'" in problems["filters[0].where"].message
 
 
 def test_bad_mapping_lists_every_problem(tmp_path: Path) -> None:
@@ -111,8 +123,10 @@ def test_bad_mapping_lists_every_problem(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as caught:
         load_source(path)
-    problems = {p.where: p for p in caught.value.problems}
-    assert problems["table"].value == "tickes" and "'tickets'" in problems["table"].allowed
+    problems = {key_of(p): p for p in caught.value.problems}
+    assert problems["table"].where == "table (line 2)"
+    assert problems["table"].value == "tickes" and "tickets" in problems["table"].allowed
+    assert "did you mean 'tickets'?" in problems["table"].message
     assert problems["encoding"].value == "big5" and "gb18030" in problems["encoding"].allowed
     assert "fields.ticket_id" in problems and problems["fields.csat.type"].value == "float"
     assert problems["filters[0].reason"].value == "spam"
@@ -150,9 +164,14 @@ def test_builtin_mappings_parse() -> None:
 
 
 def test_xlsx_and_parquet_sources(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"id": ["a", "b"], "who": ["e1", "e2"],
-                          "at": pd.to_datetime(["2026-07-01 10:00", "2026-08-02 11:00"]),
-                          "ok": ["Y", "N"]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "who": ["e1", "e2"],
+            "at": pd.to_datetime(["2026-07-01 10:00", "2026-08-02 11:00"]),
+            "ok": ["Y", "N"],
+        }
+    )
     frame.to_excel(tmp_path / "t.xlsx", index=False)
     frame.to_parquet(tmp_path / "t.parquet")
     mapping = tmp_path / "m.yaml"
@@ -164,6 +183,70 @@ def test_xlsx_and_parquet_sources(tmp_path: Path) -> None:
     for data in ("t.xlsx", "t.parquet"):
         result = compute_from_files(mapping, tmp_path / data, grain="month")
         assert result.actuals[["employee_id", "period", "sla_met_rate"]].values.tolist() == [
-            ["e1", "2026-07", 1.0], ["e2", "2026-08", 0.0]
-        ]  # fmt: skip
+            ["e1", "2026-07", 1.0],
+            ["e2", "2026-08", 0.0],
+        ]
         assert result.ledger.balanced and result.ledger.rows_used == 2
+
+
+# --- mapping expressions: checked at load, database errors at their key path and line --------
+
+
+def _mapping(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    path = _write(tmp_path, "utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path, text.replace(old, new)
+
+
+EVENTS = (
+    "events:\n  key: ticket_id\n  aggregates:\n    ticket_id: any_value(ticket_id)\n"
+    "    employee_id: any_value(employee_id)\n    created_at: min(created_at)\n"
+    "    csat: avg(type)\nfilters:"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "at", "message"),
+    [
+        ("employee_id = 'system'", "csat > 'high'", "filters[0].where", "high",
+         "the database refused it: Could not convert string"),
+        ("  csat: 客户评分\n", "  csat: {expr: \"date_diff('second', 创建时间, 解决时间)\"}\n",
+         "fields.csat.expr", "date_diff", "date_diff(STRING_LITERAL, VARCHAR, VARCHAR)"),
+        ("filters:", EVENTS, "events.aggregates.csat", "avg(type)", "avg(VARCHAR)"),
+        ("employee_id = 'system'", "team = 'system'", "filters[0].where", "team =",
+         "expression refused: unknown column 'team'"),
+        ("metrics: seed\n", "metrics: seed\ntimezone: Asia/Nowhere\n", "timezone",
+         "Asia/Nowhere", "unknown time zone 'Asia/Nowhere'"),
+    ],
+    ids=["filter", "field-expr", "event-aggregate", "unmapped-column", "time-zone"],
+)  # fmt: skip # one row per case: the change to the mapping and what must be said
+def test_a_refused_mapping_names_key_path_and_line(
+    tmp_path: Path, old: str, new: str, where: str, at: str, message: str
+) -> None:
+    path, text = _mapping(tmp_path, old, new)
+    with pytest.raises(InputError) as caught:
+        compute_from_files(path, grain="month")
+    (problem,) = caught.value.problems
+    assert problem.where == f"{where} (line {line_of(text, at)})"
+    assert Path(problem.file or "").resolve() == path.resolve()
+    assert message in problem.message
+
+
+def test_an_event_key_must_be_a_field(tmp_path: Path) -> None:
+    path, _ = _mapping(tmp_path, "filters:", "events: {key: number, aggregates: {}}\nfilters:")
+    with pytest.raises(InputError) as caught:
+        load_source(path)
+    problem = next(p for p in caught.value.problems if key_of(p) == "events.key")
+    assert problem.value == "number" and "ticket_id" in problem.allowed
+
+
+def test_a_parquet_file_that_cannot_be_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "utf-8")
+    broken = tmp_path / "t.parquet"
+    broken.write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(InputError) as caught:
+        compute_from_files(path, broken, grain="month")
+    (problem,) = caught.value.problems
+    assert problem.file == str(broken) and problem.message.startswith("cannot read as Parquet")

@@ -70,8 +70,9 @@ def test_accepted(text: str) -> None:
 
 
 def test_working_time_arguments_are_located() -> None:
-    parsed = check_expression("working_days(created_at, \"first_response_at\") > 1",
-                              columns=COLUMNS, where="m")  # fmt: skip
+    parsed = check_expression(
+        'working_days(created_at, "first_response_at") > 1', columns=COLUMNS, where="m"
+    )
     renamed = parsed.with_clocks({"created_at": "_a", "first_response_at": "_b"})
     assert renamed == "working_days(_a, _b) > 1"
 
@@ -119,10 +120,16 @@ def test_metric_expression_refused_names_metric_and_file(tmp_path: Path) -> None
         "    filter: \"csat > 0 OR (SELECT count(*) FROM read_csv('/etc/passwd')) > 0\"\n",
         encoding="utf-8",
     )
-    tickets = pd.DataFrame({"ticket_id": ["t1"], "employee_id": ["e1"],
-                            "created_at": [pd.Timestamp("2026-03-09")], "csat": [5.0]})  # fmt: skip
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": ["t1"],
+            "employee_id": ["e1"],
+            "created_at": [pd.Timestamp("2026-03-09")],
+            "csat": [5.0],
+        }
+    )
     with pytest.raises(InputError) as caught:
         compute({"tickets": tickets}, metrics=path)
     problem = caught.value.problems[0]
-    assert problem.where == "metrics.leak.filter" and problem.file == str(path)
+    assert problem.where == "metrics.leak.filter (line 5)" and problem.file == str(path)
     assert "read_csv" in str(problem.value)

@@ -1,36 +1,25 @@
-"""Checks on a scheme that types alone cannot express, and readable validation errors.
+"""Checks on a scheme that types alone cannot express.
 
 The checks read the raw YAML data (so they run even where another part of the file fails
 to parse) and return :class:`Problem` objects with key paths such as
-``positions.manager.kpis[2].rule.bands``.
+``positions.manager.kpis[2].rule.bands``; :func:`kpi_toolkit.loader.validate` adds the file
+and line of each and raises them with the model's own problems.
 """
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
-import types
-import typing
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from ..errors import Problem
+from ..loader import did_you_mean, key_path
 from .rules import RULES, BandsRule
 
-__all__ = ["check_scheme", "describe_validation_error", "key_path", "substitute_parameters"]
+__all__ = ["check_scheme", "substitute_parameters"]
 
 TOLERANCE = 1e-6
 DOMAINS = {"ratio": (0.0, 1.0), "count": (0.0, math.inf), "duration": (0.0, math.inf)}
-
-
-def key_path(parts: tuple | list) -> str:
-    """``("positions", "manager", "kpis", 2)`` → ``positions.manager.kpis[2]``."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _number(value: Any) -> float | None:
@@ -41,11 +30,6 @@ def _number(value: Any) -> float | None:
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
-
-
-def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 # --- parameters -----------------------------------------------------------------------
@@ -64,7 +48,7 @@ def substitute_parameters(raw: Any) -> tuple[Any, list[Problem]]:
             problems.append(
                 Problem(
                     where=key_path(path),
-                    message=f"unknown parameter {name!r}{_did_you_mean(name, declared)}",
+                    message=f"unknown parameter {name!r}{did_you_mean(name, declared)}",
                     value=name,
                     allowed=", ".join(declared) or "declare it under 'parameters'",
                 )
@@ -160,7 +144,7 @@ def _check_kpi_references(kpis: list, categories: dict, path: tuple) -> list[Pro
             problems.append(
                 Problem(
                     where=key_path((*path, "kpis", i, "category")),
-                    message=f"unknown category{_did_you_mean(category, categories)}",
+                    message=f"unknown category{did_you_mean(category, categories)}",
                     value=category,
                     allowed=", ".join(categories),
                 )
@@ -354,130 +338,10 @@ def _check_forced(raw: dict) -> list[Problem]:
     return [
         Problem(
             where=key_path(("forced_distribution", "shares", gid)),
-            message=f"unknown grade{_did_you_mean(gid, ids)}",
+            message=f"unknown grade{did_you_mean(gid, ids)}",
             value=gid,
             allowed=", ".join(str(i) for i in ids),
         )
         for gid in shares
         if gid not in ids
     ]
-
-
-# --- pydantic errors, readable ----------------------------------------------------------
-
-
-def describe_validation_error(error: ValidationError, raw: Any) -> list[Problem]:
-    """Turn pydantic's errors into problems with key paths, allowed values and hints."""
-    from .scheme import Scheme
-
-    problems = []
-    for item in error.errors():
-        path, model = _walk(item["loc"], raw, Scheme)
-        problems.append(_problem(item, path, model))
-    return problems
-
-
-def _problem(item: dict, path: tuple, model: type[BaseModel] | None) -> Problem:
-    kind = item["type"]
-    where = key_path(path) or "(top level)"
-    if kind == "extra_forbidden":
-        key = path[-1] if path else "?"
-        fields = _field_names(model) if model else []
-        return Problem(
-            where=where,
-            message=f"unknown key{_did_you_mean(key, fields)}",
-            value=key,
-            allowed=", ".join(fields),
-        )
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tag = item.get("ctx", {}).get("tag")
-        return Problem(
-            where=f"{where}.kind" if kind == "union_tag_invalid" else where,
-            message=f"unknown rule kind{_did_you_mean(tag or '', RULES)}",
-            value=tag,
-            allowed=", ".join(RULES),
-        )
-    if kind == "missing":
-        return Problem(
-            where=where,
-            message="required key is missing",
-            allowed=_annotation_text(model, path[-1]) if model else None,
-        )
-    value = item.get("input")
-    return Problem(
-        where=where,
-        message=item["msg"],
-        value=value if not isinstance(value, dict | list) else None,
-    )
-
-
-def _field_names(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _annotation_text(model: type[BaseModel], name: Any) -> str | None:
-    field = model.model_fields.get(str(name))
-    if field is None:
-        return None
-    simple = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
-    annotation = field.annotation
-    if annotation in simple:
-        return simple[annotation]  # type: ignore[index]
-    if typing.get_origin(annotation) is typing.Literal:
-        return ", ".join(str(a) for a in typing.get_args(annotation))
-    return str(annotation).replace("typing.", "")
-
-
-def _walk(loc: tuple, raw: Any, model: type[BaseModel]) -> tuple[tuple, type[BaseModel] | None]:
-    """Follow pydantic's ``loc`` through the raw data, dropping union-member names, and
-    return the clean key path and the model that owns its last key."""
-    path: list[Any] = []
-    node, current, owner = raw, model, model
-    expect_tag = False
-    for step, part in enumerate(loc):
-        if expect_tag and isinstance(node, dict) and part == node.get("kind"):
-            expect_tag = False
-            continue  # the tag pydantic puts after a discriminated union's field
-        last = step == len(loc) - 1
-        is_key = isinstance(node, dict) and (part in node or last)
-        is_index = isinstance(node, list) and isinstance(part, int) and part < len(node)
-        if not (is_key or is_index):
-            continue  # a union member's name, not a key of the data
-        path.append(part)
-        owner = current
-        current = _child_model(current, part, node)
-        node = node.get(part) if is_key else node[part]
-        expect_tag = isinstance(current, type) and current in RULES.values()
-    return tuple(path), owner if isinstance(owner, type) else None
-
-
-def _child_model(current: Any, part: Any, node: Any) -> Any:
-    """The model type (or container marker) found one step below ``current``."""
-    if isinstance(current, tuple):  # inside a container: the item's type
-        return current[1]
-    if not (isinstance(current, type) and issubclass(current, BaseModel)):
-        return None
-    field = current.model_fields.get(str(part)) or next(
-        (f for f in current.model_fields.values() if f.alias == part), None
-    )
-    if field is None:
-        return None
-    return _model_of(field.annotation, node.get(part) if isinstance(node, dict) else None)
-
-
-def _model_of(annotation: Any, value: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _model_of(args[0], value)
-    if origin in (typing.Union, types.UnionType):
-        if isinstance(value, dict) and value.get("kind") in RULES:
-            return RULES[value["kind"]]
-        models = [_model_of(a, value) for a in args if a is not type(None)]
-        return next((m for m in models if m is not None), None)
-    if origin in (dict, list, tuple):
-        inner = _model_of(args[-1 if origin is dict else 0], None) if args else None
-        return ("container", inner)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None

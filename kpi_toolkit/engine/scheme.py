@@ -8,17 +8,18 @@ with the file, the key path, the bad value and what is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import reduce
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..errors import InputError, Problem, SchemeError
+from ..errors import Problem, SchemeError
 from ..files import builtin_names, builtin_path
-from ..loader import read_yaml
+from ..loader import Document, read_yaml, validate
 from ..periods import Grain
-from ._checks import check_scheme, describe_validation_error, substitute_parameters
+from ._checks import check_scheme, substitute_parameters
 from .rules import RULES, Rule
 
 __all__ = [
@@ -231,19 +232,17 @@ def _reweighted(kpi: Kpi, weight: float) -> Kpi:
 
 
 def scheme_from_dict(
-    raw: Any, *, file: str | None = None, lines: dict[tuple, int] | None = None
+    raw: Any, *, file: str | None = None, lines: Mapping[tuple, int] | None = None
 ) -> Scheme:
-    """Validate a scheme given as plain data; raise :class:`SchemeError` with every problem."""
-    raw, problems = substitute_parameters(raw)
-    problems += check_scheme(raw)
-    scheme = None
-    try:
-        scheme = Scheme.model_validate(raw)
-    except ValidationError as error:
-        problems = describe_validation_error(error, raw) + problems
-    located = [_locate(p, file=file, lines=lines or {}) for p in _unique(problems)]
-    if located or scheme is None:
-        raise SchemeError(located, title=f"{file or 'scheme'}: {len(located)} problem(s)")
+    """Validate a scheme given as plain data; raise :class:`SchemeError` with every problem.
+
+    ``file`` and ``lines`` (key path → line, as :func:`kpi_toolkit.loader.read_yaml` gives)
+    locate each problem.
+    """
+    data, problems = substitute_parameters(raw)
+    problems += check_scheme(data)
+    document = Document(data, file, lines or {})
+    scheme = validate(document, model=Scheme, problems=problems, error=SchemeError)
     return scheme.model_copy(update={"path": file})
 
 
@@ -263,15 +262,11 @@ def load_scheme(path: str | Path, *, parameters: dict[str, float] | None = None)
         Listing every problem: file, key path and line, bad value, what is allowed.
     """
     file = _resolve(path)
-    try:
-        raw, lines = read_yaml(file)
-    except SchemeError:
-        raise
-    except InputError as error:
-        raise SchemeError(error.problems, title=error.title) from None
+    document = read_yaml(file, error=SchemeError)
+    raw = document.data
     if parameters:
         raw = _set_parameters(raw, parameters, file=str(file))
-    return scheme_from_dict(raw, file=str(file), lines=lines)
+    return scheme_from_dict(raw, file=str(file), lines=document.lines)
 
 
 def builtin_scheme(name: str) -> Scheme:
@@ -318,33 +313,6 @@ def _set_parameters(raw: Any, values: dict[str, float], *, file: str) -> Any:
         old = declared[name]
         merged[name] = {**old, "value": value} if isinstance(old, dict) else value
     return {**raw, "parameters": merged}
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return list({str(p): p for p in problems}.values())
-
-
-def _locate(problem: Problem, *, file: str | None, lines: dict[tuple, int]) -> Problem:
-    key = _path_key(problem.where)
-    line = next((lines[key[:n]] for n in range(len(key), 0, -1) if key[:n] in lines), None)
-    where = f"{problem.where} (line {line})" if line else problem.where
-    return Problem(
-        where=where,
-        message=problem.message,
-        value=problem.value,
-        allowed=problem.allowed,
-        file=file,
-    )
-
-
-def _path_key(where: str) -> tuple:
-    parts: list[Any] = []
-    for piece in where.replace("[", ".[").split("."):
-        if piece.startswith("[") and piece.endswith("]") and piece[1:-1].isdigit():
-            parts.append(int(piece[1:-1]))
-        elif piece:
-            parts.append(piece)
-    return tuple(parts)
 
 
 Rule.model_rebuild()

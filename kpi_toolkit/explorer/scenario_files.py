@@ -149,7 +149,7 @@ def _plain(node: Any) -> Any:
 
 def _baseline_raw(baseline: Scheme) -> dict:
     if baseline.path:
-        raw = _plain(read_yaml(baseline.path)[0])
+        raw = _plain(read_yaml(baseline.path).data)
     else:
         raw = baseline.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"path"})
     for pname, parameter in baseline.parameters.items():  # values given at load time

@@ -27,10 +27,12 @@ from pydantic import Field
 
 from ..errors import InputError, Problem
 from ..files import Kind
+from ..loader import load_spec, with_lines
 from ..periods import Grain, Period, parse_period
 from .ledger import Lang, Ledger
-from .metrics import KINDS, MetricSet, MetricsResult, compute_from_files, load_metrics
-from .sources import Frozen, SourceSpec, load_model, load_source, resolve_param
+from .metric_sets import KINDS, MetricSet, load_metrics
+from .metrics import MetricsResult, compute_from_files
+from .sources import Frozen, SourceSpec, load_source, resolve_param
 
 __all__ = ["Bundle", "BundleResult", "BundleSource", "actuals_from_bundle", "load_bundle"]
 
@@ -71,9 +73,16 @@ class Bundle(Frozen):
 
 
 def load_bundle(path: str | Path) -> Bundle:
-    """Read a bundle by path or built-in name (``params/bundles/NAME.yaml``)."""
+    """Read a bundle by path or built-in name (``params/bundles/NAME.yaml``).
+
+    Examples
+    --------
+    >>> bundle = load_bundle("sample_department")
+    >>> bundle.metrics, [source.mapping for source in bundle.sources][:2]
+    ('after_sales_team', ['sample_tickets', 'sample_survey_quality'])
+    """
     resolved = resolve_param(path, "bundles")
-    bundle = load_model(Bundle, resolved)
+    bundle = load_spec(resolved, model=Bundle)
     return bundle.model_copy(update={"path": str(resolved.resolve())})
 
 
@@ -173,18 +182,19 @@ def actuals_from_bundle(
     >>> result.actuals.columns[:3].tolist()  # doctest: +SKIP
     ['employee_id', 'period', 'csat']
     """
-    spec = load_bundle(bundle)
-    metrics = load_metrics(spec.param(spec.metrics, "metrics"))
-    sources = _sources(spec, data_dir)
-    chosen = parse_period(period) if isinstance(period, str) else period
-    results = {
-        source.name: compute_from_files(
-            source, path, grain=grain, period=chosen, roster=roster, metrics=metrics.file
-        )
-        for source, path in sources
-    }
-    computed = {name: tuple(r.actuals.columns.drop(KEYS)) for name, r in results.items()}
-    _refuse_twice(computed, spec)
+    with with_lines():  # a problem found while computing names its key path and line
+        spec = load_bundle(bundle)
+        metrics = load_metrics(spec.param(spec.metrics, "metrics"))
+        sources = _sources(spec, data_dir)
+        chosen = parse_period(period) if isinstance(period, str) else period
+        results = {
+            source.name: compute_from_files(
+                source, path, grain=grain, period=chosen, roster=roster, metrics=metrics.file
+            )
+            for source, path in sources
+        }
+        computed = {name: tuple(r.actuals.columns.drop(KEYS)) for name, r in results.items()}
+        _refuse_twice(computed, spec)
     files = {source.name: path for source, path in sources}
     ledgers = {name: r.ledger for name, r in results.items()}
     actuals = _joined(results, metrics)
@@ -205,15 +215,28 @@ def _sources(spec: Bundle, data_dir: str | Path | None) -> list[tuple[SourceSpec
             problems += error.problems
             continue
         if source.name in names:
-            problems.append(Problem(f"sources[{i}].mapping", "the same mapping twice (also "
-                                    f"sources[{names[source.name]}])", entry.mapping,
-                                    "each mapping once", spec.path))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"sources[{i}].mapping",
+                    f"the same mapping twice (also sources[{names[source.name]}])",
+                    entry.mapping,
+                    "each mapping once",
+                    spec.path,
+                )
+            )
         names[source.name] = i
         path = folder / entry.data
         if not path.is_file():
-            problems.append(Problem(f"sources[{i}].data", "data file not found", str(path),
-                                    f"a file in the data directory {folder} (--data-dir, else "
-                                    "data_dir of the bundle)", spec.path))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"sources[{i}].data",
+                    "data file not found",
+                    str(path),
+                    f"a file in the data directory {folder} (--data-dir, else "
+                    "data_dir of the bundle)",
+                    spec.path,
+                )
+            )
         found.append((source.model_copy(update={"calendar": calendar or source.calendar}), path))
     if problems:
         raise InputError(problems, title=f"{spec.path}: the bundle cannot be read")
@@ -226,10 +249,15 @@ def _refuse_twice(computed: Mapping[str, tuple[str, ...]], spec: Bundle) -> None
     for name, metrics in computed.items():
         for metric in metrics:
             if metric in seen:
-                problems.append(Problem("sources", f"metric {metric!r} is given by two sources "
-                                        f"({seen[metric]} and {name})", metric, "each metric "
-                                        "from one source: leave its columns unmapped in the "
-                                        "other", spec.path))  # fmt: skip
+                problems.append(
+                    Problem(
+                        "sources",
+                        f"metric {metric!r} is given by two sources ({seen[metric]} and {name})",
+                        metric,
+                        "each metric from one source: leave its columns unmapped in the other",
+                        spec.path,
+                    )
+                )
             seen.setdefault(metric, name)
     if problems:
         raise InputError(problems, title=f"{spec.path}: sources overlap")

@@ -23,7 +23,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from ..errors import InputError, Problem
-from .sources import load_model, resolve_param
+from ..loader import load_spec
+from .sources import TimeZone, resolve_param
 
 __all__ = [
     "CalendarSpec",
@@ -70,7 +71,7 @@ class CalendarSpec(BaseModel):
     )
     extra_workdays: tuple[date, ...] = ()
     holidays: tuple[date, ...] = ()
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZone = "Asia/Shanghai"
     file: str | None = None
 
     @field_validator("workweek")
@@ -101,7 +102,7 @@ def covered_years() -> tuple[int, int]:
 def load_calendar(name: str | Path = "cn_office") -> CalendarSpec:
     """Read a calendar by name (``params/calendar/NAME.yaml``) or path."""
     path = resolve_param(name, "calendar")
-    return load_model(CalendarSpec, path).model_copy(update={"file": str(path)})
+    return load_spec(path, model=CalendarSpec).model_copy(update={"file": str(path)})
 
 
 def workdays(days: np.ndarray, *, calendar: CalendarSpec) -> np.ndarray:
@@ -198,8 +199,8 @@ def working_minutes(start: pd.Series, end: pd.Series, *, calendar: CalendarSpec)
     Examples
     --------
     >>> s = pd.Series(pd.to_datetime(["2026-09-30 17:00"]))
-    >>> e = pd.Series(pd.to_datetime(["2026-10-09 10:00"]))
-    >>> working_minutes(s, e, calendar=CalendarSpec()).tolist()  # National Day in between
+    >>> e = pd.Series(pd.to_datetime(["2026-10-08 10:00"]))
+    >>> working_minutes(s, e, calendar=CalendarSpec()).tolist()  # National Day 1–7 Oct off
     [120.0]
     """
     both = pd.concat([pd.to_datetime(start), pd.to_datetime(end)]).dropna()

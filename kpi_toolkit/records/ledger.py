@@ -7,7 +7,8 @@ The reason codes are :data:`REASON_CODES`; their words are in :mod:`kpi_toolkit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import duckdb
@@ -16,9 +17,9 @@ import pandas as pd
 from ..errors import DataError, Problem
 from ..labels import LABELS, Lang, name_of
 from ..periods import Period
-from .sources import ROW_COLUMN, FieldSpec, SourceSpec
-from .sql_guard import check_expression
-from .tables import DUCKDB_TYPES, KEYS, REQUIRED, TABLES, TIME_ORDER, field_type
+from .sources import ROW_COLUMN, SourceSpec, unmapped_required
+from .sql_guard import Probe, check_expression, database_errors
+from .tables import DUCKDB_TYPES, KEYS, TABLES, TIME_ORDER, field_type
 
 __all__ = ["REASONS", "REASON_CODES", "Ledger", "build_canonical", "check_mapping", "reason_label"]
 
@@ -106,21 +107,24 @@ def build_canonical(
         con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {raw})").fetchall()
     )
     check_mapping(spec, [c for c in raw_types if c != ROW_COLUMN])
-    con.execute(
-        f"CREATE OR REPLACE TEMP {kind} _staged AS {_staged_sql(spec, raw, raw_types, timezone)}"
-    )
-    collapse = _collapsed_sql(spec) if spec.events else _deduplicated_sql(spec)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _collapsed AS {collapse}")
-    checks = _checks_sql(spec, period_column=period_column, period=period, roster=roster)
-    con.execute(f"CREATE OR REPLACE TEMP {kind} _checked AS {checks}")
-    columns = ", ".join(_quote(c) for c in _canonical_columns(con, spec))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _excluded AS {_excluded_sql(spec)}")
-    # one pass finds the excluded rows; the canonical rows are the rest (no second window);
-    # without a window (event logs, ids declared unique) the checked rows stream as they are
-    used = f"_staged ANTI JOIN _excluded USING ({_quote(ROW_COLUMN)})"
-    origin = "_checked WHERE _reason IS NULL" if spec.events or spec.unique_ids else used
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {CANONICAL_VIEW} AS SELECT {columns} FROM {origin}")
-    return _ledger(con, spec, raw)
+    probes = functools.partial(_probes, spec, raw, raw_types, timezone)
+    with database_errors(con, probes=probes, file=spec.path, fallback="fields"):
+        staged = _staged_sql(spec, raw, raw_types, timezone)
+        con.execute(f"CREATE OR REPLACE TEMP {kind} _staged AS {staged}")
+        collapse = _collapsed_sql(spec) if spec.events else _deduplicated_sql(spec)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _collapsed AS {collapse}")
+        checks = _checks_sql(spec, period_column=period_column, period=period, roster=roster)
+        con.execute(f"CREATE OR REPLACE TEMP {kind} _checked AS {checks}")
+        columns = ", ".join(_quote(c) for c in _canonical_columns(con, spec))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _excluded AS {_excluded_sql(spec)}")
+        # one pass finds the excluded rows; the canonical rows are the rest (no second window);
+        # without a window (event logs, ids declared unique) the checked rows stream as they are
+        used = f"_staged ANTI JOIN _excluded USING ({_quote(ROW_COLUMN)})"
+        origin = "_checked WHERE _reason IS NULL" if spec.events or spec.unique_ids else used
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {CANONICAL_VIEW} AS SELECT {columns} FROM {origin}"
+        )
+        return _ledger(con, spec, raw)
 
 
 def check_mapping(spec: SourceSpec, headers: list[str]) -> None:
@@ -131,12 +135,7 @@ def check_mapping(spec: SourceSpec, headers: list[str]) -> None:
         for name, f in spec.fields.items()
         if f.column is not None and f.column not in headers
     ]
-    produced = set(spec.events.aggregates) | {KEYS[spec.table]} if spec.events else set(spec.fields)
-    problems += [
-        Problem("fields", f"required column of table {spec.table!r} is not mapped", name,
-                f"map it from one of: {allowed}", spec.path)
-        for name in REQUIRED[spec.table] if name not in produced
-    ]  # fmt: skip
+    problems += unmapped_required(spec, allowed=f"map it from one of: {allowed}")
     if problems:
         raise DataError(
             problems, title=f"{spec.path or spec.name}: the mapping does not fit the data"
@@ -159,19 +158,27 @@ def _field_types(spec: SourceSpec) -> dict[str, str]:
     }
 
 
+def _parsed(
+    spec: SourceSpec, raw_types: dict[str, str], zone: str | None
+) -> dict[str, tuple[str, str]]:
+    """Each field's value SQL and its "present but not understood" flag SQL."""
+    types = _field_types(spec)
+    return {name: _parse_sql(spec, name, types[name], raw_types, zone) for name in spec.fields}
+
+
+def _fields_sql(parsed: dict[str, tuple[str, str]], raw: str, *, flags: str = "") -> str:
+    """The source row number and every field parsed (and ``flags``, when given)."""
+    select = ", ".join(f"{value} AS {_quote(name)}" for name, (value, _) in parsed.items())
+    return f"SELECT {_quote(ROW_COLUMN)}, {select}{flags} FROM {raw}"
+
+
 def _staged_sql(spec: SourceSpec, raw: str, raw_types: dict[str, str], zone: str | None) -> str:
     types = _field_types(spec)
-    parsed = {
-        name: _parse_sql(spec, f, types[name], raw_types, raw, zone)
-        for name, f in spec.fields.items()
-    }
-    select = ", ".join(f"{value} AS {_quote(name)}" for name, (value, _) in parsed.items())
+    parsed = _parsed(spec, raw_types, zone)
     bad_ts = [flag for name, (_, flag) in parsed.items() if types[name] == "timestamp"]
     bad_value = [flag for name, (_, flag) in parsed.items() if types[name] != "timestamp"]
-    inner = (
-        f"SELECT {_quote(ROW_COLUMN)}, {select}, {_any(bad_ts)} AS _bad_ts, "
-        f"{_any(bad_value)} AS _bad_value FROM {raw}"
-    )
+    flags = f", {_any(bad_ts)} AS _bad_ts, {_any(bad_value)} AS _bad_value"
+    inner = _fields_sql(parsed, raw, flags=flags)
     columns = set(spec.fields) | {ROW_COLUMN}
     cases = [
         f"WHEN {_checked(f.where, columns, f'filters[{i}].where', spec)} THEN '{f.reason}'"
@@ -184,6 +191,27 @@ def _staged_sql(spec: SourceSpec, raw: str, raw_types: dict[str, str], zone: str
     return f"SELECT * EXCLUDE (_bad_ts, _bad_value), {reason} FROM ({inner})"
 
 
+def _probes(
+    spec: SourceSpec, raw: str, raw_types: dict[str, str], zone: str | None
+) -> Iterator[Probe]:
+    """One query per expression of the mapping, each run alone (after a database error)."""
+    parsed = _parsed(spec, raw_types, zone)
+    for name, field_spec in spec.fields.items():
+        where = f"fields.{name}" + (".expr" if field_spec.expr is not None else "")
+        value = field_spec.expr or field_spec.column
+        yield Probe(where, f"SELECT count({parsed[name][0]}) FROM {raw}", value)
+    fields = _fields_sql(parsed, raw)
+    for i, rule in enumerate(spec.filters):
+        sql = f"SELECT count(*) FILTER (WHERE {rule.where}) FROM ({fields})"
+        yield Probe(f"filters[{i}].where", sql, rule.where)
+    if spec.events is None:
+        return
+    key = _quote(spec.events.key)
+    for name, text in spec.events.aggregates.items():
+        sql = f"SELECT count(_v) FROM (SELECT {text} AS _v FROM ({fields}) GROUP BY {key})"
+        yield Probe(f"events.aggregates.{name}", sql, text)
+
+
 def _checked(text: str, columns: set[str], where: str, spec: SourceSpec) -> str:
     return check_expression(text, columns=columns, where=where, file=spec.path).text
 
@@ -193,15 +221,15 @@ def _any(flags: list[str]) -> str:
 
 
 def _parse_sql(
-    spec: SourceSpec, f: FieldSpec, kind: str, raw_types: dict[str, str], raw: str, zone: str | None
+    spec: SourceSpec, name: str, kind: str, raw_types: dict[str, str], zone: str | None
 ) -> tuple[str, str]:
     """SQL for a field's value and for its "present but not understood" flag."""
+    f = spec.fields[name]
     if f.column is not None:
         origin, origin_type = _quote(f.column), raw_types.get(f.column, "VARCHAR")
     else:
-        text = check_expression(
-            f.expr, columns=set(raw_types) - {ROW_COLUMN}, where="fields.expr", file=spec.path
-        ).text
+        headers = set(raw_types) - {ROW_COLUMN}
+        text = _checked(str(f.expr), headers, f"fields.{name}.expr", spec)
         origin, origin_type = f"CAST(({text}) AS VARCHAR)", "VARCHAR"
     if origin_type == DUCKDB_TYPES[kind] != "VARCHAR":  # typed already (Parquet): as it is
         return _in_zone(origin, kind, spec.timezone, zone), "false"
@@ -283,19 +311,21 @@ def _checks_sql(
         cases.append(f"WHEN {_quote(period_column)} IS NULL THEN 'missing_value'")
     cases.append("WHEN employee_id IS NULL THEN 'missing_employee'")
     if roster:
-        cases.append(f"WHEN employee_id NOT IN (SELECT employee_id FROM {roster}) "
-                     "THEN 'unknown_employee'")  # fmt: skip
-    produced = set(spec.events.aggregates) if spec.events else set(spec.fields)
+        cases.append(
+            f"WHEN employee_id NOT IN (SELECT employee_id FROM {roster}) THEN 'unknown_employee'"
+        )
     cases += [
         f"WHEN {_quote(later)} < {_quote(earlier)} THEN '{reason}'"
         for earlier, later, reason in TIME_ORDER.get(spec.table, ())
-        if {earlier, later} <= produced
+        if {earlier, later} <= spec.produced
     ]
     if period and period_column:
         start, end = period.start.isoformat(), period.end.isoformat()
-        cases.append(f"WHEN NOT ({_quote(period_column)} >= DATE '{start}' AND "
-                     f"{_quote(period_column)} < DATE '{end}' + 1) "
-                     "THEN 'outside_period'")  # fmt: skip
+        cases.append(
+            f"WHEN NOT ({_quote(period_column)} >= DATE '{start}' AND "
+            f"{_quote(period_column)} < DATE '{end}' + 1) "
+            "THEN 'outside_period'"
+        )
     return f"SELECT *, CASE {' '.join(cases)} END AS _reason FROM _collapsed"
 
 
@@ -320,15 +350,38 @@ def _excluded_sql(spec: SourceSpec) -> str:
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledger:
+    """Rows in, counted in the source; used, counted in the canonical table; excluded, listed.
+
+    The three are counted apart, so :attr:`Ledger.balanced` is a real check.
+    """
     row = _quote(ROW_COLUMN)
-    rows_in = int(con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0])  # type: ignore[index]
+    rows_in = _count(con, f"SELECT count(*) FROM {raw}")
+    used = _count(con, _used_sql(spec))
     counts = dict(con.execute("SELECT reason, count(*) FROM _excluded GROUP BY ALL").fetchall())
-    counts = {"used": rows_in - sum(counts.values())} | counts
     excluded = con.execute(
         f"SELECT e.{row} AS row, e.reason, raw.* EXCLUDE ({row}) FROM _excluded e "
         f"JOIN {raw} raw USING ({row}) ORDER BY row"
     ).df()
-    ledger = Ledger(spec.path or spec.name, rows_in, counts, excluded, table=spec.table)
-    if not ledger.balanced or counts["used"] < 0:
-        raise RuntimeError(f"ledger does not balance for {ledger.source}: {counts} vs {rows_in}")
+    ledger = Ledger(
+        spec.path or spec.name, rows_in, {"used": used} | counts, excluded, table=spec.table
+    )
+    if not ledger.balanced:
+        raise RuntimeError(
+            f"ledger does not balance for {ledger.source}: {counts}, {used} used vs {rows_in} in"
+        )
     return ledger
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])  # type: ignore[index]
+
+
+def _used_sql(spec: SourceSpec) -> str:
+    """Source rows behind the canonical table: its rows, or an event log's rows of its tickets."""
+    if not spec.events:
+        return f"SELECT count(*) FROM {CANONICAL_VIEW}"
+    key, target = _quote(spec.events.key), _quote(KEYS[spec.table])
+    return (
+        f"SELECT count(*) FROM _staged WHERE _reason IS NULL "
+        f"AND {key} IN (SELECT {target} FROM {CANONICAL_VIEW})"
+    )

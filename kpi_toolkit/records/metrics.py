@@ -1,17 +1,18 @@
-"""Metric definitions (``params/metrics/*.yaml``) and their computation by DuckDB.
+"""Metrics computed by DuckDB: one export (or canonical DataFrames) to actuals.
 
-A metric is one SQL aggregate over a canonical table, grouped by employee and period, the
-period taken from a named timestamp. Kinds live in :data:`KINDS` (ratio, count, sum, mean,
-median, percentile, sum_ratio). Expressions are confined (:mod:`kpi_toolkit.records.sql_guard`) and
-may call ``working_minutes(a, b)``, ``working_hours(a, b)`` and ``working_days(a, b)``,
-which join the working-day calendar (:mod:`kpi_toolkit.records.calendar`) in SQL.
+The metric sets, their kinds and checks are in :mod:`kpi_toolkit.records.metric_sets`.
+Expressions are confined (:mod:`kpi_toolkit.records.sql_guard`) and may call
+``working_minutes(a, b)``, ``working_hours(a, b)`` and ``working_days(a, b)``, which join
+the working-day calendar (:mod:`kpi_toolkit.records.calendar`) in SQL. What DuckDB still
+refuses is reported at the key path and line of the expression that fails.
 
 Ratios are fractions (0.93). The result is a wide DataFrame ``employee_id, period, <metric>...``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,125 +21,52 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from pydantic import field_validator, model_validator
 
 from ..errors import InputError, Problem
+from ..loader import with_lines
 from ..periods import Grain, Period
 from .calendar import CalendarSpec, covered_years, load_calendar, slot_table
 from .ledger import CANONICAL_VIEW, Ledger, build_canonical
+from .metric_sets import (
+    EXPRESSION_PARTS,
+    KINDS,
+    MetricSet,
+    MetricSpec,
+    check_metric_set,
+    load_metrics,
+    metric_expressions,
+)
 from .sources import (
     ROW_COLUMN,
-    Frozen,
     SourceSpec,
-    load_model,
     load_source,
     read_raw,
-    resolve_param,
     source_format,
 )
-from .sql_guard import Expression, check_expression, open_confined
-from .tables import TABLES, TableName
+from .sql_guard import (
+    Expression,
+    Probe,
+    database_errors,
+    database_message,
+    open_confined,
+)
+from .tables import TABLES
 
-__all__ = ["KINDS", "MetricSet", "MetricSpec", "MetricsResult", "compute", "compute_from_files"]
+# KINDS, MetricSet, MetricSpec, check_metric_set and load_metrics are defined in
+# metric_sets and named here too: the metrics are used where they are computed.
+__all__ = [
+    "KINDS",
+    "MetricSet",
+    "MetricSpec",
+    "MetricsResult",
+    "check_metric_set",
+    "compute",
+    "compute_from_files",
+    "load_metrics",
+]
 
 _SLOT_US = 60_000_000
 _PERIOD_INDEX: Mapping[str, str] = {"month": "month({})", "quarter": "quarter({})", "year": "1"}
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A metric kind: which parts it needs, its SQL, and its value when there are no rows."""
-
-    needs: tuple[str, ...]
-    sql: Callable[[Mapping[str, str]], str]
-    empty: float | None = None
-
-
-def _ratio(p: Mapping[str, str]) -> str:
-    base = f"({p['filter']}) AND ({p['denominator']})"
-    return (
-        f"CAST(count(*) FILTER (WHERE {base} AND ({p['numerator']})) AS DOUBLE)"
-        f" / nullif(count(*) FILTER (WHERE {base}), 0)"
-    )
-
-
-KINDS: Mapping[str, Kind] = {
-    "count": Kind((), lambda p: f"count(*) FILTER (WHERE {p['filter']})", empty=0.0),
-    "ratio": Kind(("numerator",), _ratio),
-    "sum": Kind(("value",), lambda p: f"sum({p['value']}) FILTER (WHERE {p['filter']})", 0.0),
-    "mean": Kind(("value",), lambda p: f"avg({p['value']}) FILTER (WHERE {p['filter']})"),
-    "median": Kind(("value",), lambda p: f"median({p['value']}) FILTER (WHERE {p['filter']})"),
-    "percentile": Kind(
-        ("value", "q"),
-        lambda p: f"quantile_cont({p['value']}, {p['q']}) FILTER (WHERE {p['filter']})",
-    ),
-    "sum_ratio": Kind(
-        ("numerator", "denominator"),
-        lambda p: (
-            f"sum({p['numerator']}) FILTER (WHERE {p['filter']}) / "
-            f"nullif(sum({p['denominator']}) FILTER (WHERE {p['filter']}), 0)"
-        ),
-    ),
-}
-_EXPRESSION_PARTS = ("filter", "numerator", "denominator", "value")
-
-
-class MetricSpec(Frozen):
-    """One metric: ``kind`` plus the expressions that kind needs."""
-
-    kind: str
-    table: TableName | None = None
-    period_from: str | None = None
-    filter: str = "true"
-    numerator: str | None = None
-    denominator: str | None = None
-    value: str | None = None
-    q: float | None = None
-    label: Mapping[str, str] = {}
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, kind: str) -> str:
-        if kind not in KINDS:
-            raise ValueError(f"unknown metric kind {kind!r}; allowed: {', '.join(KINDS)}")
-        return kind
-
-    @model_validator(mode="after")
-    def _has_parts(self) -> MetricSpec:
-        missing = [part for part in KINDS[self.kind].needs if getattr(self, part) is None]
-        if missing:
-            raise ValueError(f"kind {self.kind!r} needs {', '.join(missing)}")
-        if self.q is not None and not 0 <= self.q <= 1:
-            raise ValueError("q is a fraction between 0 and 1")
-        return self
-
-
-class MetricSet(Frozen):
-    """A named set of metrics with default tables and period timestamps."""
-
-    name: str
-    description: str = ""
-    table: TableName = "tickets"
-    periods: Mapping[TableName, str] = {}
-    metrics: dict[str, MetricSpec]
-    file: str | None = None
-
-    def table_of(self, metric: MetricSpec) -> str:
-        return metric.table or self.table
-
-    def period_of(self, metric: MetricSpec) -> str:
-        table = self.table_of(metric)
-        return metric.period_from or self.periods.get(table) or _default_period(table)
-
-
-def _default_period(table: str) -> str:
-    return next(name for name, dtype in TABLES[table].items() if dtype == "TIMESTAMP")
-
-
-def load_metrics(name: str | Path = "seed") -> MetricSet:
-    """Read a metric set by name (``params/metrics/NAME.yaml``) or path."""
-    path = resolve_param(name, "metrics")
-    return load_model(MetricSet, path).model_copy(update={"file": str(path)})
 
 
 @dataclass(frozen=True)
@@ -177,18 +105,37 @@ def compute_from_files(
     metrics
         Metric set overriding the one the mapping names.
     """
-    spec = source if isinstance(source, SourceSpec) else load_source(source)
-    path = spec.data_path(data)
-    kind = source_format(spec, path)
-    parquet = kind == "parquet"
-    raw = {} if parquet else {"_raw": read_raw(spec, path)}
-    relations = raw | ({} if roster is None else {"_roster": roster[["employee_id"]]})
-    with open_confined(relations, readable=[path] if parquet else []) as con:
-        if parquet:
-            con.execute(f"CREATE TEMP VIEW _raw AS {_parquet(path, spec)}")
+    with with_lines():  # problems found while computing name their key path and line
+        spec = source if isinstance(source, SourceSpec) else load_source(source)
         chosen = load_metrics(metrics or spec.metrics)
-        return _run(con, spec, chosen, grain=grain, period=period, calendar=spec.calendar,
-                    roster=roster is not None, materialize=kind != "parquet")  # fmt: skip
+        path = spec.data_path(data)
+        kind = source_format(spec, path)
+        raw = {} if kind == "parquet" else {"_raw": read_raw(spec, path)}
+        # ids as text, as in the canonical tables (a roster read with numeric ids compares)
+        ids = None if roster is None else roster[["employee_id"]].astype("string")
+        relations = raw | ({} if ids is None else {"_roster": ids})
+        with open_confined(relations, readable=[path] if kind == "parquet" else []) as con:
+            if kind == "parquet":
+                _register_parquet(con, path, spec)
+            return _run(
+                con,
+                spec,
+                chosen,
+                grain=grain,
+                period=period,
+                calendar=spec.calendar,
+                roster=roster is not None,
+                materialize=kind != "parquet",
+            )
+
+
+def _register_parquet(con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec) -> None:
+    try:
+        con.execute(f"CREATE TEMP VIEW _raw AS {_parquet(path, spec)}")
+    except duckdb.Error as error:
+        message = f"cannot read as Parquet: {database_message(error)}"
+        problem = Problem("(whole file)", message, None, "a Parquet file", str(path))
+        raise InputError(problem) from None
 
 
 def _parquet(path: Path, spec: SourceSpec) -> str:
@@ -216,14 +163,15 @@ def compute(
     Every metric of the set whose table is given and whose columns are present is computed;
     the per-table results are joined into one wide table.
     """
-    chosen = metrics if isinstance(metrics, MetricSet) else load_metrics(metrics)
-    frames = []
-    for table, frame in tables.items():
-        spec = _identity_source(table, frame)
-        raw = frame.assign(**{ROW_COLUMN: np.arange(1, len(frame) + 1)})
-        with open_confined({"_raw": raw}) as con:
-            result = _run(con, spec, chosen, grain=grain, period=period, calendar=calendar)
-            frames.append(result.actuals)
+    with with_lines():
+        chosen = metrics if isinstance(metrics, MetricSet) else load_metrics(metrics)
+        frames = []
+        for table, frame in tables.items():
+            spec = _identity_source(table, frame)
+            raw = frame.assign(**{ROW_COLUMN: np.arange(1, len(frame) + 1)})
+            with open_confined({"_raw": raw}) as con:
+                result = _run(con, spec, chosen, grain=grain, period=period, calendar=calendar)
+                frames.append(result.actuals)
     return _join_wide([f for f in frames if not f.empty], chosen)
 
 
@@ -244,40 +192,58 @@ def _run(
     materialize: bool = True,
 ) -> MetricsResult:
     calendar = calendar if isinstance(calendar, CalendarSpec) else load_calendar(calendar)
-    chosen = {k: m for k, m in metric_set.metrics.items() if metric_set.table_of(m) == spec.table}
-    period_column = _single_period(metric_set, chosen, spec)
-    ledger = _guarded(lambda: build_canonical(
-        con, spec, raw="_raw", period_column=period_column, period=period,
-        roster="_roster" if roster else None, timezone=calendar.timezone,
-        materialize=materialize), spec)  # fmt: skip
+    chosen, unmapped = _with_period(metric_set, spec)
+    period_column = _single_period(metric_set, chosen)
+    ledger = build_canonical(
+        con,
+        spec,
+        raw="_raw",
+        period_column=period_column,
+        period=period,
+        roster="_roster" if roster else None,
+        timezone=calendar.timezone,
+        materialize=materialize,
+    )
     available = {
         n for (n,) in con.execute(f"SELECT column_name FROM (DESCRIBE {CANONICAL_VIEW})").fetchall()
     }
     parsed, skipped = _parse_all(chosen, available, metric_set, spec.table)
-    actuals = _guarded(lambda: _aggregate(con, parsed, period_column, grain, calendar), spec)
-    return MetricsResult(actuals, ledger, skipped)
+    source, names = _clock_source(con, parsed, calendar)
+    probes = functools.partial(_probes, parsed, names, source)
+    with database_errors(con, probes=probes, file=metric_set.file, fallback="metrics"):
+        actuals = _aggregate(
+            con, parsed, period_column, grain, calendar=calendar, source=source, names=names
+        )
+    return MetricsResult(actuals, ledger, unmapped | skipped)
 
 
-def _single_period(
-    metric_set: MetricSet, chosen: Mapping[str, MetricSpec], spec: SourceSpec
-) -> str | None:
+def _with_period(
+    metric_set: MetricSet, spec: SourceSpec
+) -> tuple[dict[str, MetricSpec], dict[str, str]]:
+    """The metrics of the source's table whose period column it maps, and why the others
+    are skipped."""
+    mine = {k: m for k, m in metric_set.metrics.items() if metric_set.table_of(m) == spec.table}
+    unmapped = {
+        k: f"period column not mapped: {metric_set.period_of(m)}"
+        for k, m in mine.items()
+        if metric_set.period_of(m) not in spec.produced
+    }
+    return {k: m for k, m in mine.items() if k not in unmapped}, unmapped
+
+
+def _single_period(metric_set: MetricSet, chosen: Mapping[str, MetricSpec]) -> str | None:
     columns = {metric_set.period_of(m) for m in chosen.values()}
     if len(columns) > 1:
-        raise InputError(Problem("periods", "metrics of one table must share one period timestamp",
-                                 sorted(columns), "one column per table",
-                                 metric_set.file))  # fmt: skip
+        raise InputError(
+            Problem(
+                "periods",
+                "metrics of one table must share one period timestamp",
+                sorted(columns),
+                "one column per table",
+                metric_set.file,
+            )
+        )
     return columns.pop() if columns else None
-
-
-def _guarded(action: Callable[[], Any], spec: SourceSpec) -> Any:
-    """Run DuckDB work, turning an engine error into an :class:`InputError` naming the source."""
-    try:
-        return action()
-    except duckdb.Error as error:
-        message = str(error).splitlines()[0]
-        raise InputError(Problem("SQL", f"the source could not be processed: {message}", None,
-                                 "expressions valid for the mapped columns",
-                                 spec.path)) from None  # fmt: skip
 
 
 def _parse_all(
@@ -288,7 +254,9 @@ def _parse_all(
     problems: list[Problem] = []
     for metric_id, metric in chosen.items():
         try:
-            parts = _parse_metric(metric_id, metric, set(TABLES[table]), metric_set.file)
+            parts = metric_expressions(
+                metric_id, metric, columns=set(TABLES[table]), file=metric_set.file
+            )
         except InputError as error:
             problems += error.problems
             continue
@@ -296,23 +264,28 @@ def _parse_all(
         if missing - available:
             skipped[metric_id] = f"columns not mapped: {', '.join(sorted(missing - available))}"
         else:
-            parsed[metric_id] = parts | {"_kind": metric.kind}
+            parsed[metric_id] = parts
     if problems:
         raise InputError(problems, title=f"{metric_set.file}: metric expressions refused")
     return parsed, skipped
 
 
-def _parse_metric(
-    metric_id: str, metric: MetricSpec, columns: set[str], file: str | None
-) -> dict[str, Any]:
-    parts: dict[str, Any] = {"denominator": check_expression("true", columns=columns, where="")}
-    for part in _EXPRESSION_PARTS:
-        text = getattr(metric, part)
-        if text is not None:
-            where = f"metrics.{metric_id}.{part}"
-            parts[part] = check_expression(text, columns=columns, where=where, file=file)
-    parts["q"] = metric.q
-    return parts
+def _clock_source(
+    con: duckdb.DuckDBPyConnection, parsed: Mapping[str, Mapping[str, Any]], calendar: CalendarSpec
+) -> tuple[str, dict[str, str]]:
+    """The relation the metrics read (with a clock column per working-time argument) and the
+    clock column of each such argument."""
+    clocks = sorted(
+        {
+            c
+            for parts in parsed.values()
+            for e in parts.values()
+            if isinstance(e, Expression)
+            for _, _, c in e.clock_refs
+        }
+    )
+    source = _with_clocks(con, clocks, calendar) if clocks else CANONICAL_VIEW
+    return source, {c: f"_clock_{c}" for c in clocks}
 
 
 def _aggregate(
@@ -320,17 +293,18 @@ def _aggregate(
     parsed: Mapping[str, Mapping[str, Any]],
     period_column: str | None,
     grain: Grain,
+    *,
     calendar: CalendarSpec,
+    source: str,
+    names: Mapping[str, str],
 ) -> pd.DataFrame:
     if not parsed or period_column is None:
         return pd.DataFrame(columns=["employee_id", "period", *parsed])
-    clocks = sorted({c for parts in parsed.values() for e in parts.values()
-                     if isinstance(e, Expression) for _, _, c in e.clock_refs})  # fmt: skip
-    source = _with_clocks(con, clocks, calendar) if clocks else CANONICAL_VIEW
-    names = {c: f"_clock_{c}" for c in clocks}
     selects = [f'{_metric_sql(parts, names)} AS "{mid}"' for mid, parts in parsed.items()]
-    checks = [f"count(*) FILTER (WHERE \"{c}\" IS NOT NULL AND {names[c]} IS NULL) AS \"_out_{c}\""
-              for c in clocks]  # fmt: skip
+    checks = [
+        f'count(*) FILTER (WHERE "{c}" IS NOT NULL AND {n} IS NULL) AS "_out_{c}"'
+        for c, n in names.items()
+    ]
     column = f'"{period_column}"'
     sql = (
         f"SELECT employee_id, year({column}) AS _year, "
@@ -338,15 +312,35 @@ def _aggregate(
         f"{', '.join(selects + checks)} FROM {source} GROUP BY ALL ORDER BY ALL"
     )
     frame = con.execute(sql).df()
-    _refuse_outside_calendar(frame, clocks, calendar)
-    return _with_period(frame.drop(columns=[f"_out_{c}" for c in clocks]), grain)
+    _refuse_outside_calendar(frame, list(names), calendar)
+    return _with_period_text(frame.drop(columns=[f"_out_{c}" for c in names]), grain)
 
 
-def _metric_sql(parts: Mapping[str, Any], names: Mapping[str, str]) -> str:
+def _metric_sql(
+    parts: Mapping[str, Any], names: Mapping[str, str], *, only: str | None = None
+) -> str:
+    """The metric's aggregate; with ``only``, every other expression part is NULL."""
     texts = {
-        k: (v.with_clocks(names) if isinstance(v, Expression) else v) for k, v in parts.items()
+        k: (v.with_clocks(names) if only in (None, k) else "NULL")
+        if isinstance(v, Expression)
+        else v
+        for k, v in parts.items()
     }
     return KINDS[parts["_kind"]].sql(texts)
+
+
+def _probes(
+    parsed: Mapping[str, Mapping[str, Any]], names: Mapping[str, str], source: str
+) -> Iterator[Probe]:
+    """Each expression part of each metric alone, then each metric whole (after an error)."""
+    for metric_id, parts in parsed.items():
+        for part in EXPRESSION_PARTS:
+            expression = parts.get(part)
+            if isinstance(expression, Expression):
+                sql = f"SELECT {_metric_sql(parts, names, only=part)} FROM {source}"
+                yield Probe(f"metrics.{metric_id}.{part}", sql, expression.text)
+    for metric_id, parts in parsed.items():
+        yield Probe(f"metrics.{metric_id}", f"SELECT {_metric_sql(parts, names)} FROM {source}")
 
 
 def _with_clocks(con: duckdb.DuckDBPyConnection, clocks: list[str], calendar: CalendarSpec) -> str:
@@ -361,11 +355,16 @@ def _with_clocks(con: duckdb.DuckDBPyConnection, clocks: list[str], calendar: Ca
         ("working_days", calendar.day_minutes),
     ):
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}(a, b) AS (b - a) / {scale}")
-    joins = " ".join(f'LEFT JOIN _workcal k{i} ON k{i}.slot = epoch_us(t."{c}") // {slot_us}'
-                     for i, c in enumerate(clocks))  # fmt: skip
-    values = ", ".join(f'k{i}.cumulative + k{i}.working * '
-                       f'((epoch_us(t."{c}") % {slot_us}) / {_SLOT_US}.0) '
-                       f"AS _clock_{c}" for i, c in enumerate(clocks))  # fmt: skip
+    joins = " ".join(
+        f'LEFT JOIN _workcal k{i} ON k{i}.slot = epoch_us(t."{c}") // {slot_us}'
+        for i, c in enumerate(clocks)
+    )
+    values = ", ".join(
+        f"k{i}.cumulative + k{i}.working * "
+        f'((epoch_us(t."{c}") % {slot_us}) / {_SLOT_US}.0) '
+        f"AS _clock_{c}"
+        for i, c in enumerate(clocks)
+    )
     return f"(SELECT t.*, {values} FROM {CANONICAL_VIEW} t {joins})"
 
 
@@ -381,12 +380,21 @@ def _refuse_outside_calendar(
     outside = {c: int(frame[f"_out_{c}"].sum()) for c in clocks if frame[f"_out_{c}"].sum()}
     if outside:
         first, last = _calendar_span(calendar)
-        raise InputError([Problem(c, f"{n} timestamps outside the working-day calendar", None,
-                                  f"{first} … {last} (or 'fallback: weekdays')", calendar.file)
-                          for c, n in outside.items()])  # fmt: skip
+        raise InputError(
+            [
+                Problem(
+                    c,
+                    f"{n} timestamps outside the working-day calendar",
+                    None,
+                    f"{first} … {last} (or 'fallback: weekdays')",
+                    calendar.file,
+                )
+                for c, n in outside.items()
+            ]
+        )
 
 
-def _with_period(frame: pd.DataFrame, grain: Grain) -> pd.DataFrame:
+def _with_period_text(frame: pd.DataFrame, grain: Grain) -> pd.DataFrame:
     pairs = frame[["_year", "_index"]].drop_duplicates()
     text = {(y, i): str(Period(int(y), grain, int(i))) for y, i in pairs.itertuples(index=False)}
     keys = pd.MultiIndex.from_frame(frame[["_year", "_index"]])
@@ -400,6 +408,9 @@ def _join_wide(frames: list[pd.DataFrame], metric_set: MetricSet) -> pd.DataFram
     wide = frames[0]
     for frame in frames[1:]:
         wide = wide.merge(frame, on=["employee_id", "period"], how="outer")
-    fills = {m: KINDS[s.kind].empty for m, s in metric_set.metrics.items()
-             if m in wide and KINDS[s.kind].empty is not None}  # fmt: skip
+    fills = {
+        m: KINDS[s.kind].empty
+        for m, s in metric_set.metrics.items()
+        if m in wide and KINDS[s.kind].empty is not None
+    }
     return wide.fillna(fills).sort_values(["employee_id", "period"], ignore_index=True)

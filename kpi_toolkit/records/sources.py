@@ -12,36 +12,59 @@ file, key path, bad value and what is allowed.
 
 from __future__ import annotations
 
+import zoneinfo
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from ..errors import InputError, Problem
 from ..files import Kind, builtin_path
-from .tables import TableName
+from ..loader import load_spec
+from .tables import KEYS, REQUIRED, TableName
 
 __all__ = [
     "EventSpec",
     "FieldSpec",
     "FilterSpec",
     "SourceSpec",
-    "load_model",
+    "TimeZone",
+    "check_source",
     "load_source",
     "read_raw",
     "resolve_param",
+    "unmapped_required",
 ]
 
-M = TypeVar("M", bound=BaseModel)
 FieldType = Literal["text", "integer", "double", "boolean", "timestamp", "date"]
 Encoding = Literal["utf-8", "utf-8-sig", "gbk", "gb18030", "gb2312", "latin-1"]
 ROW_COLUMN = "_row"  # 1-based data row number in the source file (events: file order)
 DEFAULT_BOOLEANS = {
-    "是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
-    "true": True, "false": False, "1": True, "0": False, "t": True, "f": False,
-}  # fmt: skip
+    "是": True,
+    "否": False,
+    "y": True,
+    "n": False,
+    "yes": True,
+    "no": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "t": True,
+    "f": False,
+}
+
+
+def _known_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (an IANA name, e.g. Asia/Shanghai)") from None
+    return name
+
+
+TimeZone = Annotated[str, AfterValidator(_known_zone)]
 
 
 class Frozen(BaseModel):
@@ -97,7 +120,7 @@ class SourceSpec(Frozen):
     sheet: str | int = 0
     null_markers: tuple[str, ...] = ("",)
     timestamp_formats: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZone = "Asia/Shanghai"
     booleans: dict[str, bool] = DEFAULT_BOOLEANS
     fields: dict[str, FieldSpec]
     filters: tuple[FilterSpec, ...] = ()
@@ -106,6 +129,13 @@ class SourceSpec(Frozen):
     metrics: str = "seed"
     calendar: str = "cn_office"
     path: str | None = None  # where the YAML was read from (set by load_source)
+
+    @property
+    def produced(self) -> frozenset[str]:
+        """The canonical columns the mapping gives (an event log: its aggregates and key)."""
+        if self.events:
+            return frozenset(self.events.aggregates) | {KEYS[self.table]}
+        return frozenset(self.fields)
 
     def data_path(self, data: str | Path | None = None) -> Path:
         """The data file: ``data`` when given, else ``file`` relative to the YAML."""
@@ -125,64 +155,51 @@ def resolve_param(name: str | Path, kind: Kind) -> Path:
     return builtin_path(kind, str(name))
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning a missing file or bad syntax into :class:`InputError`."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem("file", f"cannot read ({error.__class__.__name__})", str(path),
-                                 "an existing UTF-8 YAML file", str(path))) from None  # fmt: skip
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        message = f"not valid YAML: {getattr(error, 'problem', None) or error}"
-        raise InputError(Problem(where, message, None, "YAML syntax", str(path))) from None
-
-
-def load_model(model: type[M], path: Path) -> M:
-    """Parse ``path`` into ``model``, raising one :class:`InputError` listing every problem."""
-    data = read_yaml(path)
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise InputError(
-            [_problem(e, model, str(path)) for e in error.errors()], title=f"{path}: invalid"
-        ) from None
-
-
-def _problem(error: Any, model: type[BaseModel], file: str) -> Problem:
-    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    allowed = error.get("ctx", {}).get("expected")
-    if error["type"] == "extra_forbidden":
-        allowed = ", ".join(_keys_at(model, loc[:-1]))
-    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-    return Problem(where or "(top level)", message, error.get("input"), allowed, file)
-
-
-def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at ``loc`` (walking nested models through their annotations)."""
-    current: Any = model
-    for part in loc:
-        fields = getattr(current, "model_fields", {})
-        if part in fields:
-            current = _inner_model(fields[part].annotation)
-    return sorted(getattr(current, "model_fields", {}))
-
-
-def _inner_model(annotation: Any) -> Any:
-    args = [a for a in getattr(annotation, "__args__", ()) if isinstance(a, type)]
-    models = [a for a in args if issubclass(a, BaseModel)]
-    return models[0] if models else annotation
-
-
 def load_source(path: str | Path) -> SourceSpec:
     """Read a source mapping by path or built-in name (``params/sources/NAME.yaml``)."""
     resolved = resolve_param(path, "sources")
-    spec = load_model(SourceSpec, resolved)
+    spec = load_spec(resolved, model=SourceSpec, checks=check_source)
     return spec.model_copy(update={"path": str(resolved.resolve())})
+
+
+def check_source(spec: SourceSpec) -> list[Problem]:
+    """What a mapping must hold whatever the data: the required columns, and expressions
+    over its own fields (filters, an event log's key and aggregates).
+
+    (Headers and a field's ``expr`` over them are checked when the data is read.)
+    """
+    problems = unmapped_required(spec, allowed="map it from a header of the export")
+    columns = set(spec.fields) | {ROW_COLUMN}
+    texts = {f"filters[{i}].where": f.where for i, f in enumerate(spec.filters)}
+    if spec.events:
+        texts |= {f"events.aggregates.{k}": v for k, v in spec.events.aggregates.items()}
+    problems += [p for where, text in texts.items() for p in _refused(text, columns, where)]
+    if spec.events and spec.events.key not in spec.fields:
+        allowed = ", ".join(spec.fields)
+        problems.append(
+            Problem("events.key", "not a field of the mapping", spec.events.key, allowed)
+        )
+    return problems
+
+
+def unmapped_required(spec: SourceSpec, *, allowed: str) -> list[Problem]:
+    """A problem for each column the canonical table requires that the mapping leaves out."""
+    message = f"required column of table {spec.table!r} is not mapped"
+    return [
+        Problem("fields", message, name, allowed, spec.path)
+        for name in REQUIRED[spec.table]
+        if name not in spec.produced
+    ]
+
+
+def _refused(text: str, columns: set[str], where: str) -> list[Problem]:
+    from .sql_guard import check_expression  # DuckDB's parser: not needed to read a calendar
+
+    try:
+        check_expression(text, columns=columns, where=where)
+    except InputError as error:
+        return list(error.problems)
+    return []
 
 
 def source_format(spec: SourceSpec, path: Path) -> str:
@@ -194,8 +211,9 @@ def source_format(spec: SourceSpec, path: Path) -> str:
         ".parquet": "parquet",
     }.get(path.suffix.lower())
     if found is None:
-        raise InputError(Problem("format", "unknown file type", path.suffix, "csv, xlsx, parquet",
-                                 spec.path))  # fmt: skip
+        raise InputError(
+            Problem("format", "unknown file type", path.suffix, "csv, xlsx, parquet", spec.path)
+        )
     return found
 
 
@@ -213,27 +231,47 @@ def read_raw(spec: SourceSpec, path: Path) -> pd.DataFrame:
 
 def _read_csv(spec: SourceSpec, path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=spec.encoding,
-                           sep=spec.delimiter)  # fmt: skip
+        return pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding=spec.encoding, sep=spec.delimiter
+        )
     except UnicodeDecodeError as error:
         where = f"byte {error.start}"
-        raise InputError(Problem(where, f"not readable as {spec.encoding}", error.object[
-            error.start:error.start + 4], "utf-8, utf-8-sig, gbk, gb18030 (set 'encoding')",
-            str(path))) from None  # fmt: skip
+        raise InputError(
+            Problem(
+                where,
+                f"not readable as {spec.encoding}",
+                error.object[error.start : error.start + 4],
+                "utf-8, utf-8-sig, gbk, gb18030 (set 'encoding')",
+                str(path),
+            )
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
-        raise InputError(Problem("CSV", f"cannot parse: {error}", None, "a CSV file with a "
-                                 "header row", str(path))) from None  # fmt: skip
+        raise InputError(
+            Problem(
+                "CSV", f"cannot parse: {error}", None, "a CSV file with a header row", str(path)
+            )
+        ) from None
 
 
 def _read_xlsx(spec: SourceSpec, path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_excel(path, sheet_name=spec.sheet, dtype=object, engine="openpyxl")
     except ValueError as error:
-        raise InputError(Problem("sheet", str(error), spec.sheet, "a sheet name or index in the "
-                                 "workbook", str(path))) from None  # fmt: skip
+        raise InputError(
+            Problem(
+                "sheet", str(error), spec.sheet, "a sheet name or index in the workbook", str(path)
+            )
+        ) from None
     except Exception as error:
-        raise InputError(Problem("XLSX", f"cannot read ({error.__class__.__name__}: {error})",
-                                 None, "an .xlsx workbook", str(path))) from None  # fmt: skip
+        raise InputError(
+            Problem(
+                "XLSX",
+                f"cannot read ({error.__class__.__name__}: {error})",
+                None,
+                "an .xlsx workbook",
+                str(path),
+            )
+        ) from None
     return frame.apply(_cells_as_text)
 
 

@@ -9,13 +9,20 @@ Two fences, both always on:
 2. :func:`open_confined` gives a DuckDB connection that sees only the registered data:
    ``enable_external_access = false`` (only the data file itself may stay readable),
    no extension auto-loading, no scans of Python variables, configuration locked.
+
+What DuckDB still refuses when it runs the expressions (a type that does not fit, a value
+that does not convert) is translated by :func:`database_errors` into the key path of the
+expression that fails alone (a :class:`Probe` each), so no engine message reaches the user
+without the place in the YAML file it comes from.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Iterator, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +31,15 @@ import duckdb
 
 from ..errors import InputError, Problem
 
-__all__ = ["WORKING_FUNCTIONS", "Expression", "check_expression", "open_confined"]
+__all__ = [
+    "WORKING_FUNCTIONS",
+    "Expression",
+    "Probe",
+    "check_expression",
+    "database_errors",
+    "database_message",
+    "open_confined",
+]
 
 WORKING_FUNCTIONS = frozenset({"working_minutes", "working_hours", "working_days"})
 _STATEMENT_WORDS = frozenset(
@@ -135,6 +150,67 @@ def open_confined(
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A query that runs one expression of a YAML file alone, to find what DuckDB refused.
+
+    ``where`` is the expression's key path, ``value`` its text, ``sql`` a one-row query
+    that makes DuckDB bind and evaluate it (and nothing else that could fail).
+    """
+
+    where: str
+    sql: str
+    value: str | None = None
+
+
+@contextmanager
+def database_errors(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    probes: Callable[[], Iterable[Probe]],
+    file: str | None,
+    fallback: str,
+) -> Iterator[None]:
+    """Turn a DuckDB error of the block into an :class:`InputError` at a key path of ``file``.
+
+    The path is that of the first probe that fails alone (the probes are made and run only
+    after a failure), else ``fallback``.
+    """
+    try:
+        yield
+    except duckdb.Error as error:
+        raise _explained(con, error, probes(), file=file, fallback=fallback) from None
+
+
+def database_message(error: Exception) -> str:
+    """DuckDB's first line without its class (``Binder Error: ...`` → ``...``)."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return re.sub(r"^[A-Za-z ]*Error: ", "", first)
+
+
+def _explained(
+    con: duckdb.DuckDBPyConnection,
+    error: duckdb.Error,
+    probes: Iterable[Probe],
+    *,
+    file: str | None,
+    fallback: str,
+) -> InputError:
+    for probe in probes:
+        try:
+            con.execute(probe.sql).fetchall()
+        except duckdb.Error as failure:
+            return InputError(_database_problem(failure, probe.where, probe.value, file))
+    return InputError(_database_problem(error, fallback, None, file))
+
+
+def _database_problem(error: Exception, where: str, value: str | None, file: str | None) -> Problem:
+    allowed = "an expression whose types fit the columns (docs/canonical_tables.md)"
+    return Problem(
+        where, f"the database refused it: {database_message(error)}", value, allowed, file
+    )
 
 
 def _quote_literal(text: str) -> str:
