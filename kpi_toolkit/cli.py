@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -134,8 +134,10 @@ def _inputs(args: argparse.Namespace, *, period: str | None = None) -> Inputs:
     if inputs.bundle is not None:
         shown = ledger_table(inputs.bundle.ledger(lang=args.lang), lang=args.lang)
         print(shown.to_string(index=False), file=sys.stderr)
-        for metric, why in inputs.bundle.skipped.items():
-            print(f"not computed: {metric}: {why}", file=sys.stderr)
+        kpis = {
+            k.id: k.name.get(args.lang) for p in inputs.scheme.positions.values() for k in p.kpis
+        }
+        _not_computed(inputs.bundle.skipped, names=kpis, lang=args.lang)
     return inputs
 
 
@@ -245,14 +247,29 @@ def _bonus(args: argparse.Namespace) -> int:
 
 @command("metrics")
 def _metrics(args: argparse.Namespace) -> int:
+    from .records.metric_sets import load_metrics
     from .records.metrics import compute_from_files
+    from .records.sources import load_source
 
-    result = compute_from_files(args.source, args.data, grain=args.period_grain)
+    spec = load_source(args.source)
+    result = compute_from_files(spec, args.data, grain=args.period_grain)
     _write(result.actuals, args.out, what="actuals")
-    summary = result.ledger.summary()
+    summary = result.ledger.summary(lang=args.lang)
     if len(summary):
-        print(summary.to_string(index=False), file=sys.stderr)
+        file = str(spec.data_path(args.data))
+        shown = ledger_table(summary.assign(table=spec.table, file=file), lang=args.lang)
+        print(shown.to_string(index=False), file=sys.stderr)
+    metrics = load_metrics(spec.metrics).metrics
+    names = {m: dict(metrics[m].label).get(args.lang, m) for m in result.skipped}
+    _not_computed(result.skipped, names=names, lang=args.lang)
     return 0
+
+
+def _not_computed(skipped: Mapping[str, str], *, names: Mapping[str, str], lang: Lang) -> None:
+    """Metrics no source could compute, each by its name, with why (on stderr)."""
+    for metric, why in skipped.items():
+        text = label("cli.not_computed", lang, metric=names.get(metric, metric), why=why)
+        print(text, file=sys.stderr)
 
 
 @command("report")
@@ -388,6 +405,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True)
     p.add_argument("--data")
     p.add_argument("--period-grain", choices=("month", "quarter", "year"), required=True)
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--out")
     p = sub.add_parser("report", help="run the report notebooks, write offline HTML")
     p.add_argument("--scheme", required=True)

@@ -21,8 +21,8 @@ import re
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal, get_args
@@ -39,6 +39,7 @@ __all__ = [
     "notebooks_dir",
     "safe_name",
     "sha256",
+    "unused_name",
     "write_atomic",
 ]
 
@@ -127,6 +128,36 @@ def safe_name(name: str, *, rules: NameRules = FILE_NAME) -> str:
     if text.split(".", 1)[0].casefold() in rules.reserved:
         text = _cap(rules.replacement + text, rules)
     return text
+
+
+def unused_name(
+    name: str, *, taken: Iterable[str], rules: NameRules = FILE_NAME, suffix: str = "_{n}"
+) -> str:
+    """:func:`safe_name` of ``name``, numbered where that name is ``taken`` (ignoring case).
+
+    Two teams named ``a/b`` and ``a_b`` would write the same file: the second gets ``a_b_2``.
+    The number goes at the end, within the rules' length caps.
+
+    Examples
+    --------
+    >>> unused_name("a/b", taken=["a_b"])
+    'a_b_2'
+    >>> unused_name("总结", taken=["总结", "总结 (2)"], suffix=" ({n})")
+    '总结 (3)'
+    """
+    base = safe_name(name, rules=rules)
+    used = {t.casefold() for t in taken}
+    candidate, number = base, 1
+    while candidate.casefold() in used:
+        number += 1
+        tail = suffix.format(n=number)
+        room = replace(
+            rules,
+            max_chars=None if rules.max_chars is None else rules.max_chars - len(tail),
+            max_bytes=None if rules.max_bytes is None else rules.max_bytes - len(tail.encode()),
+        )
+        candidate = _trim(_cap(base, room), rules.strip) + tail
+    return candidate
 
 
 def _trim(text: str, chars: str) -> str:

@@ -55,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
     "team_rank": {"zh": "排名", "en": "Rank"},
     "team_ranking": {"zh": "团队排名(组织考核)", "en": "Team ranking (organisational appraisal)"},
     "not_appraised": {"zh": "未参加考核", "en": "Not appraised"},
+    "cli.not_computed": {"zh": "未计算 {metric}:{why}", "en": "not computed: {metric}: {why}"},
     "cli.old_records_dir": {
         "zh": "提示:与 --sources、--roster 同用且未给 --records-dir 时,--data-dir {folder} "
         "按原始导出文件夹(--records-dir)读取;今后请写 --records-dir。",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -354,3 +355,18 @@ def test_score_from_raw_exports(tmp_path: Path, capsys):
     scores = pd.read_csv(out, encoding="utf-8-sig")
     assert len(scores) == 56 and scores["total"].between(0, 100).all()
     assert "tickets.csv" in stderr and "编号重复" in stderr  # the ledger is shown, in words
+
+
+def test_metrics_prints_its_ledger_in_words(tmp_path: Path, capsys):
+    """Each reason by its words and each source by its table and file, not by their ids."""
+    write_sample(tmp_path, records=True)
+    tickets = tmp_path / "records" / "tickets.csv"
+    args = ("metrics", "--source", "sample_tickets", "--data", str(tickets))
+    code, _, stderr = run(
+        capsys, *args, "--period-grain", "quarter", "--out", str(tmp_path / "a.csv")
+    )
+    assert code == 0
+    assert "工单" in stderr and "tickets.csv" in stderr and "已使用" in stderr
+    assert "员工不在花名册中" not in stderr  # no roster given: nobody is unknown
+    for code_word in ("used", "sample_tickets", "system_account", "tickets"):
+        assert re.search(rf"(?<![\w.]){code_word}(?![\w.])", stderr) is None, code_word

@@ -26,6 +26,7 @@ from kpi_toolkit.files import (
     notebooks_dir,
     safe_name,
     sha256,
+    unused_name,
     write_atomic,
 )
 from kpi_toolkit.reports.excel import SHEET_TITLE, SHEET_TITLE_MAX
@@ -157,6 +158,19 @@ def test_a_sheet_title_is_one_excel_accepts(name: str, taken: set[str]) -> None:
     assert not title.startswith("'") and not title.endswith("'")
     assert safe_name(title, rules=SHEET_TITLE) == title
     Workbook().create_sheet(title)  # openpyxl refuses a title Excel would refuse
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(HOSTILE, max_size=6))
+def test_names_made_safe_stay_distinct(names: list[str]) -> None:
+    """Two teams whose safe names agree (a/b, a_b) still get two files, and two sheets."""
+    for rules, limit in ((FILE_NAME, None), (SHEET_TITLE, SHEET_TITLE_MAX)):
+        taken: list[str] = []
+        for name in names:
+            taken.append(unused_name(name, taken=taken, rules=rules))
+        assert len({t.casefold() for t in taken}) == len(taken)
+        assert all(safe_name(t, rules=rules) == t for t in taken)
+        assert limit is None or all(len(t) <= limit for t in taken)
 
 
 @settings(max_examples=40, deadline=None)

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from ..errors import InputError, Problem
-from ..files import notebooks_dir, safe_name, write_atomic
+from ..files import notebooks_dir, unused_name, write_atomic
 from ..labels import Lang, label
 from .context import ReportContext, load_context
 from .export import execute_notebook, export_html, shared_kernel
@@ -83,13 +83,13 @@ def plan_jobs(
     report = notebooks_dir() / "appraisal_report.ipynb"
     jobs = [
         Job(
-            f"appraisal_report_{period}_{safe_name(str(t))}",
+            f"appraisal_report_{period}_{stem}",
             report,
             {**common, "team": t, **(approval or {})},
             f"{title} · {t}",
             lang,
         )
-        for t in chosen
+        for t, stem in _stems(chosen).items()
     ] or [Job(f"appraisal_report_{period}", report, {**common, **(approval or {})}, title, lang)]
     scores = ctx.appraisal.scores
     people = (
@@ -101,15 +101,23 @@ def plan_jobs(
     card = notebooks_dir() / "employee_scorecard.ipynb"
     jobs += [
         Job(
-            f"scorecards/{safe_name(str(e))}",
+            f"scorecards/{stem}",
             card,
             {**common, "employee_id": e},
             f"{label('report.scorecard_title', lang)} {period}",
             lang,
         )
-        for e in dict.fromkeys([*(people if per_employee else []), *named])
+        for e, stem in _stems([*(people if per_employee else []), *named]).items()
     ]
     return jobs
+
+
+def _stems(names: Sequence[object]) -> dict[object, str]:
+    """Each name's file stem: safe, and distinct from the others' (``a/b`` and ``a_b``)."""
+    stems: dict[object, str] = {}
+    for name in dict.fromkeys(names):
+        stems[name] = unused_name(str(name), taken=stems.values())
+    return stems
 
 
 def _appraised(ctx: ReportContext, employees: Sequence[str]) -> list[str]:

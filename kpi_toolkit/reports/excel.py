@@ -28,7 +28,7 @@ from ..engine.grading import grade_names, team_ranking
 from ..engine.scheme import Kpi, Position, Scheme
 from ..engine.scoring import Appraisal
 from ..errors import InputError, Problem
-from ..files import NameRules, safe_name, write_atomic
+from ..files import NameRules, unused_name, write_atomic
 from ..labels import Lang, label, position_names
 from .html import number
 
@@ -139,14 +139,8 @@ def _new_sheet(book: Workbook, name: str) -> Worksheet:
 
 def _sheet_title(name: str, *, taken: Iterable[str]) -> str:
     """A valid title not yet used: ≤ 31 characters, none of ``[]:*?/\\``, unique ignoring case."""
-    base = safe_name(name, rules=SHEET_TITLE)
-    used = {t.casefold() for t in taken} | {"history"}  # Excel reserves "History"
-    title, number = base, 1
-    while title.casefold() in used:
-        number += 1
-        suffix = f" ({number})"
-        title = base[: SHEET_TITLE_MAX - len(suffix)].rstrip("' ") + suffix
-    return title
+    # Excel reserves "History"
+    return unused_name(name, taken=[*taken, "History"], rules=SHEET_TITLE, suffix=" ({n})")
 
 
 def _put(
