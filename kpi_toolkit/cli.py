@@ -257,7 +257,10 @@ def _metrics(args: argparse.Namespace) -> int:
     summary = result.ledger.summary(lang=args.lang)
     if len(summary):
         file = str(spec.data_path(args.data))
-        shown = ledger_table(summary.assign(table=spec.table, file=file), lang=args.lang)
+        title = spec.label.get(args.lang, "")
+        shown = ledger_table(
+            summary.assign(table=spec.table, title=title, file=file), lang=args.lang
+        )
         print(shown.to_string(index=False), file=sys.stderr)
     metrics = load_metrics(spec.metrics).metrics
     names = {m: dict(metrics[m].label).get(args.lang, m) for m in result.skipped}

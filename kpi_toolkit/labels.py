@@ -486,14 +486,18 @@ def position_names(
 
 
 def ledger_table(ledger: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:
-    """A ledger of raw exports (``source, table, file, reason, label, rows``) as a reader
-    sees it: each source by its table's name and its file's name (not the mapping id), each
+    """A ledger of raw exports (``source, table, file, reason, label, rows``, optionally
+    ``title``) as a reader sees it: each source by its title or its table's name and its
+    file's name (not the mapping id), each
     reason by its words, the headers labelled."""
     import pandas as pd
 
     sources = ledger["table"] if "table" in ledger else ledger["source"]
+    titles = ledger["title"] if "title" in ledger else [""] * len(ledger)
     columns = {
-        "source": [name_of("table", t, lang) for t in sources],
+        "source": [
+            title or name_of("table", t, lang) for t, title in zip(sources, titles, strict=True)
+        ],
         "file": [PurePath(str(f)).name for f in ledger["file"]],
         "label": [name_of("reason", r, lang) for r in ledger["reason"]],
         "rows": ledger["rows"].to_numpy(),

@@ -116,6 +116,24 @@ def test_ledger_table_shows_tables_and_file_names_not_mapping_ids() -> None:
     assert list(ledger_table(ledger, lang="en").iloc[0, :1]) == ["Tickets"]
 
 
+def test_two_mappings_of_one_file_are_told_apart_by_their_labels(tmp_path) -> None:
+    """The sample reads surveys.csv twice (quality score, communication): two names."""
+    from kpi_toolkit.engine.inputs import check_roster
+    from kpi_toolkit.records.bundle import actuals_from_bundle
+    from kpi_toolkit.sample import make_sample, write_sample
+
+    write_sample(tmp_path, records=True)
+    roster = check_roster(make_sample().roster)
+    result = actuals_from_bundle(
+        "sample_department", grain="quarter", roster=roster, data_dir=tmp_path / "records"
+    )
+    shown = ledger_table(result.ledger(lang="zh"))
+    surveys = shown.loc[shown["文件"] == "surveys.csv", "数据源"]
+    assert set(surveys) == {"回访调查(服务质量评分)", "回访调查(沟通评价)"}
+    english = ledger_table(result.ledger(lang="en"), lang="en")
+    assert "survey (communication)" in set(english.iloc[:, 0])
+
+
 # --- the explorer's reasons not to save, in words ------------------------------------------
 
 WEIGHTS = {k.id: k.weight for k in TEAM.positions["specialist"].kpis}

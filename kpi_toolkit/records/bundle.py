@@ -117,15 +117,19 @@ class BundleResult:
         return all(ledger.balanced for ledger in self.ledgers.values())
 
     def ledger(self, *, lang: Lang = "zh") -> pd.DataFrame:
-        """Rows per source and reason: ``source, table, file, reason, label, rows`` (used
-        first; ``table`` is the canonical table the source fills)."""
+        """Rows per source and reason: ``source, table, title, file, reason, label, rows``
+        (used first; ``table`` is the canonical table the source fills, ``title`` the
+        mapping's own name for the source in ``lang``, blank where it gives none)."""
         frames = [
             ledger.summary(lang=lang).assign(
-                source=name, table=ledger.table, file=str(self.files[name])
+                source=name,
+                table=ledger.table,
+                title=ledger.label.get(lang, ""),
+                file=str(self.files[name]),
             )
             for name, ledger in self.ledgers.items()
         ]
-        columns = ["source", "table", "file", "reason", "label", "rows"]
+        columns = ["source", "table", "title", "file", "reason", "label", "rows"]
         return pd.concat(frames, ignore_index=True)[columns]
 
     def excluded(self) -> pd.DataFrame:

@@ -52,7 +52,8 @@ class Ledger:
 
     ``counts`` maps reason code → rows (``used`` included); ``excluded`` holds the
     excluded rows themselves with their ``row`` number in the source and ``reason``;
-    ``table`` is the canonical table the source fills (what a page calls the source).
+    ``table`` is the canonical table the source fills (what a page calls the source) and
+    ``label`` the mapping's own name for it where it gives one.
     """
 
     source: str
@@ -60,6 +61,7 @@ class Ledger:
     counts: Mapping[str, int]
     excluded: pd.DataFrame = field(repr=False)
     table: str = ""
+    label: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def rows_used(self) -> int:
@@ -363,7 +365,12 @@ def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledge
         f"JOIN {raw} raw USING ({row}) ORDER BY row"
     ).df()
     ledger = Ledger(
-        spec.path or spec.name, rows_in, {"used": used} | counts, excluded, table=spec.table
+        spec.path or spec.name,
+        rows_in,
+        {"used": used} | counts,
+        excluded,
+        table=spec.table,
+        label=dict(spec.label),
     )
     if not ledger.balanced:
         raise RuntimeError(

@@ -113,6 +113,9 @@ class SourceSpec(Frozen):
 
     name: str
     table: TableName
+    # What a reader calls the source (``{zh: …, en: …}``), where its table's name is not
+    # enough: two mappings that read one file for two questions.
+    label: dict[Literal["zh", "en"], str] = {}
     file: str | None = None
     format: Literal["csv", "xlsx", "parquet"] | None = None
     encoding: Encoding = "utf-8"
