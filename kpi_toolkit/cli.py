@@ -60,14 +60,16 @@ def _write(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
     if not out:
         print(frame.to_csv(index=False), end="")
         return
+    from .files import write_atomic
+
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial")
     if path.suffix.lower() == ".xlsx":
-        frame.to_excel(temporary, index=False)
+        from .reports.excel import write_table_excel
+
+        write_table_excel(frame, path)
     else:
-        frame.round(4).to_csv(temporary, index=False, encoding="utf-8-sig")
-    os.replace(temporary, path)
+        write_atomic(path, frame.round(4).to_csv(index=False).encode("utf-8-sig"))
     print(f"{what} written to {path}", file=sys.stderr)
 
 

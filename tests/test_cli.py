@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -84,6 +85,27 @@ def test_score_reads_xlsx_like_csv(sample: Path, tmp_path: Path, capsys):
     code, _, stderr = run(capsys, *args, "--out", xlsx_out)
     assert code == 0, stderr
     pd.testing.assert_frame_equal(pd.read_csv(csv_out), pd.read_csv(xlsx_out))
+
+
+def test_score_writes_xlsx_with_text_never_a_formula(sample: Path, tmp_path: Path, capsys):
+    """--out x.xlsx: the same table as the CSV; a name like a formula stays text."""
+    roster = pd.read_csv(sample / "roster.csv", dtype=str, keep_default_na=False)
+    roster.loc[roster["position"] == "specialist", "name"] = '=HYPERLINK("http://x","y")'
+    roster.to_csv(tmp_path / "roster.csv", index=False)
+    args = score_args(sample)
+    args[args.index("--roster") + 1] = tmp_path / "roster.csv"
+    run(capsys, *args, "--out", tmp_path / "a.csv")
+    code, _, stderr = run(capsys, *args, "--out", tmp_path / "a.xlsx")
+    assert code == 0, stderr
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    names = [c.value for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert names and all(v.startswith("'=") for v in names)
+    shown = pd.read_excel(tmp_path / "a.xlsx")
+    expected = pd.read_csv(tmp_path / "a.csv")
+    assert list(shown.columns) == list(expected.columns)
+    assert (shown["total"].round(4) == expected["total"]).all()
 
 
 def test_annual_means_the_quarters(sample: Path, tmp_path: Path, capsys):

@@ -32,7 +32,7 @@ from ..files import NameRules, unused_name, write_atomic
 from ..labels import Lang, label, position_names
 from .html import number
 
-__all__ = ["write_scores_excel"]
+__all__ = ["write_scores_excel", "write_table_excel"]
 
 
 Columns = Sequence[tuple[str, str | None]]  # (column or label key, number format)
@@ -106,12 +106,38 @@ def write_scores_excel(
     >>> write_scores_excel(result, "scores_2026-Q3.xlsx")  # doctest: +SKIP
     PosixPath('scores_2026-Q3.xlsx')
     """
+    return _save(_workbook(appraisal, lang=lang), path)
+
+
+def write_table_excel(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write one table as a workbook of one sheet, whole or not at all.
+
+    A header row of the column names, then a row per record. Text is never a formula (a
+    value starting with ``=``, ``+``, ``-`` or ``@`` is kept as text), numbers stay numbers,
+    a missing value is an empty cell. What ``kpi score --out scores.xlsx`` writes.
+
+    Raises
+    ------
+    InputError
+        ``path`` does not end in ``.xlsx``.
+    """
+    book = Workbook()
+    sheet = book.active
+    for column, name in enumerate(frame.columns, start=1):
+        _put(sheet, 1, column, str(name))
+    for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for column, value in enumerate(values, start=1):
+            _put(sheet, row, column, value)
+    return _save(book, path)
+
+
+def _save(book: Workbook, path: str | os.PathLike[str]) -> Path:
     if Path(path).suffix.lower() != ".xlsx":
         where, found = os.fspath(path), Path(path).suffix
         problem = Problem(where, "unsupported file extension", found, ".xlsx (e.g. scores.xlsx)")
         raise InputError(problem)
     buffer = io.BytesIO()
-    _workbook(appraisal, lang=lang).save(buffer)
+    book.save(buffer)
     return write_atomic(path, buffer.getvalue())
 
 

@@ -317,7 +317,9 @@ def write_sample(
             continue
         paths[name] = out / f"{name}.csv"
         frame.to_csv(paths[name], index=False, encoding="utf-8-sig")
+    from ..reports.excel import write_table_excel
+
     for name in ("roster", "actuals_after_sales_team"):
         paths[f"{name}_xlsx"] = out / f"{name}.xlsx"
-        getattr(sample, name).to_excel(paths[f"{name}_xlsx"], index=False)
+        write_table_excel(getattr(sample, name), paths[f"{name}_xlsx"])
     return paths
