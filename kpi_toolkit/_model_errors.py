@@ -8,19 +8,18 @@ key or value, the nearest allowed one.
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
 from collections import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem
+from .errors import Problem, did_you_mean
 
-__all__ = ["did_you_mean", "key_path", "validation_problems"]
+__all__ = ["key_path", "validation_problems"]
 
 _SIMPLE = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
 
@@ -37,18 +36,6 @@ def key_path(parts: Sequence[Any]) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-
-
-def did_you_mean(word: object, choices: Iterable[object]) -> str:
-    """``"; did you mean 'weight'?"`` when a choice is close to ``word``, else ``""``.
-
-    Examples
-    --------
-    >>> did_you_mean("wieght", ["weight", "kind"])
-    "; did you mean 'weight'?"
-    """
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def validation_problems(

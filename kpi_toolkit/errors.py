@@ -7,10 +7,18 @@ what is allowed. The CLI prints them and exits with code 2.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["DataError", "InputError", "KpiError", "Problem", "SchemeError"]
+__all__ = [
+    "DataError",
+    "InputError",
+    "KpiError",
+    "Problem",
+    "SchemeError",
+    "did_you_mean",
+]
 
 
 @dataclass(frozen=True)
@@ -85,3 +93,15 @@ def raise_if(
     """Raise ``kind`` with every collected problem, if there is any."""
     if problems:
         raise kind(problems, title=title)
+
+
+def did_you_mean(word: object, choices: Iterable[object]) -> str:
+    """``"; did you mean 'weight'?"`` when a choice is close to ``word``, else ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("wieght", ["weight", "kind"])
+    "; did you mean 'weight'?"
+    """
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -30,9 +30,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ._model_errors import did_you_mean, key_path, validation_problems
+from ._model_errors import key_path, validation_problems
 from ._yaml_reader import LIMITS, KeyPath, Limits, compose
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 
 __all__ = [
     "LIMITS",

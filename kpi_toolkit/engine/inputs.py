@@ -7,13 +7,12 @@ and what is allowed. Nothing is dropped silently.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, InputError, Problem
+from ..errors import DataError, InputError, Problem, did_you_mean
 from ..periods import ALLOWED as PERIODS_ALLOWED
 from ..periods import parse_period
 from .rules import ManualRule
@@ -120,7 +119,7 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], *, what: str
             [
                 Problem(
                     where=f"column {c}",
-                    message=f"the {what} needs this column{_did_you_mean(c, frame.columns)}",
+                    message=f"the {what} needs this column{did_you_mean(c, frame.columns)}",
                     allowed=", ".join(columns),
                     value=found,
                     file=_file(frame),
@@ -128,11 +127,6 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], *, what: str
                 for c in missing
             ]
         )
-
-
-def _did_you_mean(word: str, choices: object) -> str:
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)  # type: ignore[attr-defined]
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _listed(
@@ -248,7 +242,7 @@ def _check_columns(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
     return [
         Problem(
             where=f"column {column}",
-            message=f"not a KPI of scheme {scheme.id}{_did_you_mean(column, scheme.kpi_ids())}",
+            message=f"not a KPI of scheme {scheme.id}{did_you_mean(column, scheme.kpi_ids())}",
             value=column,
             allowed=", ".join((*META_COLUMNS, *scheme.kpi_ids())),
             file=_file(frame),

@@ -18,7 +18,7 @@ from ..errors import DataError, Problem
 from ..labels import LABELS, Lang, name_of
 from ..periods import Period
 from .sources import ROW_COLUMN, SourceSpec, unmapped_required
-from .sql_guard import Probe, check_expression, database_errors
+from .sql_guard import Probe, check_expression, database_errors, quote_identifier, quote_literal
 from .tables import DUCKDB_TYPES, KEYS, TABLES, TIME_ORDER, field_type
 
 __all__ = ["REASONS", "REASON_CODES", "Ledger", "build_canonical", "check_mapping", "reason_label"]
@@ -117,11 +117,11 @@ def build_canonical(
         con.execute(f"CREATE OR REPLACE TEMP VIEW _collapsed AS {collapse}")
         checks = _checks_sql(spec, period_column=period_column, period=period, roster=roster)
         con.execute(f"CREATE OR REPLACE TEMP {kind} _checked AS {checks}")
-        columns = ", ".join(_quote(c) for c in _canonical_columns(con, spec))
+        columns = ", ".join(quote_identifier(c) for c in _canonical_columns(con, spec))
         con.execute(f"CREATE OR REPLACE TEMP TABLE _excluded AS {_excluded_sql(spec)}")
         # one pass finds the excluded rows; the canonical rows are the rest (no second window);
         # without a window (event logs, ids declared unique) the checked rows stream as they are
-        used = f"_staged ANTI JOIN _excluded USING ({_quote(ROW_COLUMN)})"
+        used = f"_staged ANTI JOIN _excluded USING ({quote_identifier(ROW_COLUMN)})"
         origin = "_checked WHERE _reason IS NULL" if spec.events or spec.unique_ids else used
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {CANONICAL_VIEW} AS SELECT {columns} FROM {origin}"
@@ -144,16 +144,6 @@ def check_mapping(spec: SourceSpec, headers: list[str]) -> None:
         )
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _field_types(spec: SourceSpec) -> dict[str, str]:
     return {
         name: f.type or field_type(spec.table, name) or "text" for name, f in spec.fields.items()
@@ -170,8 +160,10 @@ def _parsed(
 
 def _fields_sql(parsed: dict[str, tuple[str, str]], raw: str, *, flags: str = "") -> str:
     """The source row number and every field parsed (and ``flags``, when given)."""
-    select = ", ".join(f"{value} AS {_quote(name)}" for name, (value, _) in parsed.items())
-    return f"SELECT {_quote(ROW_COLUMN)}, {select}{flags} FROM {raw}"
+    select = ", ".join(
+        f"{value} AS {quote_identifier(name)}" for name, (value, _) in parsed.items()
+    )
+    return f"SELECT {quote_identifier(ROW_COLUMN)}, {select}{flags} FROM {raw}"
 
 
 def _staged_sql(spec: SourceSpec, raw: str, raw_types: dict[str, str], zone: str | None) -> str:
@@ -188,7 +180,7 @@ def _staged_sql(spec: SourceSpec, raw: str, raw_types: dict[str, str], zone: str
     ]
     key = spec.events.key if spec.events else KEYS[spec.table]
     cases += ["WHEN _bad_ts THEN 'unparseable_timestamp'", "WHEN _bad_value THEN 'bad_value'"]
-    cases += [f"WHEN {_quote(key)} IS NULL THEN 'missing_value'"]
+    cases += [f"WHEN {quote_identifier(key)} IS NULL THEN 'missing_value'"]
     reason = f"CASE {' '.join(cases)} END AS _reason"
     return f"SELECT * EXCLUDE (_bad_ts, _bad_value), {reason} FROM ({inner})"
 
@@ -208,7 +200,7 @@ def _probes(
         yield Probe(f"filters[{i}].where", sql, rule.where)
     if spec.events is None:
         return
-    key = _quote(spec.events.key)
+    key = quote_identifier(spec.events.key)
     for name, text in spec.events.aggregates.items():
         sql = f"SELECT count(_v) FROM (SELECT {text} AS _v FROM ({fields}) GROUP BY {key})"
         yield Probe(f"events.aggregates.{name}", sql, text)
@@ -228,7 +220,7 @@ def _parse_sql(
     """SQL for a field's value and for its "present but not understood" flag."""
     f = spec.fields[name]
     if f.column is not None:
-        origin, origin_type = _quote(f.column), raw_types.get(f.column, "VARCHAR")
+        origin, origin_type = quote_identifier(f.column), raw_types.get(f.column, "VARCHAR")
     else:
         headers = set(raw_types) - {ROW_COLUMN}
         text = _checked(str(f.expr), headers, f"fields.{name}.expr", spec)
@@ -240,7 +232,7 @@ def _parse_sql(
         return _in_zone(
             value, kind, spec.timezone, zone
         ), f"({origin} IS NOT NULL AND {value} IS NULL)"
-    markers = ", ".join(_literal(m) for m in (*spec.null_markers, ""))
+    markers = ", ".join(quote_literal(m) for m in (*spec.null_markers, ""))
     cleaned = f"(CASE WHEN trim({origin}) IN ({markers}) THEN NULL ELSE trim({origin}) END)"
     mapped = _mapped(cleaned, f.values, kind, spec)
     value = _PARSERS[kind](mapped, f.formats or spec.timestamp_formats)
@@ -252,16 +244,18 @@ def _parse_sql(
 def _mapped(cleaned: str, values: dict[str, object] | None, kind: str, spec: SourceSpec) -> str:
     if kind == "boolean":
         table = {str(k).lower(): bool(v) for k, v in (values or spec.booleans).items()}
-        whens = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in table.items())
+        whens = " ".join(
+            f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in table.items()
+        )
         return f"(CASE lower({cleaned}) {whens} END)"
     if not values:
         return cleaned
-    whens = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in values.items())
+    whens = " ".join(f"WHEN {quote_literal(k)} THEN {quote_literal(v)}" for k, v in values.items())
     return f"(CASE {cleaned} {whens} ELSE {cleaned} END)"
 
 
 def _strptime(text: str, formats: tuple[str, ...]) -> str:
-    return f"try_strptime({text}, [{', '.join(_literal(f) for f in formats)}])"
+    return f"try_strptime({text}, [{', '.join(quote_literal(f) for f in formats)}])"
 
 
 _PARSERS = {
@@ -277,16 +271,18 @@ _PARSERS = {
 def _in_zone(value: str, kind: str, source_zone: str, target_zone: str | None) -> str:
     if kind != "timestamp" or not target_zone or target_zone == source_zone:
         return value
-    return f"timezone({_literal(target_zone)}, timezone({_literal(source_zone)}, {value}))"
+    return (
+        f"timezone({quote_literal(target_zone)}, timezone({quote_literal(source_zone)}, {value}))"
+    )
 
 
 def _deduplicated_sql(spec: SourceSpec) -> str:
     if spec.unique_ids:  # declared by the mapping, not checked: no window over every row
         return "SELECT * EXCLUDE (_reason), _reason AS _early, 1 AS _copy FROM _staged"
-    key = _quote(KEYS[spec.table])
+    key = quote_identifier(KEYS[spec.table])
     return (
         f"SELECT * EXCLUDE (_reason), _reason AS _early, row_number() OVER (PARTITION BY {key}, "
-        f"_reason IS NULL ORDER BY {_quote(ROW_COLUMN)}) AS _copy FROM _staged"
+        f"_reason IS NULL ORDER BY {quote_identifier(ROW_COLUMN)}) AS _copy FROM _staged"
     )
 
 
@@ -295,12 +291,13 @@ def _collapsed_sql(spec: SourceSpec) -> str:
     assert events is not None
     columns = set(spec.fields) | {ROW_COLUMN}
     aggregates = ", ".join(
-        f"{_checked(text, columns, f'events.aggregates.{name}', spec)} AS {_quote(name)}"
+        f"{_checked(text, columns, f'events.aggregates.{name}', spec)} AS {quote_identifier(name)}"
         for name, text in events.aggregates.items()
     )
-    key = _quote(events.key)
+    key = quote_identifier(events.key)
     return (
-        f"SELECT {key} AS {_quote(KEYS[spec.table])}, {aggregates}, 1 AS _copy, NULL AS _early "
+        f"SELECT {key} AS {quote_identifier(KEYS[spec.table])}, {aggregates}, 1 AS _copy, "
+        "NULL AS _early "
         f"FROM _staged WHERE _reason IS NULL GROUP BY {key}"
     )
 
@@ -310,22 +307,22 @@ def _checks_sql(
 ) -> str:
     cases = ["WHEN _early IS NOT NULL THEN _early", "WHEN _copy > 1 THEN 'duplicate_id'"]
     if period_column:
-        cases.append(f"WHEN {_quote(period_column)} IS NULL THEN 'missing_value'")
+        cases.append(f"WHEN {quote_identifier(period_column)} IS NULL THEN 'missing_value'")
     cases.append("WHEN employee_id IS NULL THEN 'missing_employee'")
     if roster:
         cases.append(
             f"WHEN employee_id NOT IN (SELECT employee_id FROM {roster}) THEN 'unknown_employee'"
         )
     cases += [
-        f"WHEN {_quote(later)} < {_quote(earlier)} THEN '{reason}'"
+        f"WHEN {quote_identifier(later)} < {quote_identifier(earlier)} THEN '{reason}'"
         for earlier, later, reason in TIME_ORDER.get(spec.table, ())
         if {earlier, later} <= spec.produced
     ]
     if period and period_column:
         start, end = period.start.isoformat(), period.end.isoformat()
         cases.append(
-            f"WHEN NOT ({_quote(period_column)} >= DATE '{start}' AND "
-            f"{_quote(period_column)} < DATE '{end}' + 1) "
+            f"WHEN NOT ({quote_identifier(period_column)} >= DATE '{start}' AND "
+            f"{quote_identifier(period_column)} < DATE '{end}' + 1) "
             "THEN 'outside_period'"
         )
     return f"SELECT *, CASE {' '.join(cases)} END AS _reason FROM _collapsed"
@@ -340,10 +337,10 @@ def _canonical_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list
 
 def _excluded_sql(spec: SourceSpec) -> str:
     """Row number and reason of every excluded source row."""
-    row = _quote(ROW_COLUMN)
+    row = quote_identifier(ROW_COLUMN)
     if not spec.events:
         return f"SELECT {row}, _reason AS reason FROM _checked WHERE _reason IS NOT NULL"
-    key, target = _quote(spec.events.key), _quote(KEYS[spec.table])
+    key, target = quote_identifier(spec.events.key), quote_identifier(KEYS[spec.table])
     return (
         f"SELECT s.{row} AS {row}, coalesce(s._reason, c._reason) AS reason FROM _staged s "
         f"LEFT JOIN _checked c ON s._reason IS NULL AND s.{key} = c.{target} "
@@ -356,7 +353,7 @@ def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledge
 
     The three are counted apart, so :attr:`Ledger.balanced` is a real check.
     """
-    row = _quote(ROW_COLUMN)
+    row = quote_identifier(ROW_COLUMN)
     rows_in = _count(con, f"SELECT count(*) FROM {raw}")
     used = _count(con, _used_sql(spec))
     counts = dict(con.execute("SELECT reason, count(*) FROM _excluded GROUP BY ALL").fetchall())
@@ -387,7 +384,7 @@ def _used_sql(spec: SourceSpec) -> str:
     """Source rows behind the canonical table: its rows, or an event log's rows of its tickets."""
     if not spec.events:
         return f"SELECT count(*) FROM {CANONICAL_VIEW}"
-    key, target = _quote(spec.events.key), _quote(KEYS[spec.table])
+    key, target = quote_identifier(spec.events.key), quote_identifier(KEYS[spec.table])
     return (
         f"SELECT count(*) FROM _staged WHERE _reason IS NULL "
         f"AND {key} IN (SELECT {target} FROM {CANONICAL_VIEW})"

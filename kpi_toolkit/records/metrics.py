@@ -49,6 +49,7 @@ from .sql_guard import (
     database_errors,
     database_message,
     open_confined,
+    quote_literal,
 )
 from .tables import TABLES
 
@@ -143,7 +144,7 @@ def _parquet(path: Path, spec: SourceSpec) -> str:
         raise InputError(
             Problem("data", "file not found", str(path), "an existing file", spec.path)
         )
-    literal = "'" + str(path.resolve()).replace("'", "''") + "'"
+    literal = quote_literal(str(path.resolve()))
     return (
         f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW_COLUMN} "
         f"FROM read_parquet({literal}, file_row_number = true)"

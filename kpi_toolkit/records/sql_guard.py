@@ -39,6 +39,8 @@ __all__ = [
     "database_errors",
     "database_message",
     "open_confined",
+    "quote_identifier",
+    "quote_literal",
 ]
 
 WORKING_FUNCTIONS = frozenset({"working_minutes", "working_hours", "working_days"})
@@ -145,7 +147,7 @@ def open_confined(
     con = duckdb.connect(":memory:", config=config)
     for name, relation in relations.items():
         con.register(name, relation)
-    paths = ", ".join(_quote_literal(str(Path(p).resolve())) for p in readable)
+    paths = ", ".join(quote_literal(str(Path(p).resolve())) for p in readable)
     con.execute(f"SET allowed_paths = [{paths}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
@@ -213,8 +215,28 @@ def _database_problem(error: Exception, where: str, value: str | None, file: str
     )
 
 
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def quote_identifier(name: str) -> str:
+    """A column or table name as an SQL identifier: ``"name"``, inner quotes doubled.
+
+    Examples
+    --------
+    >>> quote_identifier('工单"号')
+    '"工单""号"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: object) -> str:
+    """A value as an SQL literal: ``true``/``false`` for booleans, else quoted text.
+
+    Examples
+    --------
+    >>> quote_literal("O'Brien"), quote_literal(True)
+    ("'O''Brien'", 'true')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _problem(reason: str, text: str, where: str, file: str | None) -> Problem:
