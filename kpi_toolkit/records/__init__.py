@@ -5,8 +5,8 @@ Owns reading a raw export through its mapping into a canonical table (every row 
 excluded with a reason: the ledger), the SQL guard that confines metric expressions, the
 Chinese working-day calendar, and the per-employee, per-period aggregation.
 
-May import: the top-level shared modules. Never ``engine`` (except its public names),
-``reports``, ``explorer`` or ``sample``. DuckDB is imported here and nowhere else; the
+May import: the top-level shared modules. Never ``engine``, ``reports``, ``explorer`` or
+``sample``. DuckDB is imported here and nowhere else; the
 names below are imported on first use.
 """
 
