@@ -8,6 +8,7 @@ and what is allowed. Nothing is dropped silently.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -130,8 +131,8 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], *, what: str
         )
 
 
-def _did_you_mean(word: str, choices: object) -> str:
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)  # type: ignore[attr-defined]
+def _did_you_mean(word: str, choices: Iterable[object]) -> str:
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -150,7 +151,7 @@ def _listed(
         )
         for row, emp, value in zip(
             _rows(bad).head(MAX_LISTED),
-            bad.get("employee_id", bad.index).head(MAX_LISTED),
+            bad["employee_id"].head(MAX_LISTED),  # every table requires the column first
             bad[column].head(MAX_LISTED),
             strict=False,
         )
