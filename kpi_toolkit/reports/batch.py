@@ -75,6 +75,7 @@ def plan_jobs(
         A person named in ``employees`` who is not appraised in the period.
     """
     period, lang = str(ctx.appraisal.period), ctx.lang
+    common: dict[str, object]  # Job.parameters; records_dir may be None
     common = {"scheme": scheme, "data_dir": data_dir, "period": period, "lang": lang}
     if sources is not None:
         common |= {"sources": sources, "records_dir": records_dir}
