@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import Problem, SchemeError
 from ..files import builtin_names, builtin_path
+from ..labels import Lang
 from ..loader import Document, read_yaml, validate
 from ..periods import Grain
 from ._checks import check_scheme, substitute_parameters
@@ -62,7 +63,7 @@ class Names(_Frozen):
     def _from_text(cls, data: Any) -> Any:
         return {"zh": data} if isinstance(data, str) else data
 
-    def get(self, lang: str = "zh") -> str:
+    def get(self, lang: Lang = "zh") -> str:
         return self.en if lang == "en" and self.en else self.zh
 
 
