@@ -99,7 +99,7 @@ def _annotation_text(model: type[BaseModel] | None, name: Any) -> str | None:
         return None
     annotation = field.annotation
     if annotation in _SIMPLE:
-        return _SIMPLE[annotation]  # type: ignore[index]
+        return _SIMPLE[annotation]
     if typing.get_origin(annotation) is typing.Literal:
         return ", ".join(str(a) for a in typing.get_args(annotation))
     return str(annotation).replace("typing.", "")

@@ -143,7 +143,7 @@ class Reader(yaml.SafeLoader):
         self.aliases += 1
         if self.aliases > self.limits.max_aliases:
             self._refuse(mark, "too many aliases", f"at most {self.limits.max_aliases}")
-        node = super().compose_node(parent, index)
+        node = self._composed(parent, index)
         if id(node) not in self.sizes:  # its node is still being composed
             self._refuse(mark, "an alias inside the node it names (a cycle)", "no cycles")
         if self.depth + self.heights[id(node)] > self.limits.max_depth:  # aliases in aliases
@@ -154,7 +154,7 @@ class Reader(yaml.SafeLoader):
         self.depth += 1
         if self.depth > self.limits.max_depth:
             self._refuse(mark, "nested too deep", f"at most {self.limits.max_depth} levels")
-        node = super().compose_node(parent, index)
+        node = self._composed(parent, index)
         self.depth -= 1
         children = [id(child) for child in _children(node)]
         size = 1 + sum(self.sizes[child] for child in children)
@@ -163,6 +163,11 @@ class Reader(yaml.SafeLoader):
             self._refuse(mark, f"aliases expand this past {limit} nodes", f"at most {limit} nodes")
         self.sizes[id(node)] = size
         self.heights[id(node)] = 1 + max((self.heights[child] for child in children), default=0)
+        return node
+
+    def _composed(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        node = super().compose_node(parent, index)
+        assert node is not None  # PyYAML composes a node here or raises
         return node
 
     def _refuse(self, mark: yaml.Mark, message: str, allowed: str) -> None:
@@ -184,6 +189,7 @@ class Reader(yaml.SafeLoader):
         elif isinstance(node, yaml.SequenceNode):
             value = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         else:
+            assert isinstance(node, yaml.ScalarNode)  # PyYAML's only other kind of node
             value = self._scalar(node, path)
         self.built[id(node)] = value
         return value

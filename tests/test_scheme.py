@@ -223,6 +223,21 @@ def test_unknown_rule_kind_suggests_the_nearest(tmp_path: Path) -> None:
     assert "allowed: bands, deduct_per_unit, deduct_per_point, threshold, scale" in problem
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("kind: bands", "kind: [bands]", "positions.clerk.kpis[0].rule.kind"),
+        ("kind: ratio", "kind: [ratio]", "positions.clerk.kpis[0].kind"),
+    ],
+    ids=["rule-kind", "kpi-kind"],
+)
+def test_a_list_as_a_kind_is_a_problem_not_a_crash(
+    tmp_path: Path, old: str, new: str, where: str
+) -> None:
+    error, _ = broken(tmp_path, old, new)
+    assert any(where in m for m in messages(error)), messages(error)
+
+
 def test_unknown_key_suggests_the_nearest(tmp_path: Path) -> None:
     error, text = broken(tmp_path, COUNT_WEIGHT, COUNT_WEIGHT.replace("weight", "wieght"))
     problem = only(error, "unknown key")

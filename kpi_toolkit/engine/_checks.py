@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Problem
@@ -26,6 +27,14 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
+
+
+def _numbered(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[Any, float]] | None:
+    """The pairs with each value as a float, or None when a value is not a number."""
+    numbered = [(key, _number(value)) for key, value in pairs]
+    if any(number is None for _, number in numbered):
+        return None
+    return [(key, number) for key, number in numbered if number is not None]
 
 
 def _fmt(value: float) -> str:
@@ -104,13 +113,14 @@ def _check_position(position: dict, path: tuple) -> list[Problem]:
 
 
 def _check_category_total(categories: dict, path: tuple) -> list[Problem]:
-    points = {cid: _number(c.get("points")) for cid, c in categories.items() if isinstance(c, dict)}
-    if not points or None in points.values():
+    entries = [(cid, c.get("points")) for cid, c in categories.items() if isinstance(c, dict)]
+    points = _numbered(entries)
+    if not points:
         return []
-    total = sum(points.values())  # type: ignore[arg-type]
+    total = sum(p for _, p in points)
     if abs(total - 100) <= TOLERANCE:
         return []
-    parts = " + ".join(f"{cid} {_fmt(p)}" for cid, p in points.items())  # type: ignore[arg-type]
+    parts = " + ".join(f"{cid} {_fmt(p)}" for cid, p in points)
     gap = "short by" if total < 100 else "over by"
     return [
         Problem(
@@ -157,13 +167,13 @@ def _check_category_weights(kpis: list, categories: dict, path: tuple) -> list[P
     for category_id, category in categories.items():
         points = _number(category.get("points")) if isinstance(category, dict) else None
         members = [k for k in kpis if isinstance(k, dict) and k.get("category") == category_id]
-        weights = [(k.get("id"), _number(k.get("weight"))) for k in members]
-        if points is None or any(w is None for _, w in weights):
+        weights = _numbered((k.get("id"), k.get("weight")) for k in members)
+        if points is None or weights is None:
             continue
-        total = sum(w for _, w in weights)  # type: ignore[misc]
+        total = sum(w for _, w in weights)
         if abs(total - points) <= TOLERANCE:
             continue
-        parts = " + ".join(f"{kid} {_fmt(w)}" for kid, w in weights) or "no KPIs"  # type: ignore[arg-type]
+        parts = " + ".join(f"{kid} {_fmt(w)}" for kid, w in weights) or "no KPIs"
         gap = "short by" if total < points else "over by"
         problems.append(
             Problem(
@@ -182,7 +192,9 @@ def _check_rule(kpi: dict, path: tuple) -> list[Problem]:
     if not isinstance(rule, dict):
         return []
     problems: list[Problem] = []
-    cls = RULES.get(rule.get("kind"))  # type: ignore[arg-type]
+    kind = rule.get("kind")
+    # An unhashable kind (a YAML list or mapping) is the model's problem to report.
+    cls = RULES.get(kind) if isinstance(kind, str) else None
     has_target = _number(kpi.get("target")) is not None or _number(rule.get("target")) is not None
     limitless = (
         cls is RULES.get("threshold") and rule.get("min") is None and (rule.get("max") is None)
@@ -261,7 +273,7 @@ def _check_bands(bands: Any, kind: Any, path: tuple) -> list[Problem]:
                     allowed="bands that meet edge to edge",
                 )
             )
-    domain = DOMAINS.get(kind)  # type: ignore[arg-type]
+    domain = DOMAINS.get(kind) if isinstance(kind, str) else None
     low, high = edges[0][1], max(e[2] for e in edges)
     if domain and (low > domain[0] + TOLERANCE or high < domain[1] - TOLERANCE):
         problems.append(
@@ -279,13 +291,13 @@ def _check_bands(bands: Any, kind: Any, path: tuple) -> list[Problem]:
 def _check_raters(raters: Any, path: tuple) -> list[Problem]:
     if not isinstance(raters, dict) or not raters:
         return []
-    weights = [_number(w) for w in raters.values()]
-    if any(w is None for w in weights):
+    weights = _numbered(raters.items())
+    if weights is None:
         return []
-    total = sum(weights)  # type: ignore[arg-type]
-    if abs(total - 1) <= TOLERANCE and all(w > 0 for w in weights):  # type: ignore[operator]
+    total = sum(w for _, w in weights)
+    if abs(total - 1) <= TOLERANCE and all(w > 0 for _, w in weights):
         return []
-    parts = " + ".join(f"{g} {_fmt(w)}" for g, w in raters.items())
+    parts = " + ".join(f"{g} {_fmt(w)}" for g, w in weights)
     return [
         Problem(
             where=key_path(path),
@@ -299,11 +311,11 @@ def _check_raters(raters: Any, path: tuple) -> list[Problem]:
 def _check_grades(grades: Any) -> list[Problem]:
     if not isinstance(grades, list):
         return []
-    mins = [(i, _number(g.get("min"))) for i, g in enumerate(grades) if isinstance(g, dict)]
-    if any(m is None for _, m in mins) or not mins:
+    mins = _numbered((i, g.get("min")) for i, g in enumerate(grades) if isinstance(g, dict))
+    if not mins:
         return []
     problems: list[Problem] = []
-    values = sorted(m for _, m in mins)  # type: ignore[type-var]
+    values = sorted(m for _, m in mins)
     if values[0] != 0:
         problems.append(
             Problem(

@@ -144,7 +144,7 @@ def _listed(
         )
         for row, emp, value in zip(
             _rows(bad).head(MAX_LISTED),
-            bad.get("employee_id", bad.index).head(MAX_LISTED),
+            bad["employee_id"].head(MAX_LISTED),  # every table requires the column first
             bad[column].head(MAX_LISTED),
             strict=False,
         )

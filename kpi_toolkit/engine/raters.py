@@ -87,9 +87,8 @@ def rate_360(
     values = (
         groups.assign(part=groups["mean"] * groups["used_weight"])
         .loc[groups["counted"]]
-        .groupby(["employee_id", "kpi_id"], as_index=False)["part"]
-        .sum()
-        .rename(columns={"part": "value"})
+        .groupby(["employee_id", "kpi_id"], as_index=False)
+        .agg(value=("part", "sum"))
     )
     breakdown = groups.drop(columns=["position"])
     return Rated(values=values, breakdown=breakdown, flags=pd.concat(flags, ignore_index=True))

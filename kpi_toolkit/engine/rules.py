@@ -9,7 +9,7 @@ KPI allows bonus points).
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,7 +36,7 @@ RULES: dict[str, type[Rule]] = {}
 
 def register(cls: type[Rule]) -> type[Rule]:
     """Add a rule kind to :data:`RULES` under the literal value of its ``kind`` field."""
-    (kind,) = cls.model_fields["kind"].annotation.__args__  # type: ignore[union-attr]
+    (kind,) = get_args(cls.model_fields["kind"].annotation)
     RULES[kind] = cls
     return cls
 

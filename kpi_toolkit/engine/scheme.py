@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import reduce
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import Problem, SchemeError
 from ..files import builtin_names, builtin_path
+from ..labels import Lang
 from ..loader import Document, read_yaml, validate
 from ..periods import Grain
 from ._checks import check_scheme, substitute_parameters
@@ -39,10 +40,12 @@ __all__ = [
 
 ValueKind = Literal["ratio", "count", "duration", "rating", "amount"]
 MissingPolicy = Literal["error", "zero", "exclude"]
-RuleSpec = Annotated[
-    reduce(lambda a, b: a | b, RULES.values()),  # type: ignore[valid-type]
-    Field(discriminator="kind"),
-]
+if TYPE_CHECKING:
+    # Every registered kind is a Rule: that is all a caller may rely on.
+    RuleSpec: TypeAlias = Rule
+else:
+    # The union of the registered kinds, told apart by their `kind` field.
+    RuleSpec = Annotated[reduce(lambda a, b: a | b, RULES.values()), Field(discriminator="kind")]
 
 
 class _Frozen(BaseModel):
@@ -60,7 +63,7 @@ class Names(_Frozen):
     def _from_text(cls, data: Any) -> Any:
         return {"zh": data} if isinstance(data, str) else data
 
-    def get(self, lang: str = "zh") -> str:
+    def get(self, lang: Lang = "zh") -> str:
         return self.en if lang == "en" and self.en else self.zh
 
 

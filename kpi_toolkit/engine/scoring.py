@@ -115,7 +115,7 @@ def score(
     rows = _with_ratings(rows, rated, scheme)
     _refuse_missing_columns(rows, scheme, file=actuals.attrs.get("file"))
     parts = [
-        _score_position(group, scheme.positions[pid], scheme=scheme, lang=lang)
+        _score_position(group, scheme.positions[str(pid)], scheme=scheme, lang=lang)
         for pid, group in rows.groupby("position", sort=False)
     ]
     scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)

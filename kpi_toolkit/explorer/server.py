@@ -40,9 +40,10 @@ class ExplorerServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                args = self.process.args  # the list serve_explorer started it with
+                command = " ".join(map(str, args)) if isinstance(args, list) else str(args)
                 raise KpiError(
-                    f"Voilà exited with code {self.process.returncode}; "
-                    f"command: {' '.join(map(str, self.process.args))}"
+                    f"Voilà exited with code {self.process.returncode}; command: {command}"
                 )
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NAType
 
 from ..engine.scheme import Scheme
 from ..files import safe_name
@@ -212,11 +213,11 @@ def _table(
     return f'<div class="kpi-x">{shown}</div>'
 
 
-def rank_arrow(change: object) -> str:
+def rank_arrow(change: int | NAType | None) -> str:
     """``3`` → ``↑3``, ``-2`` → ``↓2``, ``0`` → ``—``."""
-    if change is None or change is pd.NA or change == 0:
+    if change is None or isinstance(change, NAType) or change == 0:
         return "—"
-    return f"↑{change}" if change > 0 else f"↓{-change}"  # type: ignore[operator]
+    return f"↑{change}" if change > 0 else f"↓{-change}"
 
 
 def ranking_html(view: ExplorerView, weights: Mapping[str, float], lang: Lang) -> str:

@@ -171,7 +171,7 @@ class WeightExplorer:
         )
 
     def _connect(self) -> None:
-        self.position.observe(lambda _: (self._build_sliders(), self._refresh()), names="value")
+        self.position.observe(self._on_position, names="value")
         self.mode.observe(lambda change: self._set_mode(change["new"]), names="value")
         self.reset_button.on_click(lambda _: self.reset())
         self.sensitivity_button.on_click(lambda _: self.compute_sensitivity())
@@ -191,6 +191,10 @@ class WeightExplorer:
         display(self.widget)
 
     # state → widgets
+
+    def _on_position(self, _change: object) -> None:
+        self._build_sliders()
+        self._refresh()
 
     def _build_sliders(self) -> None:
         import ipywidgets as w

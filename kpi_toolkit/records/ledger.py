@@ -367,7 +367,7 @@ def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledge
         {"used": used} | counts,
         excluded,
         table=spec.table,
-        label=dict(spec.label),
+        label={str(lang): text for lang, text in spec.label.items()},
     )
     if not ledger.balanced:
         raise RuntimeError(
@@ -377,7 +377,9 @@ def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledge
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(con.execute(sql).fetchone()[0])  # type: ignore[index]
+    row = con.execute(sql).fetchone()
+    assert row is not None  # a count(*) query returns one row
+    return int(row[0])
 
 
 def _used_sql(spec: SourceSpec) -> str:

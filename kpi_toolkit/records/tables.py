@@ -10,7 +10,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Literal
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
 
 from ..errors import DataError, Problem
 
@@ -74,7 +76,13 @@ TIME_ORDER: MappingProxyType[str, tuple[tuple[str, str, str], ...]] = MappingPro
 )
 _FIELD_TYPES = {V: "text", T: "timestamp", B: "boolean", D: "double", I: "integer", "DATE": "date"}
 DUCKDB_TYPES = {"text": V, "timestamp": T, "boolean": B, "double": D, "integer": I, "date": "DATE"}
-_PANDAS = {V: "string", T: "datetime64[us]", B: "boolean", D: "Float64", I: "Int64"}
+_PANDAS: dict[str, ExtensionDtype | np.dtype] = {
+    V: pd.StringDtype(),
+    T: np.dtype("datetime64[us]"),
+    B: pd.BooleanDtype(),
+    D: pd.Float64Dtype(),
+    I: pd.Int64Dtype(),
+}
 
 
 def field_type(table: str, column: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -19,6 +20,9 @@ from ..files import notebooks_dir, unused_name, write_atomic
 from ..labels import Lang, label
 from .context import ReportContext, load_context
 from .export import execute_notebook, export_html, shared_kernel
+
+if TYPE_CHECKING:
+    from jupyter_client import AsyncKernelManager
 
 __all__ = ["Job", "Outcome", "plan_jobs", "run_jobs"]
 
@@ -75,6 +79,7 @@ def plan_jobs(
         A person named in ``employees`` who is not appraised in the period.
     """
     period, lang = str(ctx.appraisal.period), ctx.lang
+    common: dict[str, object]  # Job.parameters; records_dir may be None
     common = {"scheme": scheme, "data_dir": data_dir, "period": period, "lang": lang}
     if sources is not None:
         common |= {"sources": sources, "records_dir": records_dir}
@@ -167,7 +172,7 @@ def run_jobs(
     return outcomes
 
 
-def _run(job: Job, *, out: Path, kernel, cwd: str | Path | None) -> Outcome:
+def _run(job: Job, *, out: Path, kernel: AsyncKernelManager, cwd: str | Path | None) -> Outcome:
     executed = execute_notebook(
         job.notebook, job.parameters, cwd=cwd or job.notebook.parent, kernel=kernel
     )

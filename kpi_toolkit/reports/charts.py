@@ -17,6 +17,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..errors import KpiError
 
@@ -191,7 +192,9 @@ def grade_distribution_chart(
     _draw_bars(ax, table, horizontal=False, value_format="{:d}")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    locator = ax.yaxis.get_major_locator()
+    assert isinstance(locator, MaxNLocator)  # a linear axis starts with an AutoLocator
+    locator.set_params(integer=True)
     return fig
 
 
@@ -243,7 +246,10 @@ def _draw_bars(ax: Axes, table: pd.DataFrame, *, horizontal: bool, value_format:
         ax.invert_yaxis()
     if len(table.columns) > 1:
         ax.legend()
-    ax.margins(**({"x": 0.12} if horizontal else {"y": 0.12}))
+    if horizontal:
+        ax.margins(x=0.12)
+    else:
+        ax.margins(y=0.12)
 
 
 def _require_columns(data: pd.DataFrame, columns: list[str]) -> None:

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine.grading import grade_names, team_ranking
@@ -62,7 +63,8 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 NOTE_FILL = PatternFill("solid", fgColor="F2F2F2")
 CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
-RULE_FONT = Font(size=9, color="595959")
+RULE_SIZE = 9  # points
+RULE_FONT = Font(size=RULE_SIZE, color="595959")
 BOLD = Font(bold=True)
 BEST_FILL, WORST_FILL = "C6EFCE", "FFC7CE"  # Excel's own "good" green and "bad" red
 MIDDLE_FILLS = ("E2EFDA", "FFEB9C", "FCE4D6")  # light green, yellow, light orange
@@ -122,7 +124,7 @@ def write_table_excel(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path
         ``path`` does not end in ``.xlsx``.
     """
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     for column, name in enumerate(frame.columns, start=1):
         _put(sheet, 1, column, str(name))
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
@@ -143,7 +145,7 @@ def _save(book: Workbook, path: str | os.PathLike[str]) -> Path:
 
 def _workbook(appraisal: Appraisal, *, lang: Lang) -> Workbook:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     scheme = appraisal.scheme
     scores = appraisal.scores.assign(
         grade=grade_names(appraisal.scores["grade_id"], scheme=scheme, lang=lang)
@@ -174,23 +176,24 @@ def _put(
 ) -> Cell:
     """Write one value: text is never a formula; numbers stay numbers, in ``number_format``."""
     cell = sheet.cell(row=row, column=column)
-    value = _plain(value)
-    if isinstance(value, str):
-        text = NOT_IN_XML.sub("\ufffd", value)
+    assert isinstance(cell, Cell)  # written before its range is merged
+    plain = _plain(value)
+    if isinstance(plain, str):
+        text = NOT_IN_XML.sub("\ufffd", plain)
         quoted = text.startswith(FORMULA_STARTS)
         cell.value = "'" + text if quoted else text
         cell.data_type = "s"
         cell.quotePrefix = quoted  # Excel keeps a re-edited cell as text
     else:
-        cell.value = value
-        if number_format is not None and value is not None:
+        cell.value = plain
+        if number_format is not None and plain is not None:
             cell.number_format = number_format
     return cell
 
 
-def _plain(value: object) -> object:
+def _plain(value: object) -> bool | int | float | str | datetime | None:
     """``None`` for a missing value, Python numbers for numpy ones, text for anything else."""
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):  # type: ignore[call-overload]  # pandas-stubs: is_scalar does not narrow
         return None
     if isinstance(value, bool | int | float | str | datetime):
         return value
@@ -266,8 +269,8 @@ def _scorecard_header(
     _heading(sheet, (TOP, column), subtotal, to=(TOP, column + len(categories) - 1))
     parts = [(k.name, k.weight) for k in kpis]
     parts += [(position.categories[c].name, position.categories[c].points) for c in categories]
-    for column, (name, points) in enumerate(parts, start=len(ID_KEYS) + 1):
-        _heading(sheet, (BOTTOM, column), f"{name.get(lang)} ({points:g})")
+    for column, (names, points) in enumerate(parts, start=len(ID_KEYS) + 1):
+        _heading(sheet, (BOTTOM, column), f"{names.get(lang)} ({points:g})")
     for column, (key, _) in enumerate(TAIL, start=len(ID_KEYS) + len(parts) + 1):
         _heading(sheet, (TOP, column), label(key, lang), to=(BOTTOM, column))
 
@@ -293,7 +296,7 @@ def _fit_rule_row(sheet: Worksheet, *, columns: range) -> None:
     for column in columns:
         text = str(sheet.cell(RULE_ROW, column).value or "")
         room = max(sheet.column_dimensions[get_column_letter(column)].width - 1, 1)
-        lines = max(lines, math.ceil(_display_width(text) * RULE_FONT.sz / 11 / room))
+        lines = max(lines, math.ceil(_display_width(text) * RULE_SIZE / 11 / room))
     sheet.row_dimensions[RULE_ROW].height = min(12 * lines + 4, 409)
 
 
@@ -385,7 +388,7 @@ def _finish(
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # 0: as many pages down
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = title_rows
 
 

@@ -16,7 +16,7 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import nbformat
 from nbformat import NotebookNode
@@ -135,7 +135,9 @@ def _exporter_class() -> type:
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class OfflineHTMLExporter(HTMLExporter):
-        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+        def from_notebook_node(  # type: ignore[override]  # as nbconvert's HTMLExporter: returns str
+            self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
             language = nb.metadata.get("language_info", {})
             lexer = language.get("pygments_lexer", language.get("name"))
             highlight = self.filters.get(

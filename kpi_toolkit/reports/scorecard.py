@@ -67,7 +67,8 @@ def department(ctx: ReportContext, employee_id: str) -> HTML:
 
 
 def _stats(values: pd.Series) -> tuple[float, float, float, float]:
-    return (values.mean(), values.quantile(0.25), values.median(), values.quantile(0.75))
+    q1, q3 = float(values.quantile(0.25)), float(values.quantile(0.75))
+    return (values.mean(), q1, values.median(), q3)
 
 
 def footer(ctx: ReportContext) -> HTML:

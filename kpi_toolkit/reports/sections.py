@@ -15,6 +15,7 @@ import io
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
+from matplotlib.figure import Figure
 
 from ..engine.grading import team_ranking
 from ..engine.scheme import Kpi, Position
@@ -51,7 +52,7 @@ def _section(heading: str, body: str, *, css: str = "") -> HTML:
     return HTML(section(heading, body, css=css))
 
 
-def _png(figure) -> str:
+def _png(figure: Figure) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()

@@ -267,7 +267,7 @@ def _tickets(people: _People) -> pd.DataFrame:
         "created": created, "first_response": created + pd.to_timedelta(delay, "min"),
         "resolved": (created + pd.to_timedelta(resolved_after, "min")).where(resolved),
     })  # fmt: skip
-    frame = frame.where(frame.lt(EXPORTED_AT))
+    frame = frame.where(frame < EXPORTED_AT)
     complaint = _chance(rng, np.clip(0.05 - 0.02 * s + 0.008 * luck, 0.003, 0.2))
     tickets = pd.DataFrame({
         "工号": staff["employee_id"], "处理人": staff["name"], "所属组": staff["team"],
@@ -385,10 +385,10 @@ def _exams(people: _People) -> pd.DataFrame:
 
 def _formatted(frame: pd.DataFrame, export: Export) -> pd.DataFrame:
     """Times as the export writes them: text in its format (CSV) or date cells (XLSX)."""
-    frame = frame.drop(columns=[c for c in frame if c.startswith("_")])
+    frame = frame.drop(columns=[c for c in frame if str(c).startswith("_")])
     if export.time_format is None:
         return frame.astype({c: object for c in frame.select_dtypes("datetime")})
-    times = {c: frame[c].dt.strftime(export.time_format).fillna("")
+    times = {str(c): frame[c].dt.strftime(export.time_format).fillna("")
              for c in frame.select_dtypes("datetime")}  # fmt: skip
     return frame.assign(**times).astype(object)
 
