@@ -124,26 +124,59 @@ def sample(root: Path) -> Path:
 
 def _score(sample: Path, root: Path) -> str:
     return cli(
-        "score", "--scheme", "after_sales_team", "--sources", "sample_department",
-        "--data-dir", sample / "records", "--roster", sample / "roster.csv",
-        "--ratings", sample / "ratings.csv", "--period", PERIOD, "--out", root / "scores.csv",
-    )  # fmt: skip
+        "score",
+        "--scheme",
+        "after_sales_team",
+        "--sources",
+        "sample_department",
+        "--data-dir",
+        sample / "records",
+        "--roster",
+        sample / "roster.csv",
+        "--ratings",
+        sample / "ratings.csv",
+        "--period",
+        PERIOD,
+        "--out",
+        root / "scores.csv",
+    )
 
 
 def _annual(sample: Path, root: Path) -> str:
     return cli(
-        "annual", "--scheme", "after_sales_team", "--actuals",
-        sample / "actuals_after_sales_team.csv", "--roster", sample / "roster.csv",
-        "--ratings", sample / "ratings.csv", "--year", YEAR, "--out", root / "annual.csv",
-    )  # fmt: skip
+        "annual",
+        "--scheme",
+        "after_sales_team",
+        "--actuals",
+        sample / "actuals_after_sales_team.csv",
+        "--roster",
+        sample / "roster.csv",
+        "--ratings",
+        sample / "ratings.csv",
+        "--year",
+        YEAR,
+        "--out",
+        root / "annual.csv",
+    )
 
 
 def _report(sample: Path, out: Path) -> str:
     return cli(
-        "report", "--scheme", "after_sales_team", "--data-dir", sample, "--period", PERIOD,
-        "--sources", "sample_department", "--records-dir", sample / "records",
-        "--out-dir", out, "--quiet",
-    )  # fmt: skip
+        "report",
+        "--scheme",
+        "after_sales_team",
+        "--data-dir",
+        sample,
+        "--period",
+        PERIOD,
+        "--sources",
+        "sample_department",
+        "--records-dir",
+        sample / "records",
+        "--out-dir",
+        out,
+        "--quiet",
+    )
 
 
 def _more_pages(sample: Path, out: Path) -> dict[str, Path]:
@@ -154,9 +187,13 @@ def _more_pages(sample: Path, out: Path) -> dict[str, Path]:
     )
     team = ctx.appraisal.scores["team"].iloc[0]
     team_job, card_job = plan_jobs(
-        ctx, scheme="after_sales_team", data_dir=str(sample), teams=[team], per_employee=True,
+        ctx,
+        scheme="after_sales_team",
+        data_dir=str(sample),
+        teams=[team],
+        per_employee=True,
         **common,
-    )[:2]  # fmt: skip
+    )[:2]
     annual = Job(
         f"annual_review_{YEAR}",
         notebooks_dir() / "annual_review.ipynb",

@@ -39,8 +39,12 @@ def records(tmp_path_factory: pytest.TempPathFactory, sample: SampleDepartment) 
 
 @pytest.fixture(scope="module")
 def bundled(records: dict[str, Path], sample: SampleDepartment) -> BundleResult:
-    return actuals_from_bundle("sample_department", grain="quarter", roster=sample.roster,
-                               data_dir=records["tickets"].parent)  # fmt: skip
+    return actuals_from_bundle(
+        "sample_department",
+        grain="quarter",
+        roster=sample.roster,
+        data_dir=records["tickets"].parent,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +101,21 @@ def test_every_appraised_person_is_scored_with_a_spread_of_grades(
     bundled: BundleResult, sample: SampleDepartment
 ) -> None:
     roster = sample.roster
-    appraisal = score(bundled.actuals, scheme=builtin_scheme("after_sales_team"), roster=roster,
-                      ratings=sample.ratings, period="2026-Q3")  # fmt: skip
+    appraisal = score(
+        bundled.actuals,
+        scheme=builtin_scheme("after_sales_team"),
+        roster=roster,
+        ratings=sample.ratings,
+        period="2026-Q3",
+    )
     left = pd.to_datetime(roster["left"].replace("", None))
-    expected = roster.loc[roster["position"].isin(["supervisor", "specialist"])
-                          & roster["status"].eq("regular")
-                          & (pd.to_datetime(roster["joined"]) <= "2026-09-30")
-                          & ~(left < "2026-07-01"), "employee_id"]  # fmt: skip
+    expected = roster.loc[
+        roster["position"].isin(["supervisor", "specialist"])
+        & roster["status"].eq("regular")
+        & (pd.to_datetime(roster["joined"]) <= "2026-09-30")
+        & ~(left < "2026-07-01"),
+        "employee_id",
+    ]
     scores = appraisal.scores.set_index("employee_id")
     assert set(scores.index) == set(expected) and len(expected) == 56
     assert scores["total"].between(0, 100).all()

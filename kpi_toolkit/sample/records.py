@@ -68,20 +68,61 @@ class Export:
 
 _COMMON = {"unknown_employee": 2, "unparseable_timestamp": 1, "duplicate_id": 1}
 EXPORTS: Mapping[str, Export] = {
-    "tickets": Export("tickets.csv", "工单号", "处理人工号", "创建时间", "%d/%m/%Y %H:%M",
-                      {"unknown_employee": 3, "unparseable_timestamp": 2,
-                       "resolved_before_created": 2, "duplicate_id": 2, "system_account": 12,
-                       "missing_employee": 1}, encoding="gbk", later="解决时间"),
-    "surveys": Export("surveys.csv", "回访编号", "被评价人工号", "回访时间", "%Y-%m-%d %H:%M",
-                      _COMMON | {"system_account": 3}, encoding="utf-8-sig"),
-    "complaints": Export("complaints.csv", "投诉编号", "被投诉人工号", "投诉时间",
-                         "%Y/%m/%d %H:%M", _COMMON, encoding="utf-8-sig"),
-    "reports": Export("reports.xlsx", "报告编号", "提交人工号", "截止时间", None,
-                      _COMMON | {"system_account": 2}, sheet="报告提交记录"),
-    "knowledge_sharing": Export("knowledge_sharing.xlsx", "记录编号", "工号", "日期", None,
-                                _COMMON | {"missing_employee": 1}, sheet="知识分享"),
+    "tickets": Export(
+        "tickets.csv",
+        "工单号",
+        "处理人工号",
+        "创建时间",
+        "%d/%m/%Y %H:%M",
+        {
+            "unknown_employee": 3,
+            "unparseable_timestamp": 2,
+            "resolved_before_created": 2,
+            "duplicate_id": 2,
+            "system_account": 12,
+            "missing_employee": 1,
+        },
+        encoding="gbk",
+        later="解决时间",
+    ),
+    "surveys": Export(
+        "surveys.csv",
+        "回访编号",
+        "被评价人工号",
+        "回访时间",
+        "%Y-%m-%d %H:%M",
+        _COMMON | {"system_account": 3},
+        encoding="utf-8-sig",
+    ),
+    "complaints": Export(
+        "complaints.csv",
+        "投诉编号",
+        "被投诉人工号",
+        "投诉时间",
+        "%Y/%m/%d %H:%M",
+        _COMMON,
+        encoding="utf-8-sig",
+    ),
+    "reports": Export(
+        "reports.xlsx",
+        "报告编号",
+        "提交人工号",
+        "截止时间",
+        None,
+        _COMMON | {"system_account": 2},
+        sheet="报告提交记录",
+    ),
+    "knowledge_sharing": Export(
+        "knowledge_sharing.xlsx",
+        "记录编号",
+        "工号",
+        "日期",
+        None,
+        _COMMON | {"missing_employee": 1},
+        sheet="知识分享",
+    ),
     "exams": Export("exams.csv", "考试编号", "工号", "考试日期", "%Y-%m-%d", _COMMON),
-}  # fmt: skip
+}
 
 
 def latent_ability(roster: pd.DataFrame, *, seed: int = 2026) -> pd.Series:
@@ -196,8 +237,16 @@ def _grid(people: _People) -> pd.DataFrame:
     stop = np.minimum(edges[month + 1], people.staff["stop"].to_numpy()[person])
     share = np.clip(stop - first, 0, None) / (edges[month + 1] - edges[month])
     skill = people.skill[person, month // 3]
-    grid = pd.DataFrame({"person": person, "first": first, "stop": stop, "share": share,
-                         "skill": skill, "quarter": month // 3})  # fmt: skip
+    grid = pd.DataFrame(
+        {
+            "person": person,
+            "first": first,
+            "stop": stop,
+            "share": share,
+            "skill": skill,
+            "quarter": month // 3,
+        }
+    )
     return grid.loc[grid["share"] > 0].reset_index(drop=True)
 
 
@@ -263,22 +312,33 @@ def _tickets(people: _People) -> pd.DataFrame:
     for team, shares in TYPES.items():
         mine = staff["team"].eq(team).to_numpy() if team else ~staff["team"].isin(TYPES).to_numpy()
         types[mine] = _choice(rng, shares, int(mine.sum()))
-    frame = pd.DataFrame({
-        "created": created, "first_response": created + pd.to_timedelta(delay, "min"),
-        "resolved": (created + pd.to_timedelta(resolved_after, "min")).where(resolved),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "created": created,
+            "first_response": created + pd.to_timedelta(delay, "min"),
+            "resolved": (created + pd.to_timedelta(resolved_after, "min")).where(resolved),
+        }
+    )
     frame = frame.where(frame < EXPORTED_AT)
     complaint = _chance(rng, np.clip(0.05 - 0.02 * s + 0.008 * luck, 0.003, 0.2))
-    tickets = pd.DataFrame({
-        "工号": staff["employee_id"], "处理人": staff["name"], "所属组": staff["team"],
-        "工单类型": types, "受理渠道": _choice(rng, CHANNELS, n), "创建时间": frame["created"],
-        "首次响应时间": frame["first_response"], "解决时间": frame["resolved"],
-        "状态": np.where(frame["resolved"].notna(), "已解决", "处理中"),
-        "是否无效": np.where(_chance(rng, np.clip(0.012 - 0.006 * s, 0.001, 0.05)), "是", "否"),
-        "满意度": np.where(rated & frame["resolved"].notna(), stars.astype(str), "-"),
-        "投诉": np.where(complaint, "是", "否"), "备注": rng.choice(NOTES, n),
-        "_skill": s,
-    }).sort_values("创建时间", kind="stable", ignore_index=True)  # fmt: skip
+    tickets = pd.DataFrame(
+        {
+            "工号": staff["employee_id"],
+            "处理人": staff["name"],
+            "所属组": staff["team"],
+            "工单类型": types,
+            "受理渠道": _choice(rng, CHANNELS, n),
+            "创建时间": frame["created"],
+            "首次响应时间": frame["first_response"],
+            "解决时间": frame["resolved"],
+            "状态": np.where(frame["resolved"].notna(), "已解决", "处理中"),
+            "是否无效": np.where(_chance(rng, np.clip(0.012 - 0.006 * s, 0.001, 0.05)), "是", "否"),
+            "满意度": np.where(rated & frame["resolved"].notna(), stars.astype(str), "-"),
+            "投诉": np.where(complaint, "是", "否"),
+            "备注": rng.choice(NOTES, n),
+            "_skill": s,
+        }
+    ).sort_values("创建时间", kind="stable", ignore_index=True)
     serial = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(6)
     tickets.insert(0, "工单号", tickets["创建时间"].dt.strftime("GD%Y%m%d") + serial)
     return tickets.rename(columns={"工号": "处理人工号"})
@@ -293,12 +353,16 @@ def _surveys(people: _People, tickets: pd.DataFrame) -> pd.DataFrame:
     quality = np.where(good, rng.choice(["4", "5"], n), rng.choice(["1", "2", "3"], n))
     kind = _chance(rng, np.clip(0.77 + 0.06 * s + rng.normal(0, 0.02, n), 0.3, 0.995))
     said = np.where(kind, "好评", rng.choice(["中评", "差评"], n, p=[0.7, 0.3]))
-    frame = pd.DataFrame({
-        "工单号": done["工单号"].to_numpy(),
-        "被评价人工号": done["处理人工号"].to_numpy(), "回访时间": answered.to_numpy(),
-        "服务质量评分": np.where(rng.random(n) < 0.03, "", quality),
-        "沟通评价": np.where(rng.random(n) < 0.03, "", said), "客户意见": rng.choice(OPINIONS, n),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "工单号": done["工单号"].to_numpy(),
+            "被评价人工号": done["处理人工号"].to_numpy(),
+            "回访时间": answered.to_numpy(),
+            "服务质量评分": np.where(rng.random(n) < 0.03, "", quality),
+            "沟通评价": np.where(rng.random(n) < 0.03, "", said),
+            "客户意见": rng.choice(OPINIONS, n),
+        }
+    )
     return _numbered(frame.loc[frame["回访时间"] < END], "回访时间", "回访编号", "HF{:07d}")
 
 
@@ -309,12 +373,16 @@ def _complaints(people: _People, tickets: pd.DataFrame) -> pd.DataFrame:
     received = filed["创建时间"] + pd.to_timedelta(rng.integers(60, 4320, n), "min")
     closed = received + pd.to_timedelta(rng.integers(240, 10_080, n), "min")
     paid = np.where(rng.random(n) < 0.1, rng.integers(5, 80, n) * 10, 0)
-    frame = pd.DataFrame({
-        "关联工单": filed["工单号"].to_numpy(),
-        "被投诉人工号": filed["处理人工号"].to_numpy(), "投诉时间": received.to_numpy(),
-        "办结时间": closed.where(closed < EXPORTED_AT).to_numpy(), "赔偿金额": paid,
-        "是否属实": np.where(rng.random(n) < 0.7, "是", "否"),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "关联工单": filed["工单号"].to_numpy(),
+            "被投诉人工号": filed["处理人工号"].to_numpy(),
+            "投诉时间": received.to_numpy(),
+            "办结时间": closed.where(closed < EXPORTED_AT).to_numpy(),
+            "赔偿金额": paid,
+            "是否属实": np.where(rng.random(n) < 0.7, "是", "否"),
+        }
+    )
     return _numbered(frame.loc[frame["投诉时间"] < END], "投诉时间", "投诉编号", "TS{:06d}")
 
 
@@ -331,9 +399,13 @@ def _reports(people: _People) -> pd.DataFrame:
     rng, dates = people.rng, pd.date_range(START, END, inclusive="left")
     weekly, monthly = np.flatnonzero(dates.day_of_week == 0), np.flatnonzero(dates.day == 5)[1:]
     sizes = [len(weekly), len(monthly)]
-    due = pd.DataFrame({"day": np.concatenate([weekly, monthly]),
-                        "minute": np.repeat([600, 1080], sizes),
-                        "kind": np.repeat(["周报", "月报"], sizes)})  # fmt: skip
+    due = pd.DataFrame(
+        {
+            "day": np.concatenate([weekly, monthly]),
+            "minute": np.repeat([600, 1080], sizes),
+            "kind": np.repeat(["周报", "月报"], sizes),
+        }
+    )
     both = people.staff.reset_index(names="person").merge(due, how="cross")
     keep = both["day"].between(both["first"] + 1, both["stop"] - 1) & (
         both["kind"].eq("月报") | both["position"].eq("supervisor")
@@ -344,11 +416,15 @@ def _reports(people: _People) -> pd.DataFrame:
     early = pd.to_timedelta(-rng.integers(10, 3600, n), "min")
     late = pd.to_timedelta(rng.integers(60, 4320, n), "min")
     submitted = due_at + np.where(_chance(rng, np.clip(0.93 + 0.04 * s, 0.5, 0.995)), early, late)
-    return pd.DataFrame({
-        "报告编号": [f"BG{i:06d}" for i in range(1, n + 1)],
-        "提交人工号": both["employee_id"], "报告类型": both["kind"],
-        "截止时间": due_at, "提交时间": submitted.where(rng.random(n) > 0.02),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "报告编号": [f"BG{i:06d}" for i in range(1, n + 1)],
+            "提交人工号": both["employee_id"],
+            "报告类型": both["kind"],
+            "截止时间": due_at,
+            "提交时间": submitted.where(rng.random(n) > 0.02),
+        }
+    )
 
 
 def _events(people: _People, per_month: Callable[[np.ndarray], np.ndarray]) -> pd.DataFrame:
@@ -362,12 +438,16 @@ def _events(people: _People, per_month: Callable[[np.ndarray], np.ndarray]) -> p
 def _knowledge(people: _People) -> pd.DataFrame:
     one = _events(people, lambda s: np.clip(1 + 0.5 * s, 0.07, None))
     n, rng = len(one), people.rng
-    return pd.DataFrame({
-        "记录编号": [f"ZS{i:05d}" for i in range(1, n + 1)], "工号": one["employee_id"],
-        "姓名": one["name"], "日期": _stamp(one["day"].to_numpy(), np.zeros(n)),
-        "类型": rng.choice(["分享会", "知识库更新"], n, p=[0.3, 0.7]),
-        "标题": rng.choice(TOPICS, n),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "记录编号": [f"ZS{i:05d}" for i in range(1, n + 1)],
+            "工号": one["employee_id"],
+            "姓名": one["name"],
+            "日期": _stamp(one["day"].to_numpy(), np.zeros(n)),
+            "类型": rng.choice(["分享会", "知识库更新"], n, p=[0.3, 0.7]),
+            "标题": rng.choice(TOPICS, n),
+        }
+    )
 
 
 def _exams(people: _People) -> pd.DataFrame:
@@ -375,12 +455,18 @@ def _exams(people: _People) -> pd.DataFrame:
     n, rng = len(one), people.rng
     score = np.clip(rng.normal(80 + 7 * one["skill"], 9), 0, 100).round().astype(int)
     new = (one["day"] - one["first"] < 90) & (one["first"] > 0)
-    return pd.DataFrame({
-        "考试编号": [f"KS{i:05d}" for i in range(1, n + 1)], "工号": one["employee_id"],
-        "姓名": one["name"], "培训课程": rng.choice(COURSES, n),
-        "考试日期": _stamp(one["day"].to_numpy(), np.zeros(n)), "成绩": score,
-        "及格分": rng.choice([60, 80], n, p=[0.8, 0.2]), "新员工": np.where(new, "是", "否"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "考试编号": [f"KS{i:05d}" for i in range(1, n + 1)],
+            "工号": one["employee_id"],
+            "姓名": one["name"],
+            "培训课程": rng.choice(COURSES, n),
+            "考试日期": _stamp(one["day"].to_numpy(), np.zeros(n)),
+            "成绩": score,
+            "及格分": rng.choice([60, 80], n, p=[0.8, 0.2]),
+            "新员工": np.where(new, "是", "否"),
+        }
+    )
 
 
 def _formatted(frame: pd.DataFrame, export: Export) -> pd.DataFrame:
@@ -388,8 +474,10 @@ def _formatted(frame: pd.DataFrame, export: Export) -> pd.DataFrame:
     frame = frame.drop(columns=[c for c in frame if str(c).startswith("_")])
     if export.time_format is None:
         return frame.astype({c: object for c in frame.select_dtypes("datetime")})
-    times = {str(c): frame[c].dt.strftime(export.time_format).fillna("")
-             for c in frame.select_dtypes("datetime")}  # fmt: skip
+    times = {
+        str(c): frame[c].dt.strftime(export.time_format).fillna("")
+        for c in frame.select_dtypes("datetime")
+    }
     return frame.assign(**times).astype(object)
 
 
