@@ -55,10 +55,15 @@ def _shown_weights(page) -> dict[str, float]:
 
 @pytest.fixture
 def server(tmp_path: Path):
-    write_sample(tmp_path / "data")
+    """The explorer on actuals computed from the raw exports (kpi explore --sources)."""
+    write_sample(tmp_path / "data", records=True)
+    for table in (tmp_path / "data").glob("actuals_after_sales_team.*"):
+        table.unlink()  # so the page can only be made from the raw exports
     running = serve_explorer(
         scheme="after_sales_team",
         data_dir=tmp_path / "data",
+        sources="sample_department",
+        records_dir=tmp_path / "data" / "records",
         period=PERIOD,
         port=_free_port(),
         scenario_dir=tmp_path / "scenarios",
