@@ -92,8 +92,8 @@ def _summary(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang, columns: Seque
     if "position" in head:
         head["position"] = position_names(head["position"], scheme=scheme, lang=lang)
     head = head.rename(columns=lambda c: label(c, lang))
-    counts = scores["grade"].value_counts()
-    grades = "  ".join(f"{g} {n}" for g, n in counts.items())
+    counts = scores["grade_id"].value_counts()  # in the scheme's order, best first
+    grades = "  ".join(f"{g.name.get(lang)} {counts.get(g.id, 0)}" for g in scheme.grade_order())
     return (
         f"{head.to_string(index=False, float_format=number)}\n\n"
         f"{label('grade', lang)}: {grades}   {label('mean_total', lang)}: "
