@@ -264,9 +264,10 @@ def _metrics(args: argparse.Namespace) -> int:
             summary.assign(table=spec.table, title=title, file=file), lang=args.lang
         )
         print(shown.to_string(index=False), file=sys.stderr)
-    metrics = load_metrics(spec.metrics).metrics
-    names = {m: dict(metrics[m].label).get(args.lang, m) for m in result.skipped}
-    _not_computed(result.skipped, names=names, lang=args.lang)
+    if result.skipped:  # the metric set is read again only to name what was skipped
+        metrics = load_metrics(spec.metrics).metrics
+        names = {m: dict(metrics[m].label).get(args.lang, m) for m in result.skipped}
+        _not_computed(result.skipped, names=names, lang=args.lang)
     return 0
 
 

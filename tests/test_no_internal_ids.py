@@ -123,41 +123,14 @@ def sample(root: Path) -> Path:
 
 
 def _score(sample: Path, root: Path) -> str:
-    return cli(
-        "score",
-        "--scheme",
-        "after_sales_team",
-        "--sources",
-        "sample_department",
-        "--data-dir",
-        sample / "records",
-        "--roster",
-        sample / "roster.csv",
-        "--ratings",
-        sample / "ratings.csv",
-        "--period",
-        PERIOD,
-        "--out",
-        root / "scores.csv",
-    )
+    records = ("--sources", "sample_department", "--records-dir", sample / "records")
+    args = ("--scheme", "after_sales_team", "--data-dir", sample, *records)
+    return cli("score", *args, "--period", PERIOD, "--out", root / "scores.csv")
 
 
 def _annual(sample: Path, root: Path) -> str:
-    return cli(
-        "annual",
-        "--scheme",
-        "after_sales_team",
-        "--actuals",
-        sample / "actuals_after_sales_team.csv",
-        "--roster",
-        sample / "roster.csv",
-        "--ratings",
-        sample / "ratings.csv",
-        "--year",
-        YEAR,
-        "--out",
-        root / "annual.csv",
-    )
+    args = ("--scheme", "after_sales_team", "--data-dir", sample, "--year", YEAR)
+    return cli("annual", *args, "--out", root / "annual.csv")
 
 
 def _report(sample: Path, out: Path) -> str:
