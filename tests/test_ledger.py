@@ -176,7 +176,8 @@ def data_rows(path: Path, encoding: str | None) -> int:
 @pytest.fixture(scope="module")
 def sample_records(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     roster = make_sample().roster
-    roster = roster.loc[roster["team"] == roster["team"].iloc[-1]].reset_index(drop=True)
+    last_team = roster.loc[roster["position"] == "specialist", "team"].iloc[-1]
+    roster = roster.loc[roster["team"] == last_team].reset_index(drop=True)
     folder = tmp_path_factory.mktemp("records")
     write_records(folder, roster=roster)
     return folder, roster

@@ -291,11 +291,12 @@ def _check_bands(bands: Any, kind: Any, path: tuple) -> list[Problem]:
 def _check_raters(raters: Any, path: tuple) -> list[Problem]:
     if not isinstance(raters, dict) or not raters:
         return []
-    weights = _numbered(raters.items())
+    shown = {g: (0.0 if g == "self" and w == "shown" else w) for g, w in raters.items()}
+    weights = _numbered(shown.items())
     if weights is None:
         return []
     total = sum(w for _, w in weights)
-    if abs(total - 1) <= TOLERANCE and all(w > 0 for _, w in weights):
+    if abs(total - 1) <= TOLERANCE and all(w > 0 or (g == "self" and w == 0) for g, w in weights):
         return []
     parts = " + ".join(f"{g} {_fmt(w)}" for g, w in weights)
     return [
@@ -303,7 +304,8 @@ def _check_raters(raters: Any, path: tuple) -> list[Problem]:
             where=key_path(path),
             message=f"rater group weights add up to {_fmt(total)} ({parts}), not 1",
             value=total,
-            allowed="positive weights adding up to 1 (e.g. superior 0.5, peers 0.25, ...)",
+            allowed="positive weights adding up to 1 (e.g. superior 0.5, peers 0.25, ...); "
+            "self may be 0 or `shown` (shown beside the others, not counted)",
         )
     ]
 

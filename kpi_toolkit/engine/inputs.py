@@ -193,6 +193,8 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
         allowed="one row per employee",
     )
     roster["status"] = status
+    if "manager_id" in roster:
+        problems += _check_reporting_lines(roster)
     for column in ("joined", "left"):
         if column in roster:
             text = _text(roster, column)
@@ -208,6 +210,40 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'roster'}: {len(problems)} problem(s)")
     return roster
+
+
+def _check_reporting_lines(roster: pd.DataFrame) -> list[Problem]:
+    """``manager_id``: someone in the roster, not the person, no loop of superiors."""
+    from .relations import in_cycle
+
+    roster["manager_id"] = _text(roster, "manager_id")
+    manager = roster["manager_id"]
+    ids = ", ".join(roster["employee_id"].head(5)) + (", ..." if len(roster) > 5 else "")
+    problems = _listed(
+        roster,
+        (manager != "") & ~contained(manager, roster["employee_id"]),
+        column="manager_id",
+        message="the direct superior is not in the roster",
+        allowed=f"blank, or the employee_id of someone in the roster ({ids}); list a "
+        "superior outside the department with a position the scheme does not appraise",
+    )
+    own = manager == roster["employee_id"]
+    problems += _listed(
+        roster,
+        own,
+        column="manager_id",
+        message="a person cannot be their own direct superior",
+        allowed="another person's employee_id, or blank",
+    )
+    looped = in_cycle(roster["employee_id"], manager) & ~own.to_numpy()
+    problems += _listed(
+        roster,
+        pd.Series(looped, index=roster.index),
+        column="manager_id",
+        message="the reporting lines go round in a loop through this person",
+        allowed="reporting lines that end at someone with no manager_id",
+    )
+    return problems
 
 
 # --- actuals --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""360 ratings (seed section 4): mean per rater group, weighted by the ratee's position.
+"""360 ratings (seed section 4): who rates whom, and the mean per rater group weighted by
+the ratee's position.
 
 The manager is rated by the superior and the subordinates; a supervisor by the superior,
 peers and subordinates at once. A group with no ratings (or fewer raters than the scheme's
@@ -9,6 +10,7 @@ as zero. Self-ratings count only where the position has a ``self`` group.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,9 +18,20 @@ import pandas as pd
 from ..errors import DataError, Problem
 from ..labels import Lang, label, name_of
 from ..periods import Period
-from .scheme import Scheme
+from .relations import has_reporting_lines, relationships
+from .roster import appraisees
+from .scheme import RATER_GROUPS, Scheme
 
-__all__ = ["Rated", "rate_360"]
+__all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "Rated",
+    "assign_raters",
+    "check_assigned",
+    "completeness",
+    "rate_360",
+]
+
+ASSIGNMENT_COLUMNS = ["employee_id", "name", "kpi_id", "rater_id", "rater_name", "rater_group"]
 
 
 @dataclass(frozen=True)
@@ -33,11 +46,136 @@ class Rated:
         ``employee_id, kpi_id, rater_group, raters, mean, weight, used_weight, counted``.
     flags
         ``employee_id, flag``: re-spread groups, groups below the minimum, ignored self-ratings.
+    given
+        The period's ratings of appraised positions, one per rater: ``employee_id, kpi_id,
+        rater_id, rater_group, value`` (for leniency and self against superior).
+    completeness
+        Where the roster has reporting lines: every assignment of
+        :func:`assign_raters` with ``rated`` (a rating came back); else ``None``.
     """
 
     values: pd.DataFrame
     breakdown: pd.DataFrame
     flags: pd.DataFrame
+    given: pd.DataFrame
+    completeness: pd.DataFrame | None = None
+
+
+def assign_raters(roster: pd.DataFrame, *, scheme: Scheme, period: Period) -> pd.DataFrame:
+    """Who rates whom in ``period``: one row per (ratee, rated KPI, rater).
+
+    ``roster`` is checked and has ``manager_id``. Ratees are the people appraised in the
+    period whose position has KPIs with ``source: ratings``; each such KPI is rated by every
+    person in each rater group of the position (``raters``), ``self`` included where the
+    position has it. Returns :data:`ASSIGNMENT_COLUMNS` ordered by ratee, KPI, group, rater.
+    """
+    appraised, _ = appraisees(roster, scheme=scheme, period=period)
+    ratees = appraised.loc[
+        appraised["position"].map(lambda p: bool(scheme.positions[p].rated_kpis)),
+        ["employee_id", "position"],
+    ]
+    related = relationships(roster, scheme=scheme, ratees=ratees["employee_id"], period=period)
+    wanted = pd.DataFrame(
+        [
+            (pid, k.id, g, i, RATER_GROUPS.index(g))
+            for pid, p in scheme.positions.items()
+            for i, k in enumerate(p.rated_kpis)
+            for g in p.raters
+        ],
+        columns=["position", "kpi_id", "rater_group", "_kpi", "_group"],
+    )
+    names = roster.set_index("employee_id")["name"]
+    out = (
+        ratees.merge(wanted, on="position")
+        .merge(related, on=["employee_id", "rater_group"])
+        .assign(name=lambda f: f["employee_id"].map(names))
+        .assign(rater_name=lambda f: f["rater_id"].map(names))
+    )
+    order = {e: i for i, e in enumerate(roster["employee_id"])}
+    out = out.assign(_ratee=out["employee_id"].map(order), _rater=out["rater_id"].map(order))
+    out = out.sort_values(["_ratee", "_kpi", "_group", "_rater"], kind="stable")
+    return out[ASSIGNMENT_COLUMNS].reset_index(drop=True)
+
+
+def check_assigned(
+    ratings: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame, period: Period
+) -> None:
+    """Refuse rows of a checked ratings table that no reporting line gives.
+
+    Only where the roster has ``manager_id``. A row is refused when the rater is not in
+    the claimed relation to the ratee (a manager as a supervisor's "subordinate"), or the
+    rater's group does not rate that KPI. Each problem names the file row, the rater, the
+    ratee, the claimed group and the actual relationship.
+    """
+    if not has_reporting_lines(roster):
+        return
+    rows = ratings.loc[ratings["period"] == str(period)]
+    assigned = assign_raters(roster, scheme=scheme, period=period)
+    keys = ["employee_id", "kpi_id", "rater_id", "rater_group"]
+    matched = rows.merge(assigned[keys], on=keys, how="left", indicator=True)
+    bad = rows.loc[(matched["_merge"] == "left_only").to_numpy()]
+    if bad.empty:
+        return
+    related = relationships(roster, scheme=scheme, ratees=bad["employee_id"], period=period)
+    actual = bad.merge(related, on=["employee_id", "rater_id"], how="left", suffixes=("", "_is"))
+    names = roster.set_index("employee_id")["name"]
+    problems = []
+    numbers = actual["_row"] if "_row" in actual else pd.Series(actual.index + 2)
+    for number, row in zip(numbers.head(20), actual.head(20).itertuples(), strict=False):
+        relation = row.rater_group_is if isinstance(row.rater_group_is, str) else None
+        problems.append(
+            Problem(
+                where=f"row {number} (ratee {row.employee_id} "
+                f"{names.get(row.employee_id, '')}, rater {row.rater_id} "
+                f"{names.get(row.rater_id, '')}, KPI {row.kpi_id})",
+                message=_mismatch(relation, row.rater_group, row.rater_id),
+                value=None,
+                allowed=_allowed_groups(assigned, row.employee_id, row.kpi_id, row.rater_id),
+                file=ratings.attrs.get("file"),
+            )
+        )
+    if len(actual) > 20:
+        problems.append(
+            Problem(where="ratings", message=f"{len(actual) - 20} more rows like these")
+        )
+    raise DataError(problems, title=f"ratings against the reporting lines: {len(actual)} row(s)")
+
+
+def _mismatch(relation: str | None, claimed: Any, rater: Any) -> str:
+    said = f"claimed as {claimed} ({name_of('rater_group', claimed, 'zh')})"
+    if relation is None:
+        return f"{said}, but {rater} is in no reporting relation to the ratee"
+    if relation == claimed:
+        return f"{said}, but that group does not rate this KPI for the ratee's position"
+    actual = f"{relation} ({name_of('rater_group', relation, 'zh')})"
+    return f"{said}, but the roster makes {rater} the ratee's {actual}"
+
+
+def _allowed_groups(assigned: pd.DataFrame, ratee: Any, kpi: Any, rater: Any) -> str:
+    mine = assigned.loc[
+        (assigned["employee_id"] == ratee)
+        & (assigned["kpi_id"] == kpi)
+        & (assigned["rater_id"] == rater),
+        "rater_group",
+    ]
+    if len(mine):
+        return f"rater_group {mine.iloc[0]}"
+    return "raters assigned by `kpi raters` (this rater is not one of them for this KPI)"
+
+
+def completeness(ratings: pd.DataFrame | None, assigned: pd.DataFrame) -> pd.DataFrame:
+    """Each assignment marked ``rated`` (a rating came back) or not.
+
+    ``ratings`` holds ``employee_id, kpi_id, rater_id, rater_group`` (one period).
+    Returns the assignment columns plus ``rated``.
+    """
+    keys = ["employee_id", "kpi_id", "rater_id", "rater_group"]
+    if ratings is None or ratings.empty:
+        return assigned.assign(rated=False)
+    given = ratings[keys].drop_duplicates().assign(rated=True)
+    out = assigned.merge(given, on=keys, how="left")
+    out["rated"] = out["rated"].fillna(False).astype(bool)
+    return out
 
 
 def rate_360(
@@ -70,8 +208,9 @@ def rate_360(
         if len(groups)
         else pd.Series(dtype=float)
     )
-    groups["counted"] = groups["raters"] >= minimum
-    flags.append(_few_flags(groups.loc[~groups["counted"]], minimum, scheme, lang))
+    shown_only = groups["weight"] <= 0  # self: shown beside the others, not counted
+    groups["counted"] = (groups["raters"] >= minimum) & ~shown_only
+    flags.append(_few_flags(groups.loc[~groups["counted"] & ~shown_only], minimum, scheme, lang))
     expected = _expected_groups(groups, scheme)
     flags.append(
         _flag_frame(
@@ -91,7 +230,19 @@ def rate_360(
         .agg(value=("part", "sum"))
     )
     breakdown = groups.drop(columns=["position"])
-    return Rated(values=values, breakdown=breakdown, flags=pd.concat(flags, ignore_index=True))
+    given = rows[["employee_id", "kpi_id", "rater_id", "rater_group", "value"]].reset_index(
+        drop=True
+    )
+    done = None
+    if has_reporting_lines(roster):
+        done = completeness(given, assign_raters(roster, scheme=scheme, period=period))
+    return Rated(
+        values=values,
+        breakdown=breakdown,
+        flags=pd.concat(flags, ignore_index=True),
+        given=given,
+        completeness=done,
+    )
 
 
 def _group_weights(rows: pd.DataFrame, scheme: Scheme) -> pd.Series:
@@ -126,7 +277,7 @@ def _expected_groups(groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """Every (employee, KPI, group) the position expects, marked where ratings exist."""
     people = groups[["employee_id", "position", "kpi_id"]].drop_duplicates()
     wanted = pd.DataFrame(
-        [(pid, g) for pid, p in scheme.positions.items() for g in p.raters],
+        [(pid, g) for pid, p in scheme.positions.items() for g in p.counted_groups()],
         columns=["position", "rater_group"],
     )
     expected = people.merge(wanted, on="position")

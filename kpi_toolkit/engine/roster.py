@@ -9,7 +9,7 @@ from ..labels import Lang, label, position_names
 from ..periods import Period
 from .scheme import Scheme
 
-__all__ = ["appraisees"]
+__all__ = ["appraisees", "not_employed"]
 
 EXCLUDED_COLUMNS = [
     "employee_id",
@@ -64,7 +64,7 @@ def appraisees(
         ),
         (
             "not_employed",
-            _not_employed(roster, period),
+            not_employed(roster, period),
             lambda r: label("excluded.not_employed", lang, period=str(period)),
         ),
     ]
@@ -89,7 +89,8 @@ def _dates(roster: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_datetime(roster[column], errors="coerce")
 
 
-def _not_employed(roster: pd.DataFrame, period: Period) -> pd.Series:
+def not_employed(roster: pd.DataFrame, period: Period) -> pd.Series:
+    """Who joined after the period ended or left before it began."""
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     return (_dates(roster, "joined") > end) | (_dates(roster, "left") < start)
 

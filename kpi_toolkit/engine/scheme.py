@@ -24,6 +24,7 @@ from ._checks import check_scheme, substitute_parameters
 from .rules import RULES, Rule
 
 __all__ = [
+    "RATER_GROUPS",
     "Bonus",
     "Category",
     "ForcedDistribution",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 ValueKind = Literal["ratio", "count", "duration", "rating", "amount"]
+RaterGroup = Literal["superior", "peers", "subordinates", "self"]
+RATER_GROUPS: tuple[RaterGroup, ...] = ("superior", "subordinates", "peers", "self")
 MissingPolicy = Literal["error", "zero", "exclude"]
 if TYPE_CHECKING:
     # Every registered kind is a Rule: that is all a caller may rely on.
@@ -106,8 +109,27 @@ class Position(_Frozen):
     period: Grain
     categories: dict[str, Category]
     kpis: tuple[Kpi, ...] = Field(min_length=1)
-    raters: dict[str, float] = Field(default_factory=dict)
-    min_raters: dict[str, int] = Field(default_factory=dict)
+    raters: dict[RaterGroup, float] = Field(default_factory=dict)
+    min_raters: dict[RaterGroup, int] = Field(default_factory=dict)
+    peers: Literal["same_position", "same_superior"] = "same_position"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _self_shown(cls, data: Any) -> Any:
+        """``self: shown`` is a self-appraisal shown beside the others and not counted."""
+        raters = data.get("raters") if isinstance(data, dict) else None
+        if isinstance(raters, dict) and raters.get("self") == "shown":
+            data = {**data, "raters": {**raters, "self": 0.0}}
+        return data
+
+    @property
+    def rated_kpis(self) -> tuple[Kpi, ...]:
+        """The KPIs scored by people (``source: ratings``): the ones forms go out for."""
+        return tuple(k for k in self.kpis if k.source == "ratings")
+
+    def counted_groups(self) -> tuple[str, ...]:
+        """Rater groups whose ratings count (weight above 0); ``self: shown`` does not."""
+        return tuple(g for g, w in self.raters.items() if w > 0)
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)

@@ -12,7 +12,7 @@ from ..labels import Lang, label
 from ..periods import Period, parse_period
 from .grading import check_distribution, grade_and_rank
 from .inputs import check_actuals, check_ratings, check_roster, contained
-from .raters import Rated, rate_360
+from .raters import Rated, check_assigned, rate_360
 from .roster import appraisees
 from .scheme import Position, Scheme
 
@@ -41,6 +41,12 @@ class Appraisal:
         The forced-distribution check (empty where the scheme sets none).
     ratings
         The 360 breakdown by rater group, where ratings were given.
+    rater_values
+        The period's ratings one per rater (``employee_id, kpi_id, rater_id, rater_group,
+        value``): for rater leniency and self against superior; ``None`` without ratings.
+    completeness
+        Where the roster has ``manager_id``: every assigned (ratee, KPI, rater, group) with
+        ``rated`` (whether the rating came back); else ``None``.
     """
 
     scheme: Scheme
@@ -50,6 +56,8 @@ class Appraisal:
     excluded: pd.DataFrame
     distribution: pd.DataFrame
     ratings: pd.DataFrame | None = field(default=None)
+    rater_values: pd.DataFrame | None = field(default=None)
+    completeness: pd.DataFrame | None = field(default=None)
 
 
 def score(
@@ -132,6 +140,8 @@ def score(
         distribution=distribution,
         actuals=used.reset_index(drop=True),
         ratings=None if rated is None else rated.breakdown,
+        rater_values=None if rated is None else rated.given,
+        completeness=None if rated is None else rated.completeness,
     )
 
 
@@ -174,6 +184,7 @@ def _ratings(
             )
         )
     checked = check_ratings(ratings, scheme=scheme, roster=roster)
+    check_assigned(checked, scheme=scheme, roster=roster, period=period)
     return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang)
 
 

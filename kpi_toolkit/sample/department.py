@@ -77,6 +77,36 @@ def _roster(rng: np.random.Generator) -> pd.DataFrame:
     return roster
 
 
+DIRECTOR = ("S001", "周志远", "sales_director", "销售中心", "regular", "销售总监")
+
+
+def _with_reporting_lines(roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster with ``manager_id`` (直接上级) and the sales director the managers report to.
+
+    The director heads the department head and both managers (seed section 4: the manager's
+    direct superior is the sales director); the first three service teams' supervisors report
+    to the first manager, the other three to the second; specialists to their team's
+    supervisor. The director is listed with a position no scheme appraises.
+    """
+    director = pd.DataFrame(
+        [DIRECTOR], columns=["employee_id", "name", "position", "team", "status", "title"]
+    ).assign(joined="2020-01-01", left="")
+    out = pd.concat([roster, director], ignore_index=True)
+    supervisors = out.loc[out["position"] == "supervisor"].set_index("team")["employee_id"]
+    head = {team: ("E002" if i < 3 else "E003") for i, team in enumerate(TEAMS)}
+    manager = np.where(
+        out["position"].isin(["department_head", "manager"]),
+        DIRECTOR[0],
+        np.where(
+            out["position"] == "supervisor",
+            out["team"].map(head).fillna(""),
+            out["team"].map(supervisors).fillna(""),
+        ),
+    )
+    out["manager_id"] = np.where(out["position"] == "sales_director", "", manager)
+    return out
+
+
 def _employed(roster: pd.DataFrame, period: Period) -> pd.Series:
     joined = pd.to_datetime(roster["joined"])
     left = pd.to_datetime(roster["left"].replace("", None))
@@ -166,18 +196,22 @@ def _ratings(
     ratee: pd.DataFrame,
     period: Period,
 ) -> pd.DataFrame:
-    """Teamwork ratings (1–5) from the groups each position is rated by."""
+    """Teamwork ratings (1–5) from the groups each position is rated by, along the roster's
+    reporting lines (not every assigned rater rates: the rest is incomplete)."""
     rows = []
+    present = set(roster.loc[_employed(roster, period), "employee_id"])
     for person in ratee.itertuples():
         same_team = roster.loc[(roster["team"] == person.team) & (roster["status"] == "regular")]
         if person.position == "manager":
             groups = {
-                "superior": ["S001"],
-                "subordinates": list(roster.loc[roster["position"] == "supervisor", "employee_id"]),
+                "superior": [person.manager_id],
+                "subordinates": list(
+                    roster.loc[roster["manager_id"] == person.employee_id, "employee_id"]
+                ),
             }
         elif person.position == "supervisor":
             groups = {
-                "superior": ["E002"],
+                "superior": [person.manager_id],
                 "peers": list(
                     roster.loc[
                         (roster["position"] == "supervisor")
@@ -208,7 +242,8 @@ def _ratings(
             for rater in raters:
                 drawn = 3.9 + 0.5 * ability[str(person.employee_id)] + rng.normal(0, 0.4)
                 value = np.clip(np.round(drawn, 1), 1, 5)
-                rows.append((person.employee_id, str(period), "teamwork", rater, group, value))
+                if rater in present:  # drawn either way: the later draws stay the same
+                    rows.append((person.employee_id, str(period), "teamwork", rater, group, value))
     return pd.DataFrame(
         rows, columns=["employee_id", "period", "kpi_id", "rater_id", "rater_group", "value"]
     )
@@ -220,6 +255,7 @@ def _generated(seed: int) -> SampleDepartment:
     roster = _roster(rng)
     ability = pd.Series(rng.normal(0, 1, len(roster)), index=roster["employee_id"])
     ability.iloc[[7, 19]] = pd.Series([-2.6, -2.2])  # two people who struggle
+    roster = _with_reporting_lines(roster)
     staff = roster.loc[roster["position"].isin(["supervisor", "specialist"])]
     managers = roster.loc[roster["position"] == "manager"]
     team, post, ratings = [], [], []
