@@ -21,8 +21,7 @@ from .labels import Lang, label, ledger_table, position_names
 
 if TYPE_CHECKING:
     from .engine.scheme import Scheme
-
-if TYPE_CHECKING:
+    from .periods import Period
     from .pipeline import Inputs
 
 __all__ = ["main"]
@@ -326,6 +325,48 @@ def _report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _org(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, Period]:
+    """The scheme, the checked roster with its reporting lines, and the period."""
+    from .engine.inputs import check_roster, read_table
+    from .engine.relations import has_reporting_lines
+    from .engine.scheme import load_scheme
+    from .periods import parse_period
+
+    scheme = load_scheme(args.scheme)
+    period = parse_period(args.period)
+    roster = check_roster(read_table(args.roster))
+    if not has_reporting_lines(roster):
+        raise InputError(
+            Problem(
+                where=f"{args.roster}: column manager_id",
+                message="the roster says nobody's direct superior, so nobody's raters",
+                allowed="a manager_id column: each person's direct superior (直接上级), "
+                "as an employee_id of the roster",
+            )
+        )
+    return scheme, roster, period
+
+
+@command("raters")
+def _raters(args: argparse.Namespace) -> int:
+    from .engine.raters import assign_raters
+    from .labels import name_of
+
+    scheme, roster, period = _org(args)
+    assigned = assign_raters(roster, scheme=scheme, period=period)
+    assigned["rater_group_name"] = [
+        name_of("rater_group", g, args.lang) for g in assigned["rater_group"]
+    ]
+    _write(assigned, args.out, what="raters")
+    if args.out:
+        counts = assigned.groupby("rater_group_name", sort=False).size()
+        people = assigned["employee_id"].nunique()
+        raters = assigned["rater_id"].nunique()
+        groups = "  ".join(f"{g} {n}" for g, n in counts.items())
+        print(label("cli.raters", args.lang, people=people, raters=raters, groups=groups))
+    return 0
+
+
 @command("explore")
 def _explore(args: argparse.Namespace) -> int:
     from .explorer.server import serve_explorer
@@ -431,6 +472,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(f"--{role}-by", help=f"approval block: {role} by")
         p.add_argument(f"--{role}-on", help=f"approval block: date {role}")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = sub.add_parser("raters", help="who rates whom, from the roster's reporting lines")
+    p.add_argument("--scheme", required=True)
+    p.add_argument("--roster", required=True, help="a roster with manager_id (直接上级)")
+    p.add_argument("--period", required=True)
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--out")
     p = sub.add_parser("explore", help="serve the weight scenario explorer (Voilà, 127.0.0.1)")
     p.add_argument("--scheme", required=True)
     _add_inputs(p, data_dir_required=True)

@@ -317,6 +317,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{kpi} 的自评未计入(方案无自评组)",
         "en": "{kpi}: self-rating not counted (the scheme has no self group)",
     },
+    "cli.raters": {
+        "zh": "{people} 位被评人,{raters} 位评价人:{groups}",
+        "en": "{people} people rated by {raters} raters: {groups}",
+    },
     # rater groups of 360 ratings (name_of("rater_group", ...))
     "rater_group.superior": {"zh": "直接上级", "en": "direct superior"},
     "rater_group.peers": {"zh": "同级", "en": "peers"},
