@@ -151,6 +151,77 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "report.bonus.base": {"zh": "基数 × 总分 ÷ 100", "en": "base × total ÷ 100"},
     "report.bonus.proportional": {"zh": "按总分比例分配", "en": "in proportion to totals"},
+    # 360 in the report and the scorecard (issue 9): completeness, leniency, self vs superior
+    "rater_group.others": {"zh": "其他评价人", "en": "other raters"},
+    "report.360.merged": {
+        "zh": "直接上级以外、评价人不足 2 人的评价组合并为“其他评价人”;合并后仍不足 2 人的,"
+        "不显示平均评分。",
+        "en": "Rater groups other than the direct superior with fewer than 2 raters are merged "
+        "into “other raters”; where those are still fewer than 2, their mean is not shown.",
+    },
+    "report.completeness": {"zh": "360 度评价完成情况", "en": "Completeness of the 360 ratings"},
+    "report.completeness.assigned": {"zh": "应评份数", "en": "Ratings assigned"},
+    "report.completeness.returned": {"zh": "已评份数", "en": "Ratings returned"},
+    "report.completeness.missing": {"zh": "未评份数", "en": "Ratings not given"},
+    "report.completeness.share": {"zh": "完成率", "en": "Share returned"},
+    "report.completeness.silent": {
+        "zh": "未提交任何评分的评价人",
+        "en": "Raters who returned nothing",
+    },
+    "report.completeness.none_silent": {
+        "zh": "每位评价人都提交了评分。",
+        "en": "Every rater returned ratings.",
+    },
+    "report.completeness.gaps": {
+        "zh": "未完成的评价(按被评人、指标和评价组)",
+        "en": "Ratings not given, per ratee, KPI and rater group",
+    },
+    "report.completeness.none_missing": {
+        "zh": "应评的评分均已提交。",
+        "en": "Every assigned rating was returned.",
+    },
+    "report.completeness.no_lines": {
+        "zh": "花名册未填写直接上级,无法核对谁应评价谁及评价完成情况。",
+        "en": "The roster gives no direct superiors: who should rate whom, and so the "
+        "completeness of the ratings, cannot be checked.",
+    },
+    "report.completeness.rater_id": {"zh": "评价人工号", "en": "Rater ID"},
+    "report.completeness.rater_name": {"zh": "评价人", "en": "Rater"},
+    "report.completeness.employee_id": {"zh": "被评人工号", "en": "Ratee ID"},
+    "report.completeness.name": {"zh": "被评人", "en": "Ratee"},
+    "report.completeness.kpi_id": {"zh": "指标", "en": "KPI"},
+    "report.completeness.rater_group": {"zh": "评价关系", "en": "Rater group"},
+    "report.calibration": {"zh": "评价人校准", "en": "Rater calibration"},
+    "report.leniency": {"zh": "评分宽严度", "en": "Rater leniency"},
+    "report.leniency.explain": {
+        "zh": "每位评价人给出的平均评分,与其他评价人对同一批被评人(同一指标)的平均评分比较:"
+        "差值为正偏宽松,为负偏严格。不含自评;无他人可比的被评人不计入。",
+        "en": "The mean each rater gave against the mean the other raters gave the same "
+        "people on the same KPI: a positive difference is lenient, a negative one harsh. "
+        "Self ratings are left out, and so are people nobody else rated.",
+    },
+    "report.leniency.none": {
+        "zh": "无可比较的评分(每位被评人至少需要两位评价人)。",
+        "en": "Nothing to compare (each person needs at least two raters).",
+    },
+    "report.leniency.rater_id": {"zh": "评价人工号", "en": "Rater ID"},
+    "report.leniency.rater_name": {"zh": "评价人", "en": "Rater"},
+    "report.leniency.kpi_id": {"zh": "指标", "en": "KPI"},
+    "report.leniency.people": {"zh": "可比被评人数", "en": "People compared"},
+    "report.leniency.given": {"zh": "本人给分均值", "en": "Mean given"},
+    "report.leniency.others": {"zh": "其他评价人均值", "en": "Others' mean"},
+    "report.leniency.difference": {"zh": "差值", "en": "Difference"},
+    "report.self_superior": {"zh": "自评与上级评分", "en": "Self against superior"},
+    "report.self_superior.none": {
+        "zh": "本期未收到自评。",
+        "en": "No self appraisal was returned this period.",
+    },
+    "report.self_superior.employee_id": {"zh": "工号", "en": "Employee ID"},
+    "report.self_superior.name": {"zh": "姓名", "en": "Name"},
+    "report.self_superior.kpi_id": {"zh": "指标", "en": "KPI"},
+    "report.self_superior.self": {"zh": "自评", "en": "Self"},
+    "report.self_superior.superior": {"zh": "直接上级评分", "en": "Superior"},
+    "report.self_superior.gap": {"zh": "差距(自评 − 上级)", "en": "Gap (self − superior)"},
     # what-if panel
     "whatif.title": {"zh": "权重模拟", "en": "Try other weights"},
     "whatif.explain": {

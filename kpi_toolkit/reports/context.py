@@ -40,6 +40,9 @@ class ReportContext:
         Each input's role (``scheme``, ``roster``, ``actuals``, ``ratings``) → (path, SHA-256).
     parameters
         The report's parameters, as given.
+    roster
+        The roster the appraisal read (for the names of raters outside the appraisal, such
+        as a sales director), or ``None``.
     """
 
     appraisal: Appraisal
@@ -51,6 +54,7 @@ class ReportContext:
     ledger: pd.DataFrame | None = None
     generated: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
     version: str = __version__
+    roster: pd.DataFrame | None = None
 
     @property
     def scheme(self) -> Scheme:
@@ -66,6 +70,35 @@ class ReportContext:
     def excluded(self) -> pd.DataFrame:
         excluded = self.appraisal.excluded
         return excluded if self.team is None else excluded.loc[excluded["team"] == self.team]
+
+    @property
+    def rater_values(self) -> pd.DataFrame | None:
+        """The period's ratings one per rater, of the people in the report."""
+        return self._of_team(self.appraisal.rater_values)
+
+    @property
+    def completeness(self) -> pd.DataFrame | None:
+        """Every assigned rating with ``rated``, of the people in the report (``None``
+        where the roster has no reporting lines)."""
+        return self._of_team(self.appraisal.completeness)
+
+    def names(self) -> dict[str, str]:
+        """Employee id → name: the roster's, else of the people appraised and rating."""
+        if self.roster is not None:
+            return dict(zip(self.roster["employee_id"], self.roster["name"], strict=True))
+        scores, done = self.appraisal.scores, self.appraisal.completeness
+        found = dict(zip(scores["employee_id"], scores["name"], strict=True))
+        if done is not None:
+            found = {**dict(zip(done["rater_id"], done["rater_name"], strict=True)), **found}
+        return found
+
+    def _of_team(self, frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        """The rows of ``frame`` whose ``employee_id`` is in the report's team."""
+        if frame is None or self.team is None:
+            return frame
+        people = self.roster if self.roster is not None else self.appraisal.scores
+        members = people.loc[people["team"] == self.team, "employee_id"]
+        return frame.loc[frame["employee_id"].isin(members)]
 
 
 def load_context(
@@ -106,6 +139,7 @@ def load_context(
         inputs=inputs.provenance(),
         parameters=dict(parameters or {}),
         ledger=inputs.ledger(lang=lang),
+        roster=inputs.roster,
     )
 
 

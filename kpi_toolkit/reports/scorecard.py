@@ -47,9 +47,11 @@ def title(ctx: ReportContext, employee_id: str) -> HTML:
 
 
 def result(ctx: ReportContext, employee_id: str) -> HTML:
-    """The person's scorecard: each KPI's actual, target, rule in words, points."""
+    """The person's scorecard: each KPI's actual, target, rule in words, points; the 360
+    breakdown with every group of a single colleague merged into 其他评价人, and the
+    person's self rating beside the superior's."""
     _person(ctx, employee_id)
-    return HTML(rs.scorecard(ctx, employee_id))
+    return HTML(rs.scorecard(ctx, employee_id, for_employee=True))
 
 
 def department(ctx: ReportContext, employee_id: str) -> HTML:

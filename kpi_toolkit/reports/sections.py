@@ -23,10 +23,13 @@ from ..labels import Lang, label, ledger_table, name_of, position_names
 from .charts import bar_chart, box_chart, grade_distribution_chart, use_cjk_font
 from .context import ReportContext
 from .html import escape, number, section, table
+from .ratings import breakdown, completeness, own_against_superior
+from .ratings import calibration as _calibration
 
 __all__ = [
     "approval",
     "attainment",
+    "calibration",
     "change",
     "data_quality",
     "footer",
@@ -267,8 +270,16 @@ def _card_rows(ctx: ReportContext, position: Position) -> list[tuple[str, Kpi | 
     return rows
 
 
-def scorecard(ctx: ReportContext, employee_id: str, *, _cache: dict | None = None) -> str:
-    """One person's scorecard: each KPI's actual, target, rule in words, points of weight."""
+def scorecard(
+    ctx: ReportContext, employee_id: str, *, for_employee: bool = False, _cache: dict | None = None
+) -> str:
+    """One person's scorecard: each KPI's actual, target, rule in words, points of weight;
+    the 360 breakdown and self against superior where rated.
+
+    ``for_employee``: the card handed to the person, whose 360 breakdown merges the groups
+    of a single colleague (see :func:`~kpi_toolkit.engine.calibration.merged_for_employee`);
+    else the analyst's, with every group as rated.
+    """
     cache = _cache if _cache is not None else _card_cache(ctx)
     lang, person = ctx.lang, cache["people"][employee_id]
     position = ctx.scheme.positions[person["position"]]
@@ -312,34 +323,21 @@ def scorecard(ctx: ReportContext, employee_id: str, *, _cache: dict | None = Non
     )
     notes = f'<p class="kpi-flags">{escape(person["flags"])}</p>' if person["flags"] else ""
     card = table(pd.DataFrame(rows, columns=header))
-    return f'<div class="kpi-card">{head}{card}{_raters(ctx, employee_id, cache)}{notes}</div>'
+    rated = breakdown(ctx, cache["ratings"].get(employee_id), for_employee=for_employee)
+    rated += own_against_superior(ctx, cache["values"].get(employee_id))
+    return f'<div class="kpi-card">{head}{card}{rated}{notes}</div>'
 
 
 def _card_cache(ctx: ReportContext) -> dict:
     """What every scorecard looks up, indexed once."""
-    ratings = ctx.appraisal.ratings
+    ratings, values = ctx.appraisal.ratings, ctx.appraisal.rater_values
     return {
         "people": ctx.appraisal.scores.set_index("employee_id").to_dict("index"),
         "actuals": ctx.appraisal.actuals.set_index("employee_id").to_dict("index"),
         "layout": {pid: _card_rows(ctx, p) for pid, p in ctx.scheme.positions.items()},
         "ratings": {} if ratings is None else dict(tuple(ratings.groupby("employee_id"))),
+        "values": {} if values is None else dict(tuple(values.groupby("employee_id"))),
     }
-
-
-def _raters(ctx: ReportContext, employee_id: str, cache: dict) -> str:
-    mine = cache["ratings"].get(employee_id)
-    if mine is None:
-        return ""
-    lang = ctx.lang
-    names = {k.id: k.name.get(lang) for p in ctx.scheme.positions.values() for k in p.kpis}
-    columns = ["kpi_id", "rater_group", "raters", "mean", "weight", "used_weight"]
-    rows = [
-        (names.get(k, k), name_of("rater_group", g, lang), r, m, w, u)
-        for k, g, r, m, w, u in mine[columns].itertuples(index=False)
-    ]
-    header = [label(f"report.360.{c}", lang) for c in columns]
-    shown = table(pd.DataFrame(rows, columns=header))
-    return f"<h4>{escape(label('report.360', lang))}</h4>" + shown
 
 
 def scorecards(ctx: ReportContext) -> HTML:
@@ -405,7 +403,8 @@ def change(ctx: ReportContext) -> HTML:
 
 
 def data_quality(ctx: ReportContext) -> HTML:
-    """Inputs read and what was not used, with reasons (and the raw-record ledger if any)."""
+    """Inputs read and what was not used, with reasons (and the raw-record ledger if any);
+    the completeness of the 360 ratings where the roster has reporting lines."""
     lang = ctx.lang
     actuals = ctx.appraisal.actuals
     facts = pd.DataFrame(
@@ -426,7 +425,14 @@ def data_quality(ctx: ReportContext) -> HTML:
     if ctx.ledger is not None and len(ctx.ledger):
         shown = ledger_table(ctx.ledger, lang=lang)
         body += f"<h3>{escape(label('report.ledger', lang))}</h3>" + table(shown)
+    body += completeness(ctx)
     return _section(label("report.data_quality", lang), body)
+
+
+def calibration(ctx: ReportContext) -> HTML:
+    """For the analyst: each rater's leniency (the mean given against the other raters of
+    the same people) and self against superior, before the ratings are calibrated."""
+    return HTML(_calibration(ctx))
 
 
 def approval(
