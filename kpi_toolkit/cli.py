@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .engine.scheme import Scheme
     from .periods import Period
     from .pipeline import Inputs
+    from .reports.collect import Collected
 
 __all__ = ["main"]
 
@@ -374,7 +375,7 @@ def _forms(args: argparse.Namespace) -> int:
 
     scheme, roster, period = _org(args)
     assigned = assign_raters(roster, scheme=scheme, period=period)
-    own = _self_ratings(args.self_ratings, period=str(period)) if args.self_ratings else None
+    own = _self_ratings(args.self_ratings, period=period) if args.self_ratings else None
     shows_self = any("self" in p.raters and p.rated_kpis for p in scheme.positions.values())
     if args.round == "superior" and own is None and shows_self:
         print(label("forms.no_self_ratings", args.lang), file=sys.stderr)
@@ -401,38 +402,24 @@ def _forms(args: argparse.Namespace) -> int:
     return 0
 
 
-def _self_ratings(path: str, *, period: str) -> dict[tuple[str, str], object]:
-    """Each person's own score of the period by (employee_id, kpi_id), as typed: the table
-    ``kpi collect --round self`` writes."""
+def _self_ratings(path: str, *, period: Period) -> dict[tuple[str, str], object]:
+    """The self-appraisals of a ratings table (what ``kpi collect --round self`` wrote)."""
     from .engine.inputs import read_table
-    from .periods import parse_period
+    from .reports.forms import SELF_COLUMNS, self_scores
 
     table = read_table(path)
-    missing = [
-        c for c in ("employee_id", "period", "kpi_id", "rater_group", "value") if c not in table
-    ]
+    missing = [c for c in SELF_COLUMNS if c not in table]
     if missing:
         raise InputError(
             Problem(
                 where=f"{path}: columns",
                 message=f"columns missing: {', '.join(missing)}",
-                allowed="the ratings table kpi collect --round self writes",
+                value=", ".join(c for c in table.columns if c != "_row"),
+                allowed="the ratings table kpi collect --round self writes: "
+                + ", ".join(SELF_COLUMNS),
             )
         )
-    own = table.loc[
-        (table["rater_group"] == "self")
-        & (table["period"].map(lambda p: _same_period(p, period, parse_period)))
-    ]
-    return {
-        (e, k): v for e, k, v in zip(own["employee_id"], own["kpi_id"], own["value"], strict=True)
-    }
-
-
-def _same_period(text: str, period: str, parse: Callable) -> bool:
-    try:
-        return str(parse(text)) == period
-    except InputError:
-        return False
+    return self_scores(table, period=period)
 
 
 @command("collect")
@@ -456,7 +443,7 @@ def _collect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_completeness(collected: Any, *, lang: Lang, out: TextIO) -> None:
+def _print_completeness(collected: Collected, *, lang: Lang, out: TextIO) -> None:
     """Forms back and not, rows left blank, and per ratee and group what came back."""
     from .labels import name_of
     from .reports.collect import returned_by_group

@@ -231,6 +231,7 @@ LABELS: dict[str, dict[str, str]] = {
     "forms.allowed.any": {"zh": "填写数字", "en": "a number"},
     "forms.self_score": {"zh": "本人自评:{value}", "en": "self-appraisal: {value}"},
     "forms.self_missing": {"zh": "未提供", "en": "not given"},
+    "forms.note_and_self": {"zh": "{note};{own}", "en": "{note}; {own}"},
     "forms.invalid_title": {"zh": "评分无效", "en": "Invalid rating"},
     "forms.written": {
         "zh": "{forms} 份评分表(共 {rows} 行)已写入 {folder}",

@@ -402,6 +402,28 @@ def test_self_round_then_the_superior_sees_the_self_score(
     assert scores.loc["C2", "total"] == pytest.approx(30 + 10 + 5 + 30)
 
 
+def test_labels_ranges_and_whole_numbers_are_checked(
+    small: dict[str, Path], tmp_path: Path, capsys
+):
+    folder = tmp_path / "superior"
+    assert main([str(a) for a in small_args(small, "forms", folder, "--round", "superior")]) == 0
+    form = folder / "B1_员工B1.xlsx"
+    fill(form, {("C1", "service"): "非常好", ("C1", "judgement"): 25, ("C1", "ideas"): 2.5})
+    code, _, err = run(capsys, *small_args(small, "collect", folder, "--round", "superior"))
+    assert code == 2 and "3 处问题" in err
+    assert "非常好" in err and "从下拉列表中选择:很满意 / 较满意 / 不满意 / 很不满意" in err
+    assert "25" in err and "填写 0 到 20 之间的数字" in err
+    assert "2.5" in err and "填写不小于 0 的整数" in err
+    fill(form, {("C1", "service"): " 较满意 ", ("C1", "judgement"): "12.5", ("C1", "ideas"): 3})
+    out = tmp_path / "ratings.csv"
+    code, _, err = run(
+        capsys, *small_args(small, "collect", folder, "--round", "superior", "--out", out)
+    )
+    assert code == 0, err
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("kpi_id")["value"]
+    assert table.to_dict() == {"judgement": "12.5", "ideas": "3", "service": "较满意"}
+
+
 # --- tampering ------------------------------------------------------------------------
 
 
@@ -552,29 +574,36 @@ def test_hostile_names_stay_text_and_files_stay_inside(
 )
 @given(
     name=st.text(min_size=0, max_size=80),
+    ratee=st.text(min_size=0, max_size=40),
     rater_id=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20),
 )
-def test_any_name_gives_a_form_inside_the_folder(name: str, rater_id: str, tmp_path: Path):
-    roster = small_roster()
-    roster["name"] = [name, "员工C1", "员工C2"]
-    roster["employee_id"] = [rater_id.strip() or "B", "C1", "C2"]
-    roster["manager_id"] = ["", roster["employee_id"][0], roster["employee_id"][0]]
-    if roster["employee_id"][0] in ("C1", "C2"):
+def test_any_names_give_a_form_inside_the_folder_that_reads_back(
+    name: str, ratee: str, rater_id: str, tmp_path: Path
+):
+    boss = rater_id.strip() or "B"
+    if boss in ("C1", "C2"):
         return
+    roster = small_roster().assign(
+        name=[name, ratee, "员工C2"], employee_id=[boss, "C1", "C2"], manager_id=["", boss, boss]
+    )
     checked = check_roster(roster)
     scheme = scheme_from_dict(small_scheme())
     period = parse_period(PERIOD)
     assigned = assign_raters(checked, scheme=scheme, period=period)
-    folder = tmp_path / "forms" / str(abs(hash((name, rater_id))))
+    folder = tmp_path / "forms" / str(abs(hash((name, ratee, rater_id))))
     written = write_rating_forms(
         assigned, roster=checked, scheme=scheme, period=period, out_dir=folder, round="superior"
     )
     (path,) = [Path(p) for p in written["file"]]
     assert path.parent == folder and path.is_file()
+    fill(path, {("C1", "judgement"): 12})
     collected = collect_rating_forms(
         folder, assigned=assigned, roster=checked, scheme=scheme, period=period, round="superior"
     )
-    assert collected.ratings.empty and len(collected.completeness) == 6
+    assert collected.ratings[["employee_id", "kpi_id", "value"]].values.tolist() == [
+        ["C1", "judgement", 12]
+    ]
+    assert len(collected.completeness) == 6
 
 
 # --- the command line -----------------------------------------------------------------

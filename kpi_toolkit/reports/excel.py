@@ -196,7 +196,7 @@ def cell_text(text: str) -> str:
     """The string :func:`put_cell` stores for ``text``: what a reader of the cell finds.
 
     Characters XML cannot hold become U+FFFD; text Excel would read as a formula gets a
-    leading ``'``.
+    leading ``'``; a carriage return is a line feed (as every XML reader reads it back).
 
     Examples
     --------
@@ -206,7 +206,9 @@ def cell_text(text: str) -> str:
     '张三'
     """
     text = NOT_IN_XML.sub("\ufffd", text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    quoted = text.startswith(FORMULA_STARTS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + text if quoted else text
 
 
 def _plain(value: object) -> bool | int | float | str | datetime | None:

@@ -28,21 +28,24 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine.inputs import Allowed, allowed_values
 from ..engine.scheme import RATER_GROUPS, Kpi, Scheme
+from ..errors import InputError
 from ..files import safe_name, unused_name
 from ..labels import Lang, label, name_of
-from ..periods import Period
+from ..periods import Period, parse_period
 from .excel import BOLD, BORDER, HEADER_FILL, put_cell, save_workbook
 from .form_identity import IDENTITY_SHEET, identity_of, write_identity
 
 __all__ = [
     "COLUMNS",
     "ROUNDS",
+    "SELF_COLUMNS",
     "VALUE_COLUMN",
     "Round",
     "allowed_text",
     "form_rows",
     "form_stems",
     "rating_form",
+    "self_scores",
     "write_rating_forms",
 ]
 
@@ -56,6 +59,7 @@ ROUNDS: dict[Round, tuple[str, ...]] = {
 # Label keys of the table's columns (forms.col.*); the rating goes in the fifth (E).
 COLUMNS = ("ratee_id", "ratee", "relation", "kpi", "value", "help")
 VALUE_COLUMN = COLUMNS.index("value") + 1
+SELF_COLUMNS = ("employee_id", "period", "kpi_id", "rater_group", "value")
 WIDTHS = (14, 14, 12, 24, 14, 48)
 LIST_COLUMN = 5  # on the identity sheet: lists of labels too long to write inline
 INLINE_LIST_MAX = 255  # Excel's limit for a list written into the validation itself
@@ -136,6 +140,32 @@ def write_rating_forms(
     return pd.DataFrame(written, columns=["rater_id", "rater_name", "file", "rows"])
 
 
+def self_scores(ratings: pd.DataFrame, *, period: Period) -> dict[tuple[str, str], object]:
+    """Each person's own score in ``period`` by ``(employee_id, kpi_id)``, as typed.
+
+    ``ratings`` has :data:`SELF_COLUMNS` (the table ``kpi collect --round self`` writes);
+    rows of other groups and periods are left out.
+
+    >>> table = pd.DataFrame({"employee_id": ["C1", "C1"], "period": ["2026-Q3", "2026-Q2"],
+    ...     "kpi_id": ["service"] * 2, "rater_group": ["self"] * 2, "value": ["很满意", "不满意"]})
+    >>> self_scores(table, period=parse_period("2026-Q3"))
+    {('C1', 'service'): '很满意'}
+    """
+    periods = {p: _period_or_none(str(p)) for p in ratings["period"].unique()}
+    own = ratings.loc[
+        (ratings["rater_group"] == "self") & (ratings["period"].map(periods) == str(period))
+    ]
+    keys = zip(own["employee_id"].astype(str), own["kpi_id"].astype(str), strict=True)
+    return dict(zip(keys, own["value"], strict=True))
+
+
+def _period_or_none(text: str) -> str | None:
+    try:
+        return str(parse_period(text))
+    except InputError:
+        return None
+
+
 def _stem(rater_id: object, rater_name: object) -> str:
     return f"{rater_id}_{rater_name}"
 
@@ -184,11 +214,12 @@ def rating_form(
     for column, key in enumerate(COLUMNS, start=1):
         cell = put_cell(sheet, first, column, label(f"forms.col.{key}", lang))
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BORDER
-    shown_self = round_shows_self(round)
+    shown_self = round == "superior"  # the person's own score beside the superior's cell
     for row, (record, kpi) in enumerate(zip(rows.itertuples(), kpis, strict=True), start=first + 1):
         note = allowed_text(allowed_values(kpi), lang)
         if shown_self and "self" in scheme.positions[str(record.position)].raters:
-            note += "; " + _self_score(self_ratings, record.employee_id, kpi.id, lang)
+            own = _self_score(self_ratings, record.employee_id, kpi.id, lang)
+            note = label("forms.note_and_self", lang, note=note, own=own)
         values = (
             record.employee_id,
             record.name,
@@ -206,11 +237,6 @@ def rating_form(
     _finish(sheet, header=first)
     book.security = WorkbookProtection(lockStructure=True)  # no sheet added, shown or removed
     return book
-
-
-def round_shows_self(round: object) -> bool:
-    """Whether a round's forms show each person's own score beside the cell (``superior``)."""
-    return round == "superior"
 
 
 def _kpi(scheme: Scheme, position: object, kpi_id: object) -> Kpi:
@@ -233,10 +259,7 @@ def _preamble(
     )
     lines = [label("forms.scheme", lang, scheme=scheme.name.get(lang)), label("forms.how", lang)]
     lines += [label(f"forms.how.{step}", lang) for step in ("fill", "blank", "keep")]
-    described: dict[tuple[str, str], str] = {}
-    for kpi in kpis:
-        described.setdefault((kpi.name.zh, kpi.id), _line(kpi, lang))
-    lines += list(described.values())
+    lines += dict.fromkeys(_line(kpi, lang) for kpi in kpis)  # each KPI's values, once
     put_cell(sheet, 1, 1, title).font = TITLE_FONT
     for row, text in enumerate(lines, start=2):
         put_cell(sheet, row, 1, text).alignment = WRAP
@@ -282,16 +305,10 @@ def _self_score(
     self_ratings: Mapping[tuple[str, str], object] | None, ratee: object, kpi: str, lang: Lang
 ) -> str:
     given = (self_ratings or {}).get((str(ratee), kpi))
-    shown = label("forms.self_missing", lang) if _blank(given) else _shown(given)
+    if given is None or given == "" or (isinstance(given, float) and math.isnan(given)):
+        return label("forms.self_score", lang, value=label("forms.self_missing", lang))
+    shown = _number(given) if isinstance(given, float) else str(given)
     return label("forms.self_score", lang, value=shown)
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
-
-
-def _shown(value: object) -> str:
-    return _number(value) if isinstance(value, float) else str(value)
 
 
 def _validate(

@@ -284,9 +284,7 @@ class _Check:
             if index < 0:
                 self.header(cells, sheet.title, number)
             elif index < count and identity.rows[index] in today:
-                self.row(
-                    cells, f"{sheet.title}!{{column}}{number}", today[identity.rows[index]], form
-                )
+                self.row(cells, (sheet.title, number), today[identity.rows[index]], form)
             elif index >= count and any(_filled(c.value) for c in cells):
                 shown = " | ".join("" if c.value is None else str(c.value) for c in cells)
                 self.fail(f"{sheet.title}!A{number}", "collect.added", value=shown.strip(" |"))
@@ -307,28 +305,29 @@ class _Check:
             shown, allowed = " | ".join(map(str, found)), " | ".join(wanted)
             self.fail(where, "collect.header", value=shown, allowed=allowed)
 
-    def row(self, cells: Sequence, where: str, row: pd.Series, form: ReturnedForm) -> None:
-        """One row of the table: the four cells naming it unchanged, and its rating."""
+    def row(self, cells: Sequence, at: tuple[str, int], row: pd.Series, form: ReturnedForm) -> None:
+        """One row of the table (``at``: sheet and row number): the four cells naming it
+        unchanged, and its rating."""
         kpi = self.expected.kpi(row)
-        wanted = [
-            cell_text(str(row["employee_id"])),
-            cell_text(str(row["name"])),
-            cell_text(name_of("rater_group", row["rater_group"], self.shown)),
-            cell_text(kpi.name.get(self.shown)),
-        ]
+        names = (
+            row["employee_id"],
+            row["name"],
+            name_of("rater_group", row["rater_group"], self.shown),
+            kpi.name.get(self.shown),
+        )
+        wanted = [_text(cell_text(str(name))) for name in names]
         found = _texts(cells, len(wanted))
         rating = cells[VALUE_COLUMN - 1] if len(cells) >= VALUE_COLUMN else None
         if not any(_filled(v) for v in found) and (rating is None or not _filled(rating.value)):
-            self.fail(where.format(column="A"), "collect.removed", allowed=" | ".join(wanted))
+            allowed = " | ".join(w or "" for w in wanted)
+            self.fail(_ref(at, 1), "collect.removed", allowed=allowed)
             return
+        blank = label("collect.blank_cell", self.lang)
         for column, (got, want) in enumerate(zip(found, wanted, strict=True), start=1):
             if got != want:
-                blank = label("collect.blank_cell", self.lang)
-                cell = where.format(column=get_column_letter(column))
-                self.fail(
-                    cell, "collect.altered", value=blank if got is None else got, allowed=want
-                )
-        value = self.rating(rating, where.format(column="E"), row, kpi)
+                shown = blank if got is None else got
+                self.fail(_ref(at, column), "collect.altered", value=shown, allowed=want or blank)
+        value = self.rating(rating, _ref(at, VALUE_COLUMN), row, kpi)
         form.ratings.append(
             (str(row["employee_id"]), str(row["kpi_id"]), str(row["rater_group"]), value)
         )
@@ -342,6 +341,12 @@ class _Check:
             allowed = allowed_text(allowed_values(kpi), self.lang)
             self.fail(f"{where} ({named})", fault, value=cell.value, allowed=allowed)
         return value
+
+
+def _ref(at: tuple[str, int], column: int) -> str:
+    """A cell's reference as Excel writes it: ``评分!E7``."""
+    sheet, row = at
+    return f"{sheet}!{get_column_letter(column)}{row}"
 
 
 def _cells(sheet: Any, *, first: int, last: int, at_least: int) -> Iterator[tuple[int, Sequence]]:
