@@ -1,5 +1,6 @@
 # kpi-toolkit: every target does its own set-up on a fresh machine.
-#   make demo   create .venv, install, score the built-in sample department
+#   make demo   create .venv, install, score the built-in sample department, send its rating
+#               forms out, fill them as its raters would, collect them and score again
 #   make lint   ruff (lint and format) and mypy
 #   make test   make lint, then the whole suite: unit, property, notebooks, browser, wheel
 SHELL := /bin/bash
@@ -11,6 +12,7 @@ KPI := $(VENV)/bin/kpi
 INSTALLED := $(VENV)/.installed
 SYSTEM := $(VENV)/.system
 SAMPLE := sample
+FORMS := $(SAMPLE)/forms/2026-Q3
 
 .PHONY: demo test lint bench install system sample clean
 
@@ -37,6 +39,15 @@ demo: $(INSTALLED) $(SYSTEM)
 	$(KPI) sample --out $(SAMPLE)
 	$(KPI) score --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
 	  --records-dir $(SAMPLE)/records --period 2026-Q3 --out $(SAMPLE)/out/scores_2026-Q3.csv
+	$(KPI) forms --scheme after_sales_team --roster $(SAMPLE)/roster.csv --period 2026-Q3 \
+	  --out-dir $(FORMS)
+	$(PY) -m kpi_toolkit.sample.fill_forms $(FORMS)
+	$(KPI) collect --scheme after_sales_team --roster $(SAMPLE)/roster.csv --period 2026-Q3 \
+	  --forms $(FORMS) --out $(SAMPLE)/out/ratings_collected_2026-Q3.csv
+	$(KPI) score --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
+	  --records-dir $(SAMPLE)/records --period 2026-Q3 \
+	  --ratings $(SAMPLE)/out/ratings_collected_2026-Q3.csv \
+	  --out $(SAMPLE)/out/scores_collected_2026-Q3.csv
 	$(KPI) report --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
 	  --records-dir $(SAMPLE)/records --period 2026-Q3 --out-dir reports/2026-Q3
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .engine.scheme import Scheme
     from .periods import Period
     from .pipeline import Inputs
+    from .reports.collect import Collected
 
 __all__ = ["main"]
 
@@ -367,6 +368,133 @@ def _raters(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("forms")
+def _forms(args: argparse.Namespace) -> int:
+    from .engine.raters import assign_raters
+    from .reports.forms import write_rating_forms
+
+    scheme, roster, period = _org(args)
+    assigned = assign_raters(roster, scheme=scheme, period=period)
+    own = _self_ratings(args.self_ratings, period=period) if args.self_ratings else None
+    shows_self = any("self" in p.raters and p.rated_kpis for p in scheme.positions.values())
+    if args.round == "superior" and own is None and shows_self:
+        print(label("forms.no_self_ratings", args.lang), file=sys.stderr)
+    written = write_rating_forms(
+        assigned,
+        roster=roster,
+        scheme=scheme,
+        period=period,
+        out_dir=args.out_dir,
+        round=args.round,
+        self_ratings=own,
+        lang=args.lang,
+    )
+    folder = Path(args.out_dir).resolve()
+    print(
+        label(
+            "forms.written",
+            args.lang,
+            forms=len(written),
+            rows=written["rows"].sum(),
+            folder=folder,
+        )
+    )
+    return 0
+
+
+def _self_ratings(path: str, *, period: Period) -> dict[tuple[str, str], object]:
+    """The self-appraisals of a ratings table (what ``kpi collect --round self`` wrote)."""
+    from .engine.inputs import read_table
+    from .reports.forms import SELF_COLUMNS, self_scores
+
+    table = read_table(path)
+    missing = [c for c in SELF_COLUMNS if c not in table]
+    if missing:
+        raise InputError(
+            Problem(
+                where=f"{path}: columns",
+                message=f"columns missing: {', '.join(missing)}",
+                value=", ".join(c for c in table.columns if c != "_row"),
+                allowed="the ratings table kpi collect --round self writes: "
+                + ", ".join(SELF_COLUMNS),
+            )
+        )
+    return self_scores(table, period=period)
+
+
+@command("collect")
+def _collect(args: argparse.Namespace) -> int:
+    from .engine.raters import assign_raters
+    from .reports.collect import collect_rating_forms
+
+    scheme, roster, period = _org(args)
+    assigned = assign_raters(roster, scheme=scheme, period=period)
+    collected = collect_rating_forms(
+        args.forms,
+        assigned=assigned,
+        roster=roster,
+        scheme=scheme,
+        period=period,
+        round=args.round,
+        lang=args.lang,
+    )
+    _write(collected.ratings, args.out, what="ratings")
+    _print_completeness(collected, lang=args.lang, out=sys.stdout if args.out else sys.stderr)
+    return 0
+
+
+def _print_completeness(collected: Collected, *, lang: Lang, out: TextIO) -> None:
+    """Forms back and not, rows left blank, and per ratee and group what came back."""
+    from .labels import name_of
+    from .reports.collect import returned_by_group
+
+    forms, done = collected.forms, collected.completeness
+    back = forms.loc[forms["file"].notna()]
+    print(
+        label(
+            "collect.summary",
+            lang,
+            returned=len(back),
+            forms=len(forms),
+            rated=int(done["rated"].sum()),
+            assigned=len(done),
+        ),
+        file=out,
+    )
+    missing = forms.loc[forms["file"].isna()]
+    if len(missing):
+        raters = _listing(
+            f"{r} {n}" for r, n in zip(missing["rater_id"], missing["rater_name"], strict=True)
+        )
+        print(label("collect.not_returned", lang, count=len(missing), raters=raters), file=out)
+    blank = back.loc[back["blank"] > 0]
+    if len(blank):
+        raters = _listing(
+            label("collect.blank_rows", lang, rater=f"{r} {n}", count=c)
+            for r, n, c in zip(blank["rater_id"], blank["rater_name"], blank["blank"], strict=True)
+        )
+        print(
+            label("collect.blank", lang, count=int(blank["blank"].sum()), raters=raters), file=out
+        )
+    table = returned_by_group(done)
+    table["rater_group"] = [name_of("rater_group", g, lang) for g in table["rater_group"]]
+    headers = {
+        "employee_id": label("forms.col.ratee_id", lang),
+        "name": label("forms.col.ratee", lang),
+        "rater_group": label("forms.col.relation", lang),
+        "rated": label("collect.rated", lang),
+        "assigned": label("collect.assigned", lang),
+    }
+    print(f"\n{label('collect.by_group', lang)}", file=out)
+    print(table.rename(columns=headers).to_string(index=False), file=out)
+
+
+def _listing(items: Iterable[str], *, most: int = 12) -> str:
+    shown = list(items)
+    more = f" … +{len(shown) - most}" if len(shown) > most else ""
+    return ", ".join(shown[:most]) + more
+
+
 @command("explore")
 def _explore(args: argparse.Namespace) -> int:
     from .explorer.server import serve_explorer
@@ -478,6 +606,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True)
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--out")
+    for name in ("forms", "collect"):
+        what = "write one rating form per rater" if name == "forms" else "read the returned forms"
+        p = sub.add_parser(name, help=f"{what} (Excel)")
+        p.add_argument("--kind", choices=("ratings",), default="ratings")
+        p.add_argument("--scheme", required=True)
+        p.add_argument("--roster", required=True, help="a roster with manager_id (直接上级)")
+        p.add_argument("--period", required=True)
+        p.add_argument(
+            "--round",
+            choices=("all", "self", "superior", "others"),
+            default="all",
+            help="which rater groups: every group, self-appraisals, superiors, or peers "
+            "and subordinates",
+        )
+        p.add_argument("--lang", choices=("zh", "en"), default="zh")
+        if name == "forms":
+            p.add_argument("--out-dir", required=True, help="the folder of the forms")
+            p.add_argument(
+                "--self-ratings",
+                help="with --round superior: the table kpi collect --round self wrote",
+            )
+        else:
+            p.add_argument("--forms", required=True, help="the folder of returned forms")
+            p.add_argument("--out", help="the ratings table (CSV or XLSX; default: stdout)")
     p = sub.add_parser("explore", help="serve the weight scenario explorer (Voilà, 127.0.0.1)")
     p.add_argument("--scheme", required=True)
     _add_inputs(p, data_dir_required=True)

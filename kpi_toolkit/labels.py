@@ -255,6 +255,192 @@ LABELS: dict[str, dict[str, str]] = {
     "excel.grade_bands": {"zh": "等级划分(总分)", "en": "Grade bands (total)"},
     "excel.generated": {"zh": "生成时间", "en": "Generated at"},
     "excel.version": {"zh": "工具版本", "en": "Toolkit version"},
+    # rating forms out and back (kpi forms, kpi collect; reports/forms.py, reports/collect.py)
+    "forms.sheet": {"zh": "评分", "en": "Ratings"},
+    "forms.col.ratee_id": {"zh": "被评人编号", "en": "Ratee ID"},
+    "forms.col.ratee": {"zh": "被评人", "en": "Ratee"},
+    "forms.col.relation": {"zh": "评价关系", "en": "Relation"},
+    "forms.col.kpi": {"zh": "指标", "en": "KPI"},
+    "forms.col.value": {"zh": "评分", "en": "Rating"},
+    "forms.col.help": {"zh": "说明", "en": "Notes"},
+    "forms.title": {
+        "zh": "{period} 绩效评分表 · 评价人:{rater_id} {rater}",
+        "en": "Rating form {period} · rater: {rater_id} {rater}",
+    },
+    "forms.scheme": {"zh": "考核方案:{scheme}", "en": "Scheme: {scheme}"},
+    "forms.how": {"zh": "填写说明", "en": "How to fill in this form"},
+    "forms.how.fill": {
+        "zh": "1. 请在“评分”列为每一行填写您的评分:有下拉列表的从列表中选择,其余填写“说明”列所示"
+        "范围内的数字。",
+        "en": "1. Give each row your rating in the Rating column: choose from the list where "
+        "there is one, else type a number in the range the Notes column gives.",
+    },
+    "forms.how.blank": {
+        "zh": "2. 留空表示未评分(不按 0 分计算)。",
+        "en": "2. A blank cell means not rated (it does not count as 0).",
+    },
+    "forms.how.keep": {
+        "zh": "3. 请勿修改其他单元格、增删行或更改文件名;填好后保存,交回本文件。",
+        "en": "3. Do not change other cells, add or delete rows, or rename the file; save it "
+        "and hand this file back.",
+    },
+    "forms.how.kpi": {"zh": "· {kpi}:{allowed}", "en": "· {kpi}: {allowed}"},
+    "forms.allowed.labels": {"zh": "从下拉列表中选择:{labels}", "en": "choose one: {labels}"},
+    "forms.allowed.range": {
+        "zh": "填写 {low} 到 {high} 之间的数字",
+        "en": "a number from {low} to {high}",
+    },
+    "forms.allowed.whole_range": {
+        "zh": "填写 {low} 到 {high} 之间的整数",
+        "en": "a whole number from {low} to {high}",
+    },
+    "forms.allowed.at_least": {"zh": "填写不小于 {low} 的数字", "en": "a number ≥ {low}"},
+    "forms.allowed.whole_at_least": {
+        "zh": "填写不小于 {low} 的整数",
+        "en": "a whole number ≥ {low}",
+    },
+    "forms.allowed.any": {"zh": "填写数字", "en": "a number"},
+    "forms.self_score": {"zh": "本人自评:{value}", "en": "self-appraisal: {value}"},
+    "forms.self_missing": {"zh": "未提供", "en": "not given"},
+    "forms.note_and_self": {"zh": "{note};{own}", "en": "{note}; {own}"},
+    "forms.invalid_title": {"zh": "评分无效", "en": "Invalid rating"},
+    "forms.written": {
+        "zh": "{forms} 份评分表(共 {rows} 行)已写入 {folder}",
+        "en": "{forms} rating forms ({rows} rows) written to {folder}",
+    },
+    "forms.no_self_ratings": {
+        "zh": "提示:本方案有本人自评,但未给出 --self-ratings(kpi collect --round self "
+        "写出的评分表),上级评分表中的本人自评显示为“未提供”。",
+        "en": "note: the scheme has self-appraisals but no --self-ratings was given (the table "
+        "kpi collect --round self writes): the superiors' forms show the self-appraisal as "
+        "not given.",
+    },
+    "forms.filled": {
+        "zh": "{forms} 份评分表已填写(共 {typed} 项评分):{folder}",
+        "en": "{forms} forms filled in ({typed} ratings): {folder}",
+    },
+    "collect.summary": {
+        "zh": "已交回 {returned} / {forms} 份评分表;已评 {rated} / {assigned} 项",
+        "en": "{returned} of {forms} forms returned; {rated} of {assigned} ratings given",
+    },
+    "collect.not_returned": {
+        "zh": "未交回({count} 份):{raters}",
+        "en": "not returned ({count}): {raters}",
+    },
+    "collect.blank": {
+        "zh": "交回但留空({count} 行):{raters}",
+        "en": "returned but left blank ({count} rows): {raters}",
+    },
+    "collect.blank_rows": {"zh": "{rater} {count} 行", "en": "{rater} {count} rows"},
+    "collect.by_group": {
+        "zh": "按被评人和评价关系的回收情况:",
+        "en": "Ratings back per ratee and relation:",
+    },
+    "collect.rated": {"zh": "已评", "en": "Rated"},
+    "collect.assigned": {"zh": "应评", "en": "Assigned"},
+    "collect.problems": {
+        "zh": "交回的评分表有 {count} 处问题(未写出评分):",
+        "en": "the returned forms have {count} problem(s) (no ratings written):",
+    },
+    "collect.no_folder": {"zh": "评分表文件夹不存在", "en": "no such folder of forms"},
+    "collect.folder_allowed": {
+        "zh": "kpi forms --out-dir 写出评分表的文件夹",
+        "en": "the folder kpi forms --out-dir wrote the forms to",
+    },
+    "collect.too_large": {
+        "zh": "文件过大({size} MB):评分表不会超过 {limit} MB",
+        "en": "file too large ({size} MB): a rating form is at most {limit} MB",
+    },
+    "collect.not_workbook": {
+        "zh": "不是可读取的 Excel 工作簿(.xlsx)",
+        "en": "not a readable Excel workbook (.xlsx)",
+    },
+    "collect.not_form": {
+        "zh": "不是评分表:没有表单标识",
+        "en": "not a rating form: it has no form identity",
+    },
+    "collect.a_form": {
+        "zh": "kpi forms 写出、填好后交回的评分表",
+        "en": "a rating form written by kpi forms and filled in",
+    },
+    "collect.identity": {
+        "zh": "表单标识中的{item}与本次收集不符",
+        "en": "the form's {item} is not this collection's",
+    },
+    "collect.key.version": {"zh": "版本", "en": "version"},
+    "collect.key.kind": {"zh": "表单类型", "en": "kind of form"},
+    "collect.key.scheme_id": {"zh": "考核方案", "en": "scheme"},
+    "collect.key.scheme_digest": {
+        "zh": "考核方案摘要(评分表发出后方案已修改)",
+        "en": "scheme digest (the scheme changed after the forms went out)",
+    },
+    "collect.key.period": {"zh": "考核周期", "en": "period"},
+    "collect.key.round": {"zh": "评分轮次", "en": "round"},
+    "collect.key.lang": {"zh": "语言", "en": "language"},
+    "collect.key.header_row": {"zh": "表头行号", "en": "header row"},
+    "collect.key.rows": {"zh": "行数", "en": "row count"},
+    "collect.not_assigned": {
+        "zh": "评价人 {rater} 在本轮没有评分任务",
+        "en": "rater {rater} has nothing to rate in this round",
+    },
+    "collect.assigned_raters": {
+        "zh": "本轮评价人:{raters}",
+        "en": "this round's raters: {raters}",
+    },
+    "collect.renamed": {
+        "zh": "文件名是评价人 {named} 的,表单却是评价人 {rater} 的(文件被改名或换了表)",
+        "en": "the file name is rater {named}'s but the form is rater {rater}'s (renamed or "
+        "swapped)",
+    },
+    "collect.unnamed": {
+        "zh": "文件名不以评价人编号开头(表单是评价人 {rater} 的)",
+        "en": "the file name does not start with a rater's id (the form is rater {rater}'s)",
+    },
+    "collect.file_name": {"zh": "文件名", "en": "file name"},
+    "collect.workbook": {"zh": "工作簿", "en": "workbook"},
+    "collect.twice": {
+        "zh": "评价人 {rater} 交回了不止一份评分表:{files}",
+        "en": "rater {rater} returned more than one form: {files}",
+    },
+    "collect.one_form": {"zh": "每位评价人一份", "en": "one form per rater"},
+    "collect.no_longer": {
+        "zh": "评分表发出后人员或汇报关系已变化:此行已不是本轮的评分任务",
+        "en": "the roster changed after the forms went out: this row is no longer assigned",
+    },
+    "collect.not_on_form": {
+        "zh": "评分表发出后新增的评分任务不在此表中:{ratee} {kpi}({group})",
+        "en": "assigned after the forms went out, not on this form: {ratee} {kpi} ({group})",
+    },
+    "collect.send_again": {
+        "zh": "用当前花名册重新发出评分表(kpi forms)",
+        "en": "send the forms again from today's roster (kpi forms)",
+    },
+    "collect.no_sheet": {"zh": "缺少工作表“{sheet}”", "en": "the sheet {sheet!r} is missing"},
+    "collect.too_big_sheet": {
+        "zh": "工作表尺寸异常({rows} 行 × {columns} 列)",
+        "en": "the sheet is absurdly large ({rows} rows × {columns} columns)",
+    },
+    "collect.sheet_allowed": {
+        "zh": "不超过 {rows} 行 × {columns} 列",
+        "en": "at most {rows} rows × {columns} columns",
+    },
+    "collect.header": {"zh": "表头被修改", "en": "the header row was changed"},
+    "collect.altered": {"zh": "单元格被修改", "en": "the cell was changed"},
+    "collect.removed": {"zh": "此行被删除", "en": "this row was deleted"},
+    "collect.added": {
+        "zh": "新增的行:评分表不能增加行",
+        "en": "an added row: a rating form takes no new rows",
+    },
+    "collect.blank_cell": {"zh": "(空)", "en": "(blank)"},
+    "collect.formula": {
+        "zh": "公式不能作为评分(不会被计算)",
+        "en": "a formula is not a rating (it is never evaluated)",
+    },
+    "collect.not_rating": {"zh": "不是有效的评分", "en": "not a valid rating"},
+    "collect.row": {
+        "zh": "被评人 {ratee},指标 {kpi}",
+        "en": "ratee {ratee}, KPI {kpi}",
+    },
     # weight explorer
     "explorer.title": {
         "zh": "权重情景模拟:{scheme}({period})",

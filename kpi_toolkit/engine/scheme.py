@@ -8,6 +8,8 @@ with the file, the key path, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from functools import reduce
 from pathlib import Path
@@ -220,6 +222,25 @@ class Scheme(_Frozen):
     def kpi_ids(self) -> tuple[str, ...]:
         """Every KPI id of every position, in order of first appearance."""
         return tuple(dict.fromkeys(k.id for p in self.positions.values() for k in p.kpis))
+
+    def digest(self) -> str:
+        """A stable SHA-256 of what the scheme says, not of where it was read from.
+
+        The same scheme gives the same digest from any file or folder (``path`` is left
+        out); any change to a position, KPI, weight, rule or grade changes it. Rating forms
+        carry it, so that a form filled under another version of the scheme is refused.
+
+        Examples
+        --------
+        >>> scheme = builtin_scheme("after_sales_team")
+        >>> scheme.digest() == scheme.model_copy(update={"path": "elsewhere.yaml"}).digest()
+        True
+        >>> len(scheme.digest())
+        64
+        """
+        data = self.model_dump(mode="json", exclude={"path"})
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def with_weights(self, position: str, weights: dict[str, float]) -> Scheme:
         """A copy of the scheme with some KPI weights of one position changed.

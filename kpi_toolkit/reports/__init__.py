@@ -1,5 +1,6 @@
 """Reports: the appraisal context, report sections, charts, notebook execution, the offline
-HTML export, batches of reports, the Excel workbook and the what-if panel.
+HTML export, batches of reports, the Excel workbook, the what-if panel, and the rating forms
+sent out and collected back.
 
 Owns everything a reader sees of one appraisal outside the explorer: the notebooks'
 sections (department report, scorecard, annual review), their charts, running the
@@ -25,6 +26,9 @@ _EXPORTS = {
     "export_html": ".export",
     "shared_kernel": ".export",
     "write_scores_excel": ".excel",
+    "write_rating_forms": ".forms",
+    "collect_rating_forms": ".collect",
+    "Collected": ".collect",
     "panel": ".whatif",
     "panel_data": ".whatif",
 }

@@ -33,7 +33,7 @@ from ..files import NameRules, unused_name, write_atomic
 from ..labels import Lang, label, position_names
 from .html import number
 
-__all__ = ["write_scores_excel", "write_table_excel"]
+__all__ = ["cell_text", "put_cell", "save_workbook", "write_scores_excel", "write_table_excel"]
 
 
 Columns = Sequence[tuple[str, str | None]]  # (column or label key, number format)
@@ -108,7 +108,7 @@ def write_scores_excel(
     >>> write_scores_excel(result, "scores_2026-Q3.xlsx")  # doctest: +SKIP
     PosixPath('scores_2026-Q3.xlsx')
     """
-    return _save(_workbook(appraisal, lang=lang), path)
+    return save_workbook(_workbook(appraisal, lang=lang), path)
 
 
 def write_table_excel(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
@@ -126,14 +126,15 @@ def write_table_excel(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     book = Workbook()
     sheet = book.worksheets[0]
     for column, name in enumerate(frame.columns, start=1):
-        _put(sheet, 1, column, str(name))
+        put_cell(sheet, 1, column, str(name))
     for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
         for column, value in enumerate(values, start=1):
-            _put(sheet, row, column, value)
-    return _save(book, path)
+            put_cell(sheet, row, column, value)
+    return save_workbook(book, path)
 
 
-def _save(book: Workbook, path: str | os.PathLike[str]) -> Path:
+def save_workbook(book: Workbook, path: str | os.PathLike[str]) -> Path:
+    """Save ``book`` to an ``.xlsx`` file, whole or not at all (built in memory first)."""
     if Path(path).suffix.lower() != ".xlsx":
         where, found = os.fspath(path), Path(path).suffix
         problem = Problem(where, "unsupported file extension", found, ".xlsx (e.g. scores.xlsx)")
@@ -171,7 +172,7 @@ def _sheet_title(name: str, *, taken: Iterable[str]) -> str:
     return unused_name(name, taken=[*taken, "History"], rules=SHEET_TITLE, suffix=" ({n})")
 
 
-def _put(
+def put_cell(
     sheet: Worksheet, row: int, column: int, value: object, *, number_format: str | None = None
 ) -> Cell:
     """Write one value: text is never a formula; numbers stay numbers, in ``number_format``."""
@@ -179,16 +180,35 @@ def _put(
     assert isinstance(cell, Cell)  # written before its range is merged
     plain = _plain(value)
     if isinstance(plain, str):
-        text = NOT_IN_XML.sub("\ufffd", plain)
-        quoted = text.startswith(FORMULA_STARTS)
-        cell.value = "'" + text if quoted else text
+        text = cell_text(plain)
+        cell.value = text
         cell.data_type = "s"
+        quoted = text.startswith("'") and not plain.startswith("'")
         cell.quotePrefix = quoted  # Excel keeps a re-edited cell as text
     else:
         cell.value = plain
         if number_format is not None and plain is not None:
             cell.number_format = number_format
     return cell
+
+
+def cell_text(text: str) -> str:
+    """The string :func:`put_cell` stores for ``text``: what a reader of the cell finds.
+
+    Characters XML cannot hold become U+FFFD; text Excel would read as a formula gets a
+    leading ``'``; a carriage return is a line feed (as every XML reader reads it back).
+
+    Examples
+    --------
+    >>> cell_text("=SUM(A1:A9)")
+    "'=SUM(A1:A9)"
+    >>> cell_text("张三")
+    '张三'
+    """
+    text = NOT_IN_XML.sub("\ufffd", text)
+    quoted = text.startswith(FORMULA_STARTS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + text if quoted else text
 
 
 def _plain(value: object) -> bool | int | float | str | datetime | None:
@@ -210,7 +230,7 @@ def _heading(
 ) -> None:
     """A bold, filled, bordered heading at (row, column), merged down/right to ``to``."""
     (row, column), (last_row, last_column) = at, to or at
-    _put(sheet, row, column, text)
+    put_cell(sheet, row, column, text)
     if to is not None and to != at:
         sheet.merge_cells(
             start_row=row, start_column=column, end_row=last_row, end_column=last_column
@@ -221,7 +241,7 @@ def _heading(
 
 
 def _title(sheet: Worksheet, text: str, *, width: int) -> None:
-    _put(sheet, 1, 1, text).font = Font(bold=True, size=14)
+    put_cell(sheet, 1, 1, text).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     sheet.row_dimensions[1].height = 24
 
@@ -232,7 +252,7 @@ def _rows(sheet: Worksheet, frame: pd.DataFrame, columns: Columns, *, first: int
     formats = [number_format for _, number_format in columns]
     for row, record in enumerate(values, start=first):
         for column, (value, number_format) in enumerate(zip(record, formats, strict=True), 1):
-            _put(sheet, row, column, value, number_format=number_format).border = BORDER
+            put_cell(sheet, row, column, value, number_format=number_format).border = BORDER
 
 
 def _scorecard(
@@ -282,10 +302,10 @@ def _targets(sheet: Worksheet, kpis: list[Kpi], lang: Lang) -> None:
     for column, kpi in enumerate(kpis, start=len(ID_KEYS) + 1):
         target = kpi.target if kpi.target_text is None else kpi.target_text
         number_format = "0%" if kpi.kind == "ratio" else "General"
-        cell = _put(sheet, TARGET_ROW, column, target, number_format=number_format)
+        cell = put_cell(sheet, TARGET_ROW, column, target, number_format=number_format)
         cell.alignment, cell.fill, cell.border = CENTRED, NOTE_FILL, BORDER
         rule = kpi.rule.describe(weight=kpi.weight, target=kpi.target, lang=lang)
-        cell = _put(sheet, RULE_ROW, column, rule)
+        cell = put_cell(sheet, RULE_ROW, column, rule)
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         cell.font, cell.fill, cell.border = RULE_FONT, NOTE_FILL, BORDER
 
