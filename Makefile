@@ -37,8 +37,8 @@ sample: $(INSTALLED)
 
 demo: $(INSTALLED) $(SYSTEM)
 	$(KPI) sample --out $(SAMPLE)
-	$(KPI) score --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
-	  --records-dir $(SAMPLE)/records --period 2026-Q3 --out $(SAMPLE)/out/scores_2026-Q3.csv
+	$(KPI) raters --scheme after_sales_team --roster $(SAMPLE)/roster.csv --period 2026-Q3 \
+	  --out $(SAMPLE)/out/raters_2026-Q3.csv
 	$(KPI) forms --scheme after_sales_team --roster $(SAMPLE)/roster.csv --period 2026-Q3 \
 	  --out-dir $(FORMS)
 	$(PY) -m kpi_toolkit.sample.fill_forms $(FORMS)
@@ -47,7 +47,7 @@ demo: $(INSTALLED) $(SYSTEM)
 	$(KPI) score --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
 	  --records-dir $(SAMPLE)/records --period 2026-Q3 \
 	  --ratings $(SAMPLE)/out/ratings_collected_2026-Q3.csv \
-	  --out $(SAMPLE)/out/scores_collected_2026-Q3.csv
+	  --out $(SAMPLE)/out/scores_2026-Q3.csv
 	$(KPI) report --scheme after_sales_team --data-dir $(SAMPLE) --sources sample_department \
 	  --records-dir $(SAMPLE)/records --period 2026-Q3 --out-dir reports/2026-Q3
 

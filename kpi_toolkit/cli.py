@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+MAX_GROUPS_SHOWN = 15  # incomplete (ratee, group) rows printed by kpi collect
 
 
 def command(name: str) -> Callable:
@@ -477,6 +478,10 @@ def _print_completeness(collected: Collected, *, lang: Lang, out: TextIO) -> Non
             label("collect.blank", lang, count=int(blank["blank"].sum()), raters=raters), file=out
         )
     table = returned_by_group(done)
+    table = table.loc[table["rated"] < table["assigned"]]
+    if table.empty:
+        print(f"\n{label('collect.all_back', lang)}", file=out)
+        return
     table["rater_group"] = [name_of("rater_group", g, lang) for g in table["rater_group"]]
     headers = {
         "employee_id": label("forms.col.ratee_id", lang),
@@ -486,7 +491,10 @@ def _print_completeness(collected: Collected, *, lang: Lang, out: TextIO) -> Non
         "assigned": label("collect.assigned", lang),
     }
     print(f"\n{label('collect.by_group', lang)}", file=out)
-    print(table.rename(columns=headers).to_string(index=False), file=out)
+    shown = table.head(MAX_GROUPS_SHOWN).rename(columns=headers)
+    print(shown.to_string(index=False), file=out)
+    if len(table) > MAX_GROUPS_SHOWN:
+        print(label("collect.by_group_more", lang, count=len(table) - MAX_GROUPS_SHOWN), file=out)
 
 
 def _listing(items: Iterable[str], *, most: int = 12) -> str:

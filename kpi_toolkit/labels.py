@@ -316,8 +316,8 @@ LABELS: dict[str, dict[str, str]] = {
         "not given.",
     },
     "forms.filled": {
-        "zh": "{forms} 份评分表已填写(共 {typed} 项评分):{folder}",
-        "en": "{forms} forms filled in ({typed} ratings): {folder}",
+        "zh": "{forms} 份评分表已填写交回(共 {typed} 项评分),{kept} 份未交回:{folder}",
+        "en": "{forms} forms filled in and returned ({typed} ratings), {kept} kept back: {folder}",
     },
     "collect.summary": {
         "zh": "已交回 {returned} / {forms} 份评分表;已评 {rated} / {assigned} 项",
@@ -333,8 +333,17 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "collect.blank_rows": {"zh": "{rater} {count} 行", "en": "{rater} {count} rows"},
     "collect.by_group": {
-        "zh": "按被评人和评价关系的回收情况:",
-        "en": "Ratings back per ratee and relation:",
+        "zh": "未收齐的评价(按被评人和评价关系):",
+        "en": "Ratings not all back, per ratee and relation:",
+    },
+    "collect.by_group_more": {
+        "zh": "… 另有 {count} 组未收齐(完整列表见报告的数据质量部分)",
+        "en": "… {count} more groups not all back (the report's data quality section lists "
+        "them all)",
+    },
+    "collect.all_back": {
+        "zh": "所有评价均已收齐。",
+        "en": "Every assigned rating is back.",
     },
     "collect.rated": {"zh": "已评", "en": "Rated"},
     "collect.assigned": {"zh": "应评", "en": "Assigned"},

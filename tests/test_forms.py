@@ -99,7 +99,7 @@ def score_table(capsys, sample: Path, ratings: Path, out: Path) -> pd.DataFrame:
 
 
 def test_forms_filled_and_collected_score_as_the_sample_ratings(
-    sample: Path, filled_forms: Path, tmp_path: Path, capsys
+    sample: Path, blank_forms: Path, filled_forms: Path, tmp_path: Path, capsys
 ):
     collected = tmp_path / "ratings_collected.csv"
     code, out, err = run(capsys, *org(sample, "collect", filled_forms), "--out", collected)
@@ -121,10 +121,15 @@ def test_forms_filled_and_collected_score_as_the_sample_ratings(
         .reset_index(drop=True)
         .equals(given.sort_values(keys).reset_index(drop=True)[table.columns])
     )
-    # completeness: every form came back, the rows the sample has no rating for are blank
-    assert "已交回 58 / 58 份评分表" in out
+    # completeness: the raters who rated nobody kept their forms back; the rows the sample
+    # has no rating for are blank
+    forms = sorted(p.name.split("_")[0] for p in blank_forms.glob("*.xlsx"))
+    silent = sorted(set(forms) - set(given["rater_id"]))
+    assert silent, "the sample has raters who rate nobody"
+    assert f"已交回 {len(forms) - len(silent)} / {len(forms)} 份评分表" in out
+    assert f"未交回({len(silent)} 份):" in out and all(r in out for r in silent)
     assert f"已评 {len(given)} / " in out and "交回但留空" in out
-    assert "按被评人和评价关系的回收情况" in out and "直接上级" in out
+    assert "未收齐的评价(按被评人和评价关系)" in out and "同级" in out
     by_hand = score_table(capsys, sample, sample / "ratings.csv", tmp_path / "a.csv")
     from_forms = score_table(capsys, sample, collected, tmp_path / "b.csv")
     pd.testing.assert_frame_equal(from_forms, by_hand)

@@ -30,18 +30,27 @@ __all__ = ["fill_forms", "main"]
 Key = tuple[str, str, str, str, str]  # employee_id, period, kpi_id, rater_id, rater_group
 
 
-def fill_forms(folder: str | Path, *, ratings: pd.DataFrame) -> tuple[int, int]:
-    """Type ``ratings`` into the forms of ``folder``; return (forms filled, ratings typed).
+def fill_forms(
+    folder: str | Path, *, ratings: pd.DataFrame, keep_unrated: bool = False
+) -> tuple[int, int, int]:
+    """Type ``ratings`` into the forms of ``folder``; return (forms filled, ratings typed,
+    forms kept back).
 
     ``ratings`` is a table ``employee_id, period, kpi_id, rater_id, rater_group, value``.
-    A value is typed as it is in the table (a number stays a number, a label a label).
+    A value is typed as it is in the table (a number stays a number, a label a label). A
+    rater with no rating in the table does not send the form back: unless ``keep_unrated``,
+    the form is removed from the folder, as a form never returned.
     """
     given = _by_key(ratings)
-    forms = typed = 0
+    forms = typed = kept = 0
     for path in sorted(Path(folder).glob("*.xlsx")):
         count = _fill(path, given)
+        if count == 0 and not keep_unrated:
+            path.unlink()
+            kept += 1
+            continue
         forms, typed = forms + (count is not None), typed + (count or 0)
-    return forms, typed
+    return forms, typed, kept
 
 
 def _by_key(ratings: pd.DataFrame) -> dict[Key, Any]:
@@ -90,8 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not Path(args.folder).is_dir():
         print(f"error: {args.folder}: {label('collect.no_folder')}", file=sys.stderr)
         return 2
-    forms, typed = fill_forms(args.folder, ratings=make_sample(seed=args.seed).ratings)
-    print(label("forms.filled", forms=forms, typed=typed, folder=Path(args.folder).resolve()))
+    forms, typed, kept = fill_forms(args.folder, ratings=make_sample(seed=args.seed).ratings)
+    folder = Path(args.folder).resolve()
+    print(label("forms.filled", forms=forms, typed=typed, kept=kept, folder=folder))
     return 0
 
 
