@@ -32,10 +32,12 @@ MOVES = 50
 PERIOD = "2026-Q3"
 SEED = 20260705
 SCALE = ["不满意", "较满意", "很满意"]
+RATED = ("skill_development", "internal_cooperation", "adhoc_tasks")
 
 
-def department(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A roster of ``n`` managers in 50 teams and their quarter's actuals (as in the sample)."""
+def department(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A roster of ``n`` managers in 50 teams, their quarter's actuals and the superior's
+    ratings (as in the sample)."""
     ids = [f"M{i:05d}" for i in range(n)]
     roster = pd.DataFrame(
         {
@@ -67,14 +69,21 @@ def department(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataF
             "adhoc_tasks": rng.choice(SCALE, n, p=[0.1, 0.4, 0.5]),
         }
     )
-    return roster, actuals
+    # items 6, 10, 11 are the superior's ratings (source: ratings), one per manager and KPI
+    ratings = actuals.melt(
+        id_vars=["employee_id", "period"],
+        value_vars=list(RATED),
+        var_name="kpi_id",
+        value_name="value",
+    ).assign(rater_id="S1", rater_group="superior")
+    return roster, actuals.drop(columns=list(RATED)), ratings
 
 
 def main() -> None:
     rng = np.random.default_rng(SEED)
     scheme = builtin_scheme("manager_post")
-    roster, actuals = department(EMPLOYEES, rng)
-    appraisal = score(actuals, scheme=scheme, roster=roster, period=PERIOD)
+    roster, actuals, ratings = department(EMPLOYEES, rng)
+    appraisal = score(actuals, scheme=scheme, roster=roster, period=PERIOD, ratings=ratings)
     explorer = WeightExplorer(appraisal)
     movable = [k for k in scheme.positions["manager"].kpis if not explorer.sliders[k.id].disabled]
     times = []
@@ -90,6 +99,7 @@ def main() -> None:
         scheme=scheme.with_weights("manager", explorer.weights["manager"]),
         roster=roster,
         period=PERIOD,
+        ratings=ratings,
     ).scores.set_index("employee_id")
     shown = explorer.scores.set_index("employee_id").loc[check.index]
     assert (shown["total"] == check["total"]).all(), "totals differ from score()"

@@ -46,6 +46,10 @@ def department(directory: Path, copies: int) -> list[str]:
                 part["team"] = part["team"] + f"{k}"
             if "rater_id" in part:
                 part["rater_id"] = part["rater_id"] + f"-{k}"
+            if "manager_id" in part:  # each copy reports to its own superiors
+                part["manager_id"] = part["manager_id"].where(
+                    part["manager_id"] == "", part["manager_id"] + f"-{k}"
+                )
             out[name].append(part)
     for name, parts in out.items():
         pd.concat(parts).to_csv(directory / f"{name}.csv", index=False, encoding="utf-8-sig")

@@ -7,10 +7,12 @@ person has the same total, grade and rank in every view of the same period.
 
 The inputs are a scheme (a YAML file or a built-in name, with parameters filled), a roster,
 the actuals (a table, or computed from raw exports through a bundle of source mappings) and,
-for schemes with 360 KPIs, the ratings. A *data directory* holds ``roster.csv``,
-``actuals_<scheme id>.csv`` (or ``actuals.csv``) and ``ratings.csv`` (CSV or XLSX); files
-named one by one take precedence over the directory's; the *records directory* holds the raw
-exports a bundle reads.
+for schemes with KPIs scored by people (``source: ratings``), the ratings. A *data
+directory* holds ``roster.csv``, ``actuals_<scheme id>.csv`` (or ``actuals.csv``) and
+``ratings.csv`` (CSV or XLSX); files named one by one take precedence over the directory's;
+the *records directory* holds the raw exports a bundle reads. One ratings table serves every
+scheme of the department: each scheme reads its own rows
+(:func:`~kpi_toolkit.engine.raters.ratings_for`).
 
 May import: the top-level shared modules, ``engine``; ``records`` only when a bundle is given
 (DuckDB is loaded then and not before).
@@ -27,6 +29,7 @@ import pandas as pd
 
 from .engine.annual import AnnualResult, annual
 from .engine.inputs import check_roster, read_table
+from .engine.raters import ratings_for
 from .engine.scheme import Scheme, load_scheme
 from .engine.scoring import Appraisal, score
 from .errors import InputError, Problem
@@ -201,7 +204,7 @@ def resolve_inputs(
         scheme=chosen,
         roster=tables["roster"],
         actuals=tables["actuals"],
-        ratings=tables.get("ratings"),
+        ratings=None if "ratings" not in tables else ratings_for(tables["ratings"], scheme=chosen),
         files=files,
         bundle=bundle,
     )

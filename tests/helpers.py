@@ -1,10 +1,10 @@
-"""Small builders shared by the engine's tests: rosters, actuals, schemes, single KPIs."""
+"""Small builders shared by the engine's tests: rosters, actuals, ratings, schemes, KPIs."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,8 @@ DEPARTMENT_HEAD_PARAMETERS = {
     "cost_income_target": 0.15,
 }
 
-# The hand-made manager row of the seed (section 2), with its points worked out by hand.
+# The hand-made manager row of the seed (section 2), with its points worked out by hand:
+# what is measured (the actuals) ...
 SEED_MANAGER_ROW: dict[str, Any] = {
     "response_speed": 2,  # 20 − 2 = 18
     "invalid_service_ratio": 0.035,  # 2–5 %: 7 → 5, half way = 6
@@ -34,11 +35,16 @@ SEED_MANAGER_ROW: dict[str, Any] = {
     "plm_usage_rate": 0.96,  # ≥ 95 %: 10
     "training_coverage": 0.85,  # ≥ 80 %: 5
     "new_staff_training_failures": 0,  # 5
+    "periodic_report_on_time_rate": 1.0,  # ≥ 95 %: 5
+}
+# ... and what the direct superior rates (items 6, 10, 11: source: ratings).
+SEED_MANAGER_RATED: dict[str, Any] = {
     "skill_development": "较满意",  # 2 / 3 × 5 = 10/3
     "internal_cooperation": "很满意",  # 3 / 3 × 8 = 8
-    "periodic_report_on_time_rate": 1.0,  # ≥ 95 %: 5
     "adhoc_tasks": "很满意",  # 3 / 3 × 2 = 2
 }
+SUPERIOR = "S001"  # the managers' superior where a test's roster says nothing
+RATING_COLUMNS = ["employee_id", "period", "kpi_id", "rater_id", "rater_group", "value"]
 SEED_MANAGER_POINTS = {
     "response_speed": 18.0,
     "invalid_service_ratio": 6.0,
@@ -117,16 +123,77 @@ def make_roster(*people: tuple[str, str], status: str = "regular", **columns: An
 
 
 def manager_actuals(*employee_ids: str, period: str = PERIOD, **overrides: Any) -> pd.DataFrame:
-    """Actuals of manager_post for each employee: the seed row, with columns overridden.
+    """Measured actuals of manager_post for each employee: the seed row, columns overridden.
 
-    An override may be a scalar (for every row) or a list (one value per employee).
+    An override may be a scalar (for every row) or a list (one value per employee). The
+    superior's items are ratings: see :func:`manager_ratings` and :func:`manager_inputs`.
     """
+    rated = sorted(set(overrides) & set(SEED_MANAGER_RATED))
+    if rated:
+        raise TypeError(f"{rated} are rated by the superior: give them to manager_ratings")
     frame = pd.DataFrame(
         [{"employee_id": e, "period": period, **SEED_MANAGER_ROW} for e in employee_ids]
     )
     for column, value in overrides.items():
         frame[column] = value
     return frame
+
+
+def ratings_table(*rows: tuple[Any, ...], period: str = PERIOD) -> pd.DataFrame:
+    """A ratings table from ``(employee_id, kpi_id, rater_id, rater_group, value)`` rows."""
+    frame = pd.DataFrame(rows, columns=[c for c in RATING_COLUMNS if c != "period"])
+    frame.insert(1, "period", period)
+    return frame
+
+
+def manager_ratings(
+    *employee_ids: str,
+    period: str = PERIOD,
+    superior: str | list[str] = SUPERIOR,
+    **overrides: Any,
+) -> pd.DataFrame:
+    """The superior's ratings of manager_post's items 6, 10, 11: the seed's labels.
+
+    ``superior`` is the rater (one for all, or one per employee, as the roster's
+    ``manager_id``). An override is a scalar or one value per employee; a blank value
+    (``""`` or ``None``) leaves that rating out (not rated).
+    """
+    superiors = [superior] * len(employee_ids) if isinstance(superior, str) else superior
+    values = {kpi: [label] * len(employee_ids) for kpi, label in SEED_MANAGER_RATED.items()}
+    for kpi, value in overrides.items():
+        if kpi not in SEED_MANAGER_RATED:
+            raise TypeError(f"{kpi} is measured, not rated: give it to manager_actuals")
+        values[kpi] = value if isinstance(value, list) else [value] * len(employee_ids)
+    rows = [
+        (e, kpi, rater, "superior", values[kpi][i])
+        for i, (e, rater) in enumerate(zip(employee_ids, superiors, strict=True))
+        for kpi in SEED_MANAGER_RATED
+        if values[kpi][i] not in ("", None)
+    ]
+    return ratings_table(*rows, period=period)
+
+
+class ManagerInputs(NamedTuple):
+    """manager_post's actuals (measured) and ratings (by the superior)."""
+
+    actuals: pd.DataFrame
+    ratings: pd.DataFrame
+
+
+def manager_inputs(
+    *employee_ids: str,
+    period: str = PERIOD,
+    superior: str | list[str] = SUPERIOR,
+    **overrides: Any,
+) -> ManagerInputs:
+    """The seed row for each employee as manager_post takes it: measured items in the
+    actuals, the superior's items in the ratings; each override goes where it belongs."""
+    rated = {k: v for k, v in overrides.items() if k in SEED_MANAGER_RATED}
+    measured = {k: v for k, v in overrides.items() if k not in SEED_MANAGER_RATED}
+    return ManagerInputs(
+        manager_actuals(*employee_ids, period=period, **measured),
+        manager_ratings(*employee_ids, period=period, superior=superior, **rated),
+    )
 
 
 def write_scheme(directory: Path, text: str, name: str = "scheme.yaml") -> Path:

@@ -273,6 +273,105 @@ def test_bad_input_exits_2_with_a_clear_message(case: str, sample: Path, tmp_pat
         assert "row " in stderr and "bad.csv" in stderr
 
 
+# --- the seed's relationships: one ratings file for every built-in scheme -----------------
+
+HEAD_PARAMETERS = [
+    "--set=complaint_rate_max=0.02",
+    "--set=complaint_handling_days_max=5",
+    "--set=compensation_max=2",
+    "--set=budget_deviation_max=0.05",
+    "--set=cost_income_target=0.15",
+]
+# scheme: (period, options, {employee: {column: expected}}) — the sample's figures, the
+# same as when the superior's items were columns of the actuals.
+SAMPLE_SCORES = {
+    "after_sales_team": ("2026-Q3", [], {"E054": {"total": 99.62, "grade": "优秀", "rank": 1}}),
+    "manager_post": (
+        "2026-Q3",
+        [],
+        {
+            "E003": {"total": 97.35, "grade": "优秀", "rank": 1, "internal_cooperation": 8},
+            "E002": {"total": 82.11, "grade": "良好", "rank": 2, "adhoc_tasks": 2 / 3},
+        },
+    ),
+    # E002 counted 1 mistake of his own, the superior 2: only the superior's counts (60 − 6)
+    "monthly_repair": (
+        "2026-01",
+        [],
+        {"E002": {"total": 92.73, "work_mistakes": 54}, "E003": {"total": 98.93, "rank": 1}},
+    ),
+    "department_head": (
+        "2025",
+        HEAD_PARAMETERS,
+        {"E001": {"total": 87.9, "grade": "良好", "rules_regulations": 13, "daily_affairs": 9}},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SAMPLE_SCORES))
+def test_every_builtin_scheme_scores_the_sample_folder_and_its_one_ratings_file(
+    name: str, sample: Path, tmp_path: Path, capsys
+):
+    period, options, expected = SAMPLE_SCORES[name]
+    out = tmp_path / "scores.csv"
+    args = ["score", "--scheme", name, "--data-dir", sample, "--period", period, *options]
+    code, _, stderr = run(capsys, *args, "--out", out)
+    assert code == 0, stderr
+    scores = pd.read_csv(out, encoding="utf-8-sig").set_index("employee_id")
+    for employee, columns in expected.items():
+        for column, value in columns.items():
+            shown = scores.loc[employee, column]  # points written to 4 decimals
+            assert shown == pytest.approx(value, abs=1e-4), (employee, column)
+
+
+def _ratings_with(sample: Path, tmp_path: Path, change) -> tuple[Path, pd.DataFrame]:
+    frame = pd.read_csv(
+        sample / "ratings.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    frame = change(frame)
+    path = tmp_path / "ratings.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path, frame
+
+
+def test_a_manager_claimed_as_a_supervisors_subordinate_is_refused(
+    sample: Path, tmp_path: Path, capsys
+):
+    def claim(frame: pd.DataFrame) -> pd.DataFrame:
+        mine = (frame["employee_id"] == "E004") & (frame["rater_id"] == "E002")
+        frame.loc[mine & (frame["period"] == "2026-Q3"), "rater_group"] = "subordinates"
+        return frame
+
+    path, frame = _ratings_with(sample, tmp_path, claim)
+    claimed = frame["rater_group"].eq("subordinates") & frame["rater_id"].eq("E002")
+    row = int(frame.index[claimed][0]) + 2  # the header is row 1
+    args = score_args(sample)
+    args[args.index("--ratings") + 1] = path
+    code, _, stderr = run(capsys, *args)
+    assert code == 2 and "Traceback" not in stderr
+    line = next(x for x in stderr.splitlines() if f"row {row} " in x)
+    assert str(path) in line
+    assert "ratee E004" in line and "rater E002" in line and "KPI teamwork" in line
+    assert "claimed as subordinates (直接下级)" in line
+    assert "the roster makes E002 the ratee's superior (直接上级)" in line
+
+
+def test_a_misspelt_kpi_in_the_shared_ratings_file_is_refused_with_its_row(
+    sample: Path, tmp_path: Path, capsys
+):
+    def misspell(frame: pd.DataFrame) -> pd.DataFrame:
+        last = frame.loc[frame["kpi_id"] == "teamwork"].iloc[[-1]].assign(kpi_id="teamwrok")
+        return pd.concat([frame, last], ignore_index=True)
+
+    path, frame = _ratings_with(sample, tmp_path, misspell)
+    code, _, stderr = run(
+        capsys, "score", "--scheme", "after_sales_team", "--data-dir", sample,
+        "--ratings", path, "--period", "2025",
+    )  # fmt: skip
+    assert code == 2
+    assert f"row {len(frame) + 1} " in stderr and "'teamwrok'" in stderr
+
+
 def test_missing_file_and_bad_period_argument(sample: Path, capsys):
     args = score_args(sample)
     args[args.index("--actuals") + 1] = "nowhere.csv"
@@ -291,6 +390,8 @@ def test_blank_parameters_refused_then_filled(sample: Path, capsys):
         sample / "actuals_department_head.csv",
         "--roster",
         sample / "roster.csv",
+        "--ratings",
+        sample / "ratings.csv",
         "--period",
         "2025",
     ]

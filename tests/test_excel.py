@@ -17,11 +17,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpi_toolkit import InputError, __version__, builtin_scheme, score
 from kpi_toolkit.engine.grading import team_ranking
 from kpi_toolkit.engine.inputs import read_table
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.engine.scoring import Appraisal
 from kpi_toolkit.reports.excel import write_scores_excel
 from kpi_toolkit.sample.department import write_sample
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
+TEAM = builtin_scheme("after_sales_team")
 DDE_TEAM = "+cmd|' /C calc'!A0"
 AT_NAME = "@SUM(A1)"
 MINUS_NAME = "-1+2"  # someone on probation: appears on the sheet of people not appraised
@@ -42,9 +44,9 @@ def appraisal(tmp_path_factory: pytest.TempPathFactory) -> Appraisal:
     roster.loc[roster["employee_id"] == "E013", "name"] = MINUS_NAME
     return score(
         read_table(folder / "actuals_after_sales_team.csv"),
-        scheme=builtin_scheme("after_sales_team"),
+        scheme=TEAM,
         roster=roster,
-        ratings=read_table(folder / "ratings.csv"),
+        ratings=ratings_for(read_table(folder / "ratings.csv"), scheme=TEAM),
         period="2026-Q3",
     )
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kpi_toolkit import load_scheme, score
+from kpi_toolkit import builtin_scheme, load_scheme, score
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.explorer.scenario_files import list_scenarios
 from kpi_toolkit.explorer.server import parameterised_notebook
 from kpi_toolkit.explorer.widget import BASELINE, CURRENT, explore
@@ -18,6 +19,7 @@ from kpi_toolkit.sample.department import make_sample, write_sample
 
 SAMPLE = make_sample()
 PERIOD = "2026-Q3"
+RATINGS = ratings_for(SAMPLE.ratings, scheme=builtin_scheme("after_sales_team"))
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "weight_explorer.ipynb"
 
 
@@ -42,7 +44,7 @@ def _reference(scheme, position: str, weights: dict[str, float]):
         scheme=scheme.with_weights(position, weights),
         roster=SAMPLE.roster,
         period=PERIOD,
-        ratings=SAMPLE.ratings,
+        ratings=RATINGS,
     )
     return result.scores.set_index("employee_id")
 
@@ -151,7 +153,7 @@ def test_save_and_compare_scenarios(explorer, tmp_path: Path):
         scheme=saved,
         roster=SAMPLE.roster,
         period=PERIOD,
-        ratings=SAMPLE.ratings,
+        ratings=RATINGS,
     ).scores.set_index("employee_id")
     expected = _reference(explorer.scheme, "specialist", {}).join(saved_scores.add_suffix("_saved"))
     people = people.set_index("employee_id").loc[expected.index]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kpi_toolkit import builtin_scheme, score
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.explorer.scenarios import attainment, rescore
 from kpi_toolkit.explorer.server import serve_explorer
 from kpi_toolkit.sample.department import make_sample, write_sample
@@ -29,13 +30,13 @@ def _free_port() -> int:
 
 def _engine_ranking(weights: dict[str, float]) -> list[tuple[str, int]]:
     """(employee, rank) of the specialists in rank order, as the engine computes them."""
-    sample = make_sample()
+    sample, team = make_sample(), builtin_scheme("after_sales_team")
     appraisal = score(
         sample.actuals_after_sales_team,
-        scheme=builtin_scheme("after_sales_team"),
+        scheme=team,
         roster=sample.roster,
         period=PERIOD,
-        ratings=sample.ratings,
+        ratings=ratings_for(sample.ratings, scheme=team),
     )
     scores = rescore(attainment(appraisal), {"specialist": weights})
     scores = scores.loc[scores["position"] == "specialist"].sort_values(["rank", "employee_id"])

@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import PERIOD, make_roster, manager_actuals, messages, scheme
+from helpers import (
+    PERIOD,
+    make_roster,
+    manager_actuals,
+    manager_ratings,
+    messages,
+    ratings_table,
+    scheme,
+)
 
 from kpi_toolkit import score
 from kpi_toolkit.engine.inputs import (
@@ -21,6 +29,7 @@ from kpi_toolkit.errors import DataError
 
 RATIO_ALLOWED = "allowed: a fraction from 0 to 1 (93 % is 0.93, or write 93%)"
 COUNT_ALLOWED = "allowed: a whole number ≥ 0"
+SCALE_ALLOWED = "allowed: one of 很满意, 较满意, 不满意, 很不满意, or a number from 0 to 3"
 
 
 def manager_roster(*ids: str) -> pd.DataFrame:
@@ -46,18 +55,6 @@ def actuals_problems(actuals: pd.DataFrame, *ids: str) -> list[str]:
         ("complaints", "1.5", "outside the range of a count", COUNT_ALLOWED),
         ("complaints", "三", "not a number", COUNT_ALLOWED),
         ("plm_usage_rate", "high", "not a number", RATIO_ALLOWED),
-        (
-            "internal_cooperation",
-            "一般",
-            "not a number",
-            "allowed: one of 很满意, 较满意, 不满意, 很不满意, or a number from 0 to 3",
-        ),
-        (
-            "internal_cooperation",
-            "4",
-            "outside the range of a rating",
-            "allowed: one of 很满意, 较满意, 不满意, 很不满意, or a number from 0 to 3",
-        ),
     ],
 )
 def test_bad_cell_names_row_employee_column_value_and_what_is_allowed(
@@ -136,13 +133,28 @@ def test_ratio_text(text: str, expected: float) -> None:
 
 
 def test_rating_labels_read_as_their_values() -> None:
-    actuals = manager_actuals(
+    ratings = manager_ratings(
         "E1", "E2", "E3", "E4", internal_cooperation=["很满意", "较满意", "不满意", "很不满意"]
     )
-    checked = check_actuals(
-        actuals, scheme=scheme("manager_post"), roster=manager_roster("E1", "E2", "E3", "E4")
+    checked = check_ratings(
+        ratings, scheme=scheme("manager_post"), roster=manager_roster("E1", "E2", "E3", "E4")
     )
-    assert checked["internal_cooperation"].tolist() == [3, 2, 1, 0]
+    cooperation = checked.loc[checked["kpi_id"] == "internal_cooperation", "value"]
+    assert cooperation.tolist() == [3, 2, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("一般", "not a number"), ("4", "outside the range of a rating")],
+)
+def test_bad_rating_names_row_employee_value_and_the_scale(value: str, message: str) -> None:
+    ratings = manager_ratings("E1", "E2", internal_cooperation=[value, "较满意"])
+    with pytest.raises(DataError) as caught:
+        check_ratings(ratings, scheme=scheme("manager_post"), roster=manager_roster("E1", "E2"))
+    problem = messages(caught.value)[0]
+    assert problem.startswith(f"row 3 (employee E1), column value: {message}")
+    assert f"(found {value!r})" in problem
+    assert problem.endswith(SCALE_ALLOWED)
 
 
 def test_period_text_made_canonical() -> None:
@@ -200,6 +212,7 @@ def test_missing_kpi_column_refused_by_score() -> None:
             scheme=scheme("manager_post"),
             roster=make_roster(("E1", "manager")),
             period=PERIOD,
+            ratings=manager_ratings("E1"),
         )
     (problem,) = messages(caught.value)
     assert problem.startswith("column complaints: KPI column missing from the actuals")
@@ -351,7 +364,18 @@ def test_xlsx(tmp_path: Path) -> None:
     assert table.attrs["file"] == str(path)
     checked = check_actuals(table, scheme=scheme("manager_post"), roster=manager_roster("E1"))
     assert checked["report_on_time_rate"].iloc[0] == pytest.approx(0.93)
-    assert checked["internal_cooperation"].iloc[0] == 3
+
+
+def test_ratings_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "ratings.xlsx"
+    manager_ratings("E1").to_excel(path, index=False)
+    table = read_table(path)
+    checked = check_ratings(table, scheme=scheme("manager_post"), roster=manager_roster("E1"))
+    assert checked.set_index("kpi_id")["value"].to_dict() == {
+        "skill_development": 2,
+        "internal_cooperation": 3,
+        "adhoc_tasks": 3,
+    }
 
 
 def test_gbk_file_scored_end_to_end(tmp_path: Path) -> None:
@@ -359,24 +383,30 @@ def test_gbk_file_scored_end_to_end(tmp_path: Path) -> None:
     raw = make_roster(("E1", "manager"))
     raw["name"] = ["张伟"]
     raw.to_csv(roster_path, index=False, encoding="gbk")
+    ratings_path = tmp_path / "ratings.csv"
     manager_actuals("E1", report_on_time_rate=["93%"]).to_csv(
         actuals_path, index=False, encoding="gbk"
     )
+    manager_ratings("E1").to_csv(ratings_path, index=False, encoding="gbk")
     result = score(
         read_table(actuals_path),
         scheme=scheme("manager_post"),
         roster=read_table(roster_path),
         period=PERIOD,
+        ratings=read_table(ratings_path),
     )
     row = result.scores.iloc[0]
     assert (row["name"], round(row["total"], 2), row["grade"]) == ("张伟", 90.13, "优秀")
 
 
 def test_manual_score_above_its_scale_is_refused() -> None:
-    actuals = pd.DataFrame({"employee_id": ["H1"], "period": ["2026"], "rules_regulations": ["85"]})
-    with pytest.raises(DataError, match="rules_regulations"):
-        check_actuals(
-            actuals,
+    ratings = ratings_table(("H1", "rules_regulations", "D1", "superior", "85"), period="2026")
+    with pytest.raises(DataError) as caught:
+        check_ratings(
+            ratings,
             scheme=scheme("department_head"),
             roster=check_roster(make_roster(("H1", "department_head"))),
         )
+    (problem,) = messages(caught.value)
+    assert "column value: outside the range of a rating (found '85')" in problem
+    assert problem.endswith("points from 0 to 15 (the superior's score)")

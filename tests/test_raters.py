@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers import PERIOD, make_roster, messages, scheme
+import yaml
+from helpers import PERIOD, TINY_SCHEME, make_roster, messages, ratings_table, scheme
 
 from kpi_toolkit import score
 from kpi_toolkit.engine.inputs import check_ratings, check_roster
-from kpi_toolkit.engine.raters import Rated, rate_360
-from kpi_toolkit.engine.scheme import Scheme
+from kpi_toolkit.engine.raters import Rated, assign_raters, rate_360, ratings_for
+from kpi_toolkit.engine.scheme import Scheme, scheme_from_dict
 from kpi_toolkit.errors import DataError
 from kpi_toolkit.periods import parse_period
+from kpi_toolkit.sample import make_sample
 
 ROSTER = make_roster(
     ("S1", "supervisor"), ("S2", "supervisor"), ("P1", "specialist"), ("M1", "manager")
@@ -29,19 +31,7 @@ FULL_S1 = [
 
 def ratings(rows: list[tuple[str, str, str, float]], *, period: str = PERIOD) -> pd.DataFrame:
     """``(employee, rater, group, value)`` rows of teamwork ratings."""
-    return pd.DataFrame(
-        [
-            {
-                "employee_id": e,
-                "period": period,
-                "kpi_id": "teamwork",
-                "rater_id": r,
-                "rater_group": g,
-                "value": v,
-            }
-            for e, r, g, v in rows
-        ]
-    )
+    return ratings_table(*[(e, "teamwork", r, g, v) for e, r, g, v in rows], period=period)
 
 
 def of(employee: str, rows: list[tuple[str, str, float]]) -> list[tuple[str, str, str, float]]:
@@ -212,13 +202,15 @@ def test_score_asks_for_ratings_when_the_scheme_needs_them() -> None:
 
 
 def test_score_refuses_ratings_for_a_scheme_without_360() -> None:
-    from helpers import manager_actuals
-
+    tiny = scheme_from_dict(yaml.safe_load(TINY_SCHEME))  # every KPI measured, none rated
+    actuals = pd.DataFrame(
+        {"employee_id": ["E1"], "period": [PERIOD], "on_time": [1], "complaints": [0]}
+    ).assign(attitude_score=[20])
     with pytest.raises(DataError) as caught:
         score(
-            manager_actuals("E1"),
-            scheme=scheme("manager_post"),
-            roster=make_roster(("E1", "manager")),
+            actuals,
+            scheme=tiny,
+            roster=make_roster(("E1", "clerk")),
             period=PERIOD,
             ratings=ratings(of("E1", [("M1", "superior", 3)])),
         )
@@ -228,3 +220,121 @@ def test_score_refuses_ratings_for_a_scheme_without_360() -> None:
 def test_the_same_rater_twice_is_refused() -> None:
     with pytest.raises(DataError, match="M1"):
         rate(of("S1", [*FULL_S1, ("M1", "superior", 1)]))
+
+
+# --- who rates whom in the built-in schemes (seed §2–§5, issue 9 point 8) ---------------
+
+SAMPLE_ROSTER = check_roster(make_sample().roster)
+
+
+def assigned(name: str, period: str, roster: pd.DataFrame = SAMPLE_ROSTER) -> pd.DataFrame:
+    table = assign_raters(roster, scheme=scheme(name), period=parse_period(period))
+    return table[["employee_id", "kpi_id", "rater_id", "rater_group"]]
+
+
+def raters_of(table: pd.DataFrame, employee: str) -> dict[str, list[str]]:
+    """``{rater_group: [rater ids]}`` for one ratee (one rated KPI)."""
+    mine = table.loc[table["employee_id"] == employee]
+    return {g: list(ids) for g, ids in mine.groupby("rater_group", sort=True)["rater_id"]}
+
+
+# The KPIs scored by a person (source: ratings) in each built-in scheme, and a period of
+# the sample in which forms go out for them.
+SCORED_BY_PEOPLE = {
+    "after_sales_team": ("2026-Q3", {"teamwork"}),
+    "manager_post": ("2026-Q3", {"skill_development", "internal_cooperation", "adhoc_tasks"}),
+    "monthly_repair": ("2026-07", {"work_mistakes", "repair_quality"}),
+    "department_head": ("2025", {"rules_regulations", "daily_affairs"}),
+}
+
+
+@pytest.mark.parametrize("name", list(SCORED_BY_PEOPLE))
+def test_forms_go_out_for_exactly_the_kpis_scored_by_people(name: str) -> None:
+    period, kpis = SCORED_BY_PEOPLE[name]
+    assert {k.id for p in scheme(name).positions.values() for k in p.rated_kpis} == kpis
+    # the sample's monthly_repair staff are its managers: nobody's repair quality to rate
+    assert set(assigned(name, period)["kpi_id"]) == kpis - {"repair_quality"}
+
+
+def test_manager_post_items_6_10_11_by_the_direct_superior_only() -> None:
+    table = assigned("manager_post", "2026-Q3")
+    assert table.values.tolist() == [
+        [manager, kpi, "S001", "superior"]
+        for manager in ("E002", "E003")
+        for kpi in ("skill_development", "internal_cooperation", "adhoc_tasks")
+    ]
+
+
+def test_monthly_repair_manager_by_the_superior_and_himself_first() -> None:
+    table = assigned("monthly_repair", "2026-07")
+    assert table.values.tolist() == [
+        [manager, "work_mistakes", rater, group]
+        for manager in ("E002", "E003")
+        for rater, group in (("S001", "superior"), (manager, "self"))
+    ]
+    assert scheme("monthly_repair").positions["manager"].counted_groups() == ("superior",)
+
+
+def test_monthly_repair_staff_by_their_superior_only() -> None:
+    roster = check_roster(
+        make_roster(
+            ("G1", "general_manager"),
+            ("M1", "manager"),
+            ("Q1", "service_specialist"),
+            ("Q2", "service_specialist"),
+            ("O1", "other_staff"),
+            manager_id=["", "G1", "M1", "M1", "M1"],
+        )
+    )
+    assert assigned("monthly_repair", "2026-07", roster).values.tolist() == [
+        ["M1", "work_mistakes", "G1", "superior"],
+        ["M1", "work_mistakes", "M1", "self"],
+        ["Q1", "repair_quality", "M1", "superior"],
+        ["Q2", "repair_quality", "M1", "superior"],
+        ["O1", "work_mistakes", "M1", "superior"],
+    ]
+
+
+def test_department_head_judgements_by_the_superior() -> None:
+    assert assigned("department_head", "2025").values.tolist() == [
+        ["E001", "rules_regulations", "S001", "superior"],
+        ["E001", "daily_affairs", "S001", "superior"],
+    ]
+
+
+def test_after_sales_team_groups_follow_the_reporting_lines() -> None:
+    quarter = assigned("after_sales_team", "2026-Q3")
+    # 第5条: a supervisor by the superior, the peers and the subordinates at once
+    assert raters_of(quarter, "E004") == {
+        "peers": ["E014", "E024", "E034", "E044", "E054"],
+        "subordinates": [f"E{i:03d}" for i in range(5, 13)],  # E013 is on probation
+        "superior": ["E002"],
+    }
+    # a specialist by the superior and the team (peers: same superior)
+    assert raters_of(quarter, "E005") == {
+        "peers": [f"E{i:03d}" for i in range(6, 13)],
+        "superior": ["E004"],
+    }
+    # the manager (yearly) jointly by the sales director and the supervisors
+    year = assigned("after_sales_team", "2025")
+    assert raters_of(year, "E002") == {
+        "subordinates": ["E004", "E014", "E024"],
+        "superior": ["S001"],
+    }
+
+
+def test_a_ratings_table_serves_every_scheme_each_reading_its_own_rows() -> None:
+    table = ratings_table(
+        ("E004", "teamwork", "E002", "superior", 4.5),
+        ("E002", "internal_cooperation", "S001", "superior", "很满意"),
+        ("E001", "daily_affairs", "S001", "superior", 9),
+        ("E004", "teamwrok", "E002", "superior", 4),  # a misspelling stays, to be refused
+    )
+    team = ratings_for(table, scheme=scheme("after_sales_team"))
+    assert team[["kpi_id", "_row"]].values.tolist() == [["teamwork", 2], ["teamwrok", 5]]
+    post = ratings_for(table, scheme=scheme("manager_post"))
+    assert post[["kpi_id", "_row"]].values.tolist() == [["internal_cooperation", 3]]
+    with pytest.raises(DataError) as caught:
+        check_ratings(team, scheme=scheme("after_sales_team"), roster=SAMPLE_ROSTER)
+    (problem,) = messages(caught.value)
+    assert problem.startswith("row 5 (employee E004), column kpi_id: not a KPI rated by 360")

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit.cli import main
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.sample.department import write_sample
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -215,7 +216,7 @@ def test_what_if_panel_agrees_with_the_engine(department, data_dir: Path, offlin
         scheme=scheme,
         roster=read_table(data_dir / "roster.csv"),
         period="2026-Q3",
-        ratings=read_table(data_dir / "ratings.csv"),
+        ratings=ratings_for(read_table(data_dir / "ratings.csv"), scheme=scheme),
     )
     engine = result.scores.loc[result.scores["position"] == "specialist"].set_index("employee_id")[
         "total"

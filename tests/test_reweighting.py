@@ -8,12 +8,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpi_toolkit import builtin_scheme, score
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.sample.department import make_sample
 
 SAMPLE = make_sample()
+
+
+def ratings_of(name: str) -> pd.DataFrame:
+    """The sample's ratings of the scheme's KPIs (one table holds every scheme's)."""
+    return ratings_for(SAMPLE.ratings, scheme=builtin_scheme(name))
+
+
 SCHEMES = {
-    "manager_post": ("manager", SAMPLE.actuals_manager_post, None),
-    "after_sales_team": ("specialist", SAMPLE.actuals_after_sales_team, SAMPLE.ratings),
+    "manager_post": ("manager", SAMPLE.actuals_manager_post, ratings_of("manager_post")),
+    "after_sales_team": (
+        "specialist",
+        SAMPLE.actuals_after_sales_team,
+        ratings_of("after_sales_team"),
+    ),
 }
 
 

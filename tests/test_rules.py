@@ -7,10 +7,10 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import kpi_points, make_roster, manager_actuals, scheme, single_kpi_position
+from helpers import kpi_points, make_roster, manager_ratings, scheme, single_kpi_position
 from pydantic import ValidationError
 
-from kpi_toolkit.engine.inputs import check_actuals, check_roster
+from kpi_toolkit.engine.inputs import check_ratings, check_roster
 from kpi_toolkit.engine.rules import (
     RULES,
     BandsRule,
@@ -303,9 +303,9 @@ def test_describe_states_the_rule_with_its_figures(kpi_id: str, lang: str, expec
 def test_internal_cooperation_rating_labels_and_numbers(rating: object, expected: float) -> None:
     manager_post = scheme("manager_post")
     roster = check_roster(make_roster(("E1", "manager")))
-    actuals = manager_actuals("E1", internal_cooperation=[rating])
-    checked = check_actuals(actuals, scheme=manager_post, roster=roster)
-    value = checked["internal_cooperation"].iloc[0]
+    ratings = manager_ratings("E1", internal_cooperation=[rating])
+    checked = check_ratings(ratings, scheme=manager_post, roster=roster)
+    value = checked.set_index("kpi_id").loc["internal_cooperation", "value"]
     points = kpi_points(manager_post.positions["manager"], "internal_cooperation", [value])
     assert points[0] == pytest.approx(expected)
 

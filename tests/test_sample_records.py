@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit import builtin_scheme, score
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.records.bundle import BundleResult, actuals_from_bundle
 from kpi_toolkit.records.ledger import Ledger
 from kpi_toolkit.records.metrics import compute_from_files
@@ -101,11 +102,12 @@ def test_every_appraised_person_is_scored_with_a_spread_of_grades(
     bundled: BundleResult, sample: SampleDepartment
 ) -> None:
     roster = sample.roster
+    team = builtin_scheme("after_sales_team")
     appraisal = score(
         bundled.actuals,
-        scheme=builtin_scheme("after_sales_team"),
+        scheme=team,
         roster=roster,
-        ratings=sample.ratings,
+        ratings=ratings_for(sample.ratings, scheme=team),
         period="2026-Q3",
     )
     left = pd.to_datetime(roster["left"].replace("", None))

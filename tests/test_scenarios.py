@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from kpi_toolkit import builtin_scheme, load_scheme, score
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.engine.scheme import ForcedDistribution
 from kpi_toolkit.errors import SchemeError
 from kpi_toolkit.explorer.scenario_files import (
@@ -29,10 +30,21 @@ from kpi_toolkit.explorer.sensitivity import smallest_changes, weight_sensitivit
 from kpi_toolkit.sample.department import make_sample
 
 SAMPLE = make_sample()
+
+
+def ratings_of(name: str) -> pd.DataFrame:
+    """The sample's ratings of the scheme's KPIs (one table holds every scheme's)."""
+    return ratings_for(SAMPLE.ratings, scheme=builtin_scheme(name))
+
+
 PERIOD = "2026-Q3"
 CASES = {  # scheme: (position moved, its actuals, ratings)
-    "manager_post": ("manager", SAMPLE.actuals_manager_post, None),
-    "after_sales_team": ("specialist", SAMPLE.actuals_after_sales_team, SAMPLE.ratings),
+    "manager_post": ("manager", SAMPLE.actuals_manager_post, ratings_of("manager_post")),
+    "after_sales_team": (
+        "specialist",
+        SAMPLE.actuals_after_sales_team,
+        ratings_of("after_sales_team"),
+    ),
 }
 
 

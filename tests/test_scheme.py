@@ -17,6 +17,7 @@ from helpers import (
     TINY_SCHEME,
     line_of,
     messages,
+    ratings_table,
     write_scheme,
 )
 from pydantic import ValidationError
@@ -29,15 +30,19 @@ from kpi_toolkit.files import builtin_names, builtin_path
 ACTUALS_HEAD = {
     "employee_id": ["H1"],
     "period": ["2026"],
-    "rules_regulations": [12],
     "plan_completion_rate": [0.9],
     "complaint_rate": [0.01],
     "complaint_handling_days": [3],
     "compensation_paid": [1.0],
     "budget_deviation_rate": [0.08],
     "cost_income_ratio": [0.17],
-    "daily_affairs": [9],
 }
+# The department head's subjective items: the superior's scores (source: ratings).
+HEAD_RATINGS = ratings_table(
+    ("H1", "rules_regulations", "D1", "superior", 12),
+    ("H1", "daily_affairs", "D1", "superior", 9),
+    period="2026",
+)
 HEAD_ROSTER = pd.DataFrame(
     {
         "employee_id": ["H1"],
@@ -397,7 +402,13 @@ def test_department_head_blank_parameters_refused_by_score() -> None:
     scheme = builtin_scheme("department_head")
     assert scheme.unfilled == tuple(DEPARTMENT_HEAD_PARAMETERS)
     with pytest.raises(SchemeError) as caught:
-        score(pd.DataFrame(ACTUALS_HEAD), scheme=scheme, roster=HEAD_ROSTER, period="2026")
+        score(
+            pd.DataFrame(ACTUALS_HEAD),
+            scheme=scheme,
+            roster=HEAD_ROSTER,
+            period="2026",
+            ratings=HEAD_RATINGS,
+        )
     problems = messages(caught.value)
     assert len(problems) == len(DEPARTMENT_HEAD_PARAMETERS)
     for name, problem in zip(DEPARTMENT_HEAD_PARAMETERS, problems, strict=True):
@@ -412,7 +423,13 @@ def test_department_head_scores_once_filled() -> None:
     head = scheme.positions["department_head"]
     assert head.kpi("complaint_rate").rule.max == 0.02  # type: ignore[union-attr]
     assert head.kpi("cost_income_ratio").rule.target == 0.15  # type: ignore[union-attr]
-    result = score(pd.DataFrame(ACTUALS_HEAD), scheme=scheme, roster=HEAD_ROSTER, period="2026")
+    result = score(
+        pd.DataFrame(ACTUALS_HEAD),
+        scheme=scheme,
+        roster=HEAD_ROSTER,
+        period="2026",
+        ratings=HEAD_RATINGS,
+    )
     row = result.scores.iloc[0]
     # 12 + 0.9 × 20 + 10 + 10 + 5 + (15 − 3) + (15 − 2) + 9
     assert row["total"] == pytest.approx(89)

@@ -8,9 +8,12 @@ import pytest
 from helpers import (
     PERIOD,
     SEED_MANAGER_POINTS,
+    SEED_MANAGER_RATED,
+    ManagerInputs,
     make_roster,
-    manager_actuals,
+    manager_inputs,
     messages,
+    ratings_table,
     scheme,
 )
 
@@ -21,7 +24,7 @@ from kpi_toolkit.errors import DataError
 
 
 def appraise(
-    actuals: pd.DataFrame,
+    inputs: ManagerInputs,
     roster: pd.DataFrame,
     *,
     manager_post: Scheme | None = None,
@@ -29,10 +32,11 @@ def appraise(
     lang: str = "zh",
 ) -> Appraisal:
     return score(
-        actuals,
+        inputs.actuals,
         scheme=manager_post or scheme("manager_post"),
         roster=roster,
         period=period,
+        ratings=inputs.ratings,
         lang=lang,
     )  # type: ignore[arg-type]
 
@@ -45,7 +49,7 @@ def with_missing(policy: str) -> Scheme:
 
 
 def test_seed_manager_row_end_to_end() -> None:
-    result = appraise(manager_actuals("E1"), make_roster(("E1", "manager")))
+    result = appraise(manager_inputs("E1"), make_roster(("E1", "manager")))
     row = result.scores.iloc[0]
     for kpi_id, points in SEED_MANAGER_POINTS.items():
         assert row[kpi_id] == pytest.approx(points), kpi_id
@@ -67,13 +71,16 @@ def test_seed_manager_row_end_to_end() -> None:
     )
     assert result.period.grain == "quarter"
     assert result.distribution.empty
-    assert result.ratings is None
+    breakdown = result.ratings  # items 6, 10, 11: the superior's, counted in full
+    assert breakdown[["kpi_id", "rater_group", "raters", "used_weight"]].values.tolist() == [
+        [kpi_id, "superior", 1, 1.0] for kpi_id in sorted(SEED_MANAGER_RATED)
+    ]
     assert result.excluded.empty
     assert result.actuals["employee_id"].tolist() == ["E1"]
 
 
 def test_score_columns_in_order() -> None:
-    result = appraise(manager_actuals("E1"), make_roster(("E1", "manager")))
+    result = appraise(manager_inputs("E1"), make_roster(("E1", "manager")))
     assert list(result.scores.columns) == [
         "employee_id",
         "name",
@@ -94,7 +101,7 @@ def test_score_columns_in_order() -> None:
 
 
 def test_grade_in_english() -> None:
-    result = appraise(manager_actuals("E1"), make_roster(("E1", "manager")), lang="en")
+    result = appraise(manager_inputs("E1"), make_roster(("E1", "manager")), lang="en")
     assert result.scores["grade"].tolist() == ["Excellent"]
 
 
@@ -110,7 +117,7 @@ def test_grade_in_english() -> None:
     ],
 )
 def test_total_moves_with_one_kpi(overrides: dict, total: float) -> None:
-    result = appraise(manager_actuals("E1", **overrides), make_roster(("E1", "manager")))
+    result = appraise(manager_inputs("E1", **overrides), make_roster(("E1", "manager")))
     assert result.scores["total"].iloc[0] == pytest.approx(round(total, 2))  # as shown
 
 
@@ -119,7 +126,7 @@ def test_total_moves_with_one_kpi(overrides: dict, total: float) -> None:
 
 def test_probation_staff_not_appraised_and_listed_with_the_reason() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"), status=["regular", "试用"])
-    result = appraise(manager_actuals("E1", "E2"), roster)
+    result = appraise(manager_inputs("E1", "E2"), roster)
     assert result.scores["employee_id"].tolist() == ["E1"]
     excluded = result.excluded
     assert excluded[["employee_id", "name", "reason_code", "reason"]].values.tolist() == [
@@ -150,7 +157,7 @@ def test_joined_and_left_inside_the_period_flagged() -> None:
         joined=["2026-08-03", "2020-01-01", "2020-01-01"],
         left=["", "2026-09-15", "2026-05-31"],
     )
-    result = appraise(manager_actuals("E1", "E2", "E3"), roster)
+    result = appraise(manager_inputs("E1", "E2", "E3"), roster)
     flags = result.scores.set_index("employee_id")["flags"]
     assert flags.to_dict() == {"E1": "期内入职(2026-08-03)", "E2": "期内离职(2026-09-15)"}
     assert result.excluded["reason_code"].tolist() == ["not_employed"]
@@ -158,7 +165,7 @@ def test_joined_and_left_inside_the_period_flagged() -> None:
 
 def test_employee_with_no_actuals_row_listed_as_not_appraised() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"))
-    result = appraise(manager_actuals("E1"), roster)
+    result = appraise(manager_inputs("E1"), roster)
     assert result.scores["employee_id"].tolist() == ["E1"]
     excluded = result.excluded
     assert excluded[["employee_id", "reason_code", "reason"]].values.tolist() == [
@@ -167,12 +174,13 @@ def test_employee_with_no_actuals_row_listed_as_not_appraised() -> None:
 
 
 def test_only_the_period_scored() -> None:
-    actuals = pd.concat(
-        [manager_actuals("E1"), manager_actuals("E1", period="2026-Q2", complaints=9)],
-        ignore_index=True,
+    now = manager_inputs("E1")
+    before = manager_inputs("E1", period="2026-Q2", complaints=9, adhoc_tasks="很不满意")
+    both = ManagerInputs(
+        *(pd.concat(pair, ignore_index=True) for pair in zip(now, before, strict=True))
     )
-    result = appraise(actuals, make_roster(("E1", "manager")))
-    assert result.scores["complaints"].tolist() == [14]
+    result = appraise(both, make_roster(("E1", "manager")))
+    assert result.scores[["complaints", "adhoc_tasks"]].values.tolist() == [[14, 2]]
 
 
 # --- missing actuals ----------------------------------------------------------------------
@@ -180,9 +188,9 @@ def test_only_the_period_scored() -> None:
 
 def test_missing_policy_error_names_who_and_which_kpi() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"))
-    actuals = manager_actuals("E1", "E2", complaints=[4, np.nan])
+    inputs = manager_inputs("E1", "E2", complaints=[4, np.nan])
     with pytest.raises(DataError) as caught:
-        appraise(actuals, roster)
+        appraise(inputs, roster)
     assert messages(caught.value) == [
         "employee E2 (员工E2), period 2026-Q3, KPI complaints: no actual value "
         "(found '(blank)'); allowed: a value, or set the scheme's missing policy to zero or "
@@ -193,8 +201,8 @@ def test_missing_policy_error_names_who_and_which_kpi() -> None:
 
 def test_missing_policy_zero_scores_the_kpi_zero_and_flags_it() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"))
-    actuals = manager_actuals("E1", "E2", complaints=[4, np.nan])
-    scores = appraise(actuals, roster, manager_post=with_missing("zero")).scores
+    inputs = manager_inputs("E1", "E2", complaints=[4, np.nan])
+    scores = appraise(inputs, roster, manager_post=with_missing("zero")).scores
     row = scores.set_index("employee_id").loc["E2"]
     assert row["complaints"] == 0
     assert row["total"] == pytest.approx(76.13)  # 90 + 2/15 − 14, as shown
@@ -203,8 +211,8 @@ def test_missing_policy_zero_scores_the_kpi_zero_and_flags_it() -> None:
 
 def test_missing_policy_exclude_respreads_the_weight() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"))
-    actuals = manager_actuals("E1", "E2", complaints=[4, np.nan], adhoc_tasks=["很满意", ""])
-    scores = appraise(actuals, roster, manager_post=with_missing("exclude")).scores
+    inputs = manager_inputs("E1", "E2", complaints=[4, np.nan], adhoc_tasks=["很满意", ""])
+    scores = appraise(inputs, roster, manager_post=with_missing("exclude")).scores
     row = scores.set_index("employee_id").loc["E2"]
     present = {
         k: v for k, v in SEED_MANAGER_POINTS.items() if k not in ("complaints", "adhoc_tasks")
@@ -236,7 +244,7 @@ def test_kpi_level_missing_policy_overrides_the_scheme() -> None:
         update={"positions": {"manager": manager.model_copy(update={"kpis": kpis})}}
     )
     result = appraise(
-        manager_actuals("E1", complaints=[np.nan]),
+        manager_inputs("E1", complaints=[np.nan]),
         make_roster(("E1", "manager")),
         manager_post=changed,
     )
@@ -245,11 +253,12 @@ def test_kpi_level_missing_policy_overrides_the_scheme() -> None:
 
 def test_exclude_with_every_actual_missing_lists_the_employee() -> None:
     roster = make_roster(("E1", "manager"), ("E2", "manager"))
-    actuals = manager_actuals("E1", "E2")
-    for kpi_id in SEED_MANAGER_POINTS:
+    actuals, ratings = manager_inputs("E1", "E2")
+    for kpi_id in actuals.columns[2:]:
         actuals[kpi_id] = actuals[kpi_id].astype(object)
         actuals.loc[1, kpi_id] = ""
-    result = appraise(actuals, roster, manager_post=with_missing("exclude"))
+    inputs = ManagerInputs(actuals, ratings.loc[ratings["employee_id"] == "E1"])
+    result = appraise(inputs, roster, manager_post=with_missing("exclude"))
     assert result.scores["employee_id"].tolist() == ["E1"]
     assert result.excluded["reason_code"].tolist() == ["no_actuals"]
 
@@ -260,8 +269,8 @@ def test_exclude_with_every_actual_missing_lists_the_employee() -> None:
 def test_ranks_within_position_and_department() -> None:
     roster = make_roster(("A1", "manager"), ("A2", "manager"), ("A3", "manager"), ("A4", "manager"))
     # totals: seed 90.13 − complaints beyond 4; A2 and A4 tie
-    actuals = manager_actuals("A1", "A2", "A3", "A4", complaints=[6, 4, 9, 4])
-    scores = appraise(actuals, roster).scores
+    inputs = manager_inputs("A1", "A2", "A3", "A4", complaints=[6, 4, 9, 4])
+    scores = appraise(inputs, roster).scores
     assert scores["employee_id"].tolist() == ["A2", "A4", "A1", "A3"]
     assert scores["rank"].tolist() == [1, 1, 3, 4]
     assert scores["department_rank"].tolist() == [1, 1, 3, 4]
@@ -282,13 +291,20 @@ def test_rank_within_position_and_across_the_department() -> None:
             "period": ["2026-07"] * 4,
             "repair_task_completion_rate": [0.93, None, None, None],
             "report_accuracy_rate": [0.98, None, None, None],
-            "work_mistakes": [1, None, None, 0],
             "repaired_pass_rate": [None, 0.99, 0.97, None],
-            "repair_quality": [None, 40, 45, None],
             "repair_quantity_rate": [None, None, None, 0.90],
         }
     )
-    result = score(actuals, scheme=monthly, roster=roster, period="2026-07")
+    # the CPI items are the superior's (G1, M1); the manager's own count is shown, not counted
+    ratings = ratings_table(
+        ("M1", "work_mistakes", "G1", "superior", 1),
+        ("M1", "work_mistakes", "M1", "self", 0),
+        ("Q1", "repair_quality", "M1", "superior", 40),
+        ("Q2", "repair_quality", "M1", "superior", 45),
+        ("O1", "work_mistakes", "M1", "superior", 0),
+        period="2026-07",
+    )
+    result = score(actuals, scheme=monthly, roster=roster, period="2026-07", ratings=ratings)
     scores = result.scores.set_index("employee_id")
     # M1: (30 − 2) + 10 + (60 − 3) = 95; Q1: 50 + 40 = 90; Q2: 48 + 45 = 93; O1: 45 + 50 = 95
     assert scores["total"].to_dict() == pytest.approx({"M1": 95, "Q1": 90, "Q2": 93, "O1": 95})
@@ -304,7 +320,7 @@ def test_forced_distribution_applied_through_score() -> None:
     forced = scheme("manager_post").model_copy(update={"forced_distribution": distribution})
     ids = ["E1", "E2", "E3", "E4"]
     result = appraise(
-        manager_actuals(*ids, complaints=[3, 4, 5, 6]),
+        manager_inputs(*ids, complaints=[3, 4, 5, 6]),
         make_roster(*[(i, "manager") for i in ids]),
         manager_post=forced,
     )

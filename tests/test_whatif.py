@@ -11,6 +11,7 @@ import pytest
 
 from kpi_toolkit import builtin_scheme, score
 from kpi_toolkit.engine.grading import shown_total
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.engine.scheme import ForcedDistribution, Scheme
 from kpi_toolkit.reports.context import ReportContext
 from kpi_toolkit.reports.whatif import panel, panel_data, script
@@ -19,6 +20,7 @@ from kpi_toolkit.sample.department import make_sample
 SAMPLE = make_sample()
 PERIOD = "2026-Q3"
 SCHEME = builtin_scheme("after_sales_team")
+RATINGS = ratings_for(SAMPLE.ratings, scheme=SCHEME)
 
 
 def appraise(scheme: Scheme = SCHEME, actuals: pd.DataFrame | None = None):
@@ -27,7 +29,7 @@ def appraise(scheme: Scheme = SCHEME, actuals: pd.DataFrame | None = None):
         scheme=scheme,
         roster=SAMPLE.roster,
         period=PERIOD,
-        ratings=SAMPLE.ratings,
+        ratings=RATINGS,
     )
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from kpi_toolkit import builtin_scheme, score
 from kpi_toolkit.engine.grading import forced_grades, grade_index, rank_min, shown_total
+from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.engine.scheme import ForcedDistribution, Scheme
 from kpi_toolkit.reports.context import ReportContext
 from kpi_toolkit.reports.whatif import panel
@@ -69,7 +70,11 @@ CASES = {  # name: (scheme, actuals)
 
 def appraise(scheme: Scheme, actuals: pd.DataFrame):
     return score(
-        actuals, scheme=scheme, roster=SAMPLE.roster, period=PERIOD, ratings=SAMPLE.ratings
+        actuals,
+        scheme=scheme,
+        roster=SAMPLE.roster,
+        period=PERIOD,
+        ratings=ratings_for(SAMPLE.ratings, scheme=scheme),
     )
 
 

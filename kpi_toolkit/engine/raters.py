@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, Problem
+from ..errors import DataError, Problem, did_you_mean
 from ..labels import Lang, label, name_of
 from ..periods import Period
 from .relations import has_reporting_lines, relationships
@@ -29,6 +29,7 @@ __all__ = [
     "check_assigned",
     "completeness",
     "rate_360",
+    "ratings_for",
 ]
 
 ASSIGNMENT_COLUMNS = ["employee_id", "name", "kpi_id", "rater_id", "rater_name", "rater_group"]
@@ -95,6 +96,34 @@ def assign_raters(roster: pd.DataFrame, *, scheme: Scheme, period: Period) -> pd
     out = out.assign(_ratee=out["employee_id"].map(order), _rater=out["rater_id"].map(order))
     out = out.sort_values(["_ratee", "_kpi", "_group", "_rater"], kind="stable")
     return out[ASSIGNMENT_COLUMNS].reset_index(drop=True)
+
+
+def ratings_for(ratings: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
+    """The rows of a ratings table that are the scheme's.
+
+    One table (a data directory's ``ratings.csv``) holds what people score under every
+    scheme of the department. A row rating a KPI the scheme does not have is another
+    scheme's and is left out; a row naming one of the scheme's KPIs, or what looks like a
+    misspelling of a KPI it rates, stays and is checked (and refused where it is wrong). The
+    file's row numbers are kept for messages.
+
+    >>> from kpi_toolkit.engine import builtin_scheme
+    >>> table = pd.DataFrame({"employee_id": ["E1", "E1", "E1"], "period": "2026-Q3",
+    ...     "kpi_id": ["teamwork", "internal_cooperation", "teamwrok"], "rater_id": "E2",
+    ...     "rater_group": "peers", "value": [4, "很满意", 4]})
+    >>> ratings_for(table, scheme=builtin_scheme("after_sales_team"))["kpi_id"].tolist()
+    ['teamwork', 'teamwrok']
+    """
+    if "kpi_id" not in ratings.columns:
+        return ratings  # refused where it is checked, naming the missing column
+    numbered = ratings if "_row" in ratings else ratings.assign(_row=np.arange(len(ratings)) + 2)
+    own = set(scheme.kpi_ids())
+    rated = [k.id for p in scheme.positions.values() for k in p.rated_kpis]
+    ids = numbered["kpi_id"].astype("string").str.strip().fillna("")
+    kept = {i: i in own or bool(did_you_mean(i, rated)) for i in ids.unique()}
+    out = numbered.loc[ids.map(kept).to_numpy(dtype=bool)]
+    out.attrs = dict(ratings.attrs)
+    return out
 
 
 def check_assigned(
@@ -201,13 +230,10 @@ def rate_360(
         .groupby(["employee_id", "position", "kpi_id", "rater_group"], as_index=False)
         .agg(raters=("rater_id", "nunique"), mean=("value", "mean"), weight=("weight", "first"))
     )
-    minimum = (
-        groups.apply(
-            lambda g: scheme.positions[g["position"]].min_raters.get(g["rater_group"], 1), axis=1
-        )
-        if len(groups)
-        else pd.Series(dtype=float)
-    )
+    least: dict[tuple[str, str], float] = {
+        (pid, g): n for pid, p in scheme.positions.items() for g, n in p.min_raters.items()
+    }
+    minimum = _per_group(groups, least).fillna(1)
     shown_only = groups["weight"] <= 0  # self: shown beside the others, not counted
     groups["counted"] = (groups["raters"] >= minimum) & ~shown_only
     flags.append(_few_flags(groups.loc[~groups["counted"] & ~shown_only], minimum, scheme, lang))
@@ -246,9 +272,26 @@ def rate_360(
 
 
 def _group_weights(rows: pd.DataFrame, scheme: Scheme) -> pd.Series:
-    table = {(pid, g): w for pid, p in scheme.positions.items() for g, w in p.raters.items()}
-    keys = zip(rows["position"], rows["rater_group"], strict=True)
-    return pd.Series([table.get(k, np.nan) for k in keys], index=rows.index, dtype=float)
+    table: dict[tuple[str, str], float] = {
+        (pid, g): w for pid, p in scheme.positions.items() for g, w in p.raters.items()
+    }
+    return _per_group(rows, table)
+
+
+def _per_group(rows: pd.DataFrame, table: dict[tuple[str, str], float]) -> pd.Series:
+    """Each row's value in a (position, rater group) table, NaN where it has none.
+
+    One lookup per distinct pair, not per row: a department's ratings have a few pairs and
+    may have hundreds of thousands of rows.
+    """
+    positions, position_ids = pd.factorize(rows["position"])
+    groups, group_ids = pd.factorize(rows["rater_group"])
+    lookup = np.array(
+        [[table.get((p, g), np.nan) for g in group_ids] + [np.nan] for p in position_ids]
+        + [[np.nan] * (len(group_ids) + 1)],
+        dtype=float,
+    )
+    return pd.Series(lookup[positions, groups], index=rows.index, dtype=float)  # -1: the NaNs
 
 
 def _refuse_unknown_groups(bad: pd.DataFrame, scheme: Scheme) -> None:

@@ -93,11 +93,12 @@ def score(
     >>> actuals = pd.DataFrame({"employee_id": ["E1"], "period": ["2026-Q3"],
     ...     "response_speed": [2], "invalid_service_ratio": [0.035], "report_on_time_rate": [0.93],
     ...     "complaints": [4], "plm_usage_rate": [0.96], "training_coverage": [0.85],
-    ...     "new_staff_training_failures": [0], "skill_development": ["较满意"],
-    ...     "internal_cooperation": ["很满意"], "periodic_report_on_time_rate": [1.0],
-    ...     "adhoc_tasks": ["很满意"]})
+    ...     "new_staff_training_failures": [0], "periodic_report_on_time_rate": [1.0]})
+    >>> ratings = pd.DataFrame({"employee_id": "E1", "period": "2026-Q3",   # 由上一级领导评分
+    ...     "kpi_id": ["skill_development", "internal_cooperation", "adhoc_tasks"],
+    ...     "rater_id": "S1", "rater_group": "superior", "value": ["较满意", "很满意", "很满意"]})
     >>> result = score(actuals, scheme=builtin_scheme("manager_post"), roster=roster,
-    ...                period="2026-Q3")
+    ...                period="2026-Q3", ratings=ratings)
     >>> round(float(result.scores["total"].iloc[0]), 2)
     90.13
     """

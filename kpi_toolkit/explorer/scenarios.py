@@ -135,9 +135,10 @@ def attainment(appraisal: Appraisal) -> Attainment:
     --------
     >>> from kpi_toolkit.sample.department import make_sample
     >>> from kpi_toolkit import builtin_scheme, score
-    >>> sample = make_sample()
-    >>> result = score(sample.actuals_manager_post, scheme=builtin_scheme("manager_post"),
-    ...                roster=sample.roster, period="2026-Q3")
+    >>> from kpi_toolkit.engine.raters import ratings_for
+    >>> sample, manager_post = make_sample(), builtin_scheme("manager_post")
+    >>> result = score(sample.actuals_manager_post, scheme=manager_post, roster=sample.roster,
+    ...                period="2026-Q3", ratings=ratings_for(sample.ratings, scheme=manager_post))
     >>> att = attainment(result)
     >>> bool(((att.shares >= 0) & (att.shares <= 1)).all())
     True

@@ -1,10 +1,14 @@
-"""A seeded sample after-sales department: roster, actuals and 360 ratings.
+"""A seeded sample after-sales department: roster, actuals and ratings.
 
 About 60 people: a department head, two managers, six supervisors each leading a team,
 specialists and technicians, a few on probation, a few who joined or left during the year.
 Quarterly actuals (2025-Q1 … 2026-Q3) for the ``after_sales_team`` scheme, the managers'
-quarters under ``manager_post``, yearly rows for the yearly positions, and 360 ratings of
-teamwork. Each person has a latent ability, so results are consistent over quarters.
+quarters under ``manager_post`` and months (2026-01 … 2026-09) under ``monthly_repair``,
+yearly rows for the yearly positions. One ratings table holds what people score, for every
+scheme: the 360 ratings of teamwork, and the superior's ratings of the managers
+(``manager_post`` items 6, 10, 11; ``monthly_repair``'s work mistakes, with the manager's
+own self-appraisal) and of the department head (``department_head``'s subjective items).
+Each person has a latent ability, so results are consistent over quarters.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ QUARTERS = [Period(2025, "quarter", q) for q in range(1, 5)] + [
     Period(2026, "quarter", q) for q in range(1, 4)
 ]
 SCALE = ["很不满意", "不满意", "较满意", "很满意"]
+MONTHS = [Period(2026, "month", m) for m in range(1, 10)]
+RATING_COLUMNS = ["employee_id", "period", "kpi_id", "rater_id", "rater_group", "value"]
+# KPIs scored by the person's direct superior (source: ratings), per scheme.
+MANAGER_POST_RATED = ["skill_development", "internal_cooperation", "adhoc_tasks"]
+DEPARTMENT_HEAD_RATED = ["rules_regulations", "daily_affairs"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,8 @@ class SampleDepartment:
     actuals_after_sales_team: pd.DataFrame
     actuals_manager_post: pd.DataFrame
     actuals_department_head: pd.DataFrame
-    ratings: pd.DataFrame
+    actuals_monthly_repair: pd.DataFrame
+    ratings: pd.DataFrame  # every scheme's rated KPIs: one table, as one ratings.csv
     ability: pd.Series  # each person's latent ability: actuals, ratings and records follow it
 
 
@@ -172,6 +182,64 @@ def _manager_post_actuals(
     )
 
 
+def _monthly_repair(seed: int, managers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The managers' months under ``monthly_repair``: the measured KPIs, and the work
+    mistakes the superior counts (the manager counts his own first: self, shown beside).
+
+    Drawn from a generator of their own, so the rest of the sample stays as it was.
+    """
+    rng = np.random.default_rng([seed, 3])
+    ids, superiors, n = managers["employee_id"], managers["manager_id"], len(managers)
+    actuals, ratings = [], []
+    for period in MONTHS:
+        completion = np.clip(rng.normal(0.94, 0.025, n), 0, 1)
+        accuracy = np.clip(rng.normal(0.975, 0.015, n), 0, 1)
+        actuals.append(
+            pd.DataFrame(
+                {
+                    "employee_id": ids.to_numpy(),
+                    "period": str(period),
+                    "repair_task_completion_rate": np.round(completion, 4),
+                    "report_accuracy_rate": np.round(accuracy, 4),
+                }
+            )
+        )
+        mistakes = rng.poisson(1.0, n)
+        own = mistakes - rng.binomial(mistakes, 0.4)  # one's own count is the kinder one
+        for raters, group, values in ((superiors, "superior", mistakes), (ids, "self", own)):
+            ratings.append(
+                pd.DataFrame(
+                    zip(ids, raters, values, strict=True),
+                    columns=["employee_id", "rater_id", "value"],
+                ).assign(period=str(period), kpi_id="work_mistakes", rater_group=group)
+            )
+    rated = pd.concat(ratings, ignore_index=True)[RATING_COLUMNS]
+    return pd.concat(actuals, ignore_index=True), rated
+
+
+def _rated_by_superior(
+    drawn: pd.DataFrame, kpis: list[str], roster: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split drawn rows into the actuals and the superior's ratings of ``kpis``.
+
+    The superior is each person's ``manager_id``; the values are the ones drawn.
+    """
+    superior = drawn["employee_id"].map(roster.set_index("employee_id")["manager_id"])
+    ratings = (
+        drawn.assign(rater_id=superior, rater_group="superior")
+        .melt(
+            id_vars=["employee_id", "period", "rater_id", "rater_group"],
+            value_vars=kpis,
+            var_name="kpi_id",
+            value_name="value",
+            ignore_index=False,
+        )
+        .sort_index(kind="stable")  # each person's ratings together, in the KPIs' order
+        .astype({"value": object})
+    )
+    return drawn.drop(columns=kpis), ratings[RATING_COLUMNS].reset_index(drop=True)
+
+
 def _department_head_actuals(rng: np.random.Generator, head: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -244,9 +312,7 @@ def _ratings(
                 value = np.clip(np.round(drawn, 1), 1, 5)
                 if rater in present:  # drawn either way: the later draws stay the same
                     rows.append((person.employee_id, str(period), "teamwork", rater, group, value))
-    return pd.DataFrame(
-        rows, columns=["employee_id", "period", "kpi_id", "rater_id", "rater_group", "value"]
-    )
+    return pd.DataFrame(rows, columns=RATING_COLUMNS)
 
 
 def _generated(seed: int) -> SampleDepartment:
@@ -270,12 +336,22 @@ def _generated(seed: int) -> SampleDepartment:
     team.append(_team_actuals(rng, managers, ability[managers["employee_id"]].to_numpy(), year))
     ratings.append(_ratings(rng, roster, ability, managers, year))
     head = roster.loc[roster["position"] == "department_head"]
+    post_actuals, post_ratings = _rated_by_superior(
+        pd.concat(post, ignore_index=True), MANAGER_POST_RATED, roster
+    )
+    head_actuals, head_ratings = _rated_by_superior(
+        _department_head_actuals(rng, head), DEPARTMENT_HEAD_RATED, roster
+    )
+    monthly_actuals, monthly_ratings = _monthly_repair(seed, managers)
     return SampleDepartment(
         roster=roster,
         actuals_after_sales_team=pd.concat(team, ignore_index=True),
-        actuals_manager_post=pd.concat(post, ignore_index=True),
-        actuals_department_head=_department_head_actuals(rng, head),
-        ratings=pd.concat(ratings, ignore_index=True),
+        actuals_manager_post=post_actuals,
+        actuals_department_head=head_actuals,
+        actuals_monthly_repair=monthly_actuals,
+        ratings=pd.concat(
+            [*ratings, post_ratings, head_ratings, monthly_ratings], ignore_index=True
+        ),
         ability=ability,
     )
 
