@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from kpi_toolkit.cli import main
 from kpi_toolkit.engine.inputs import check_roster
-from kpi_toolkit.engine.raters import assign_raters
-from kpi_toolkit.engine.scheme import scheme_from_dict
+from kpi_toolkit.engine.raters import assign_raters, ratings_for
+from kpi_toolkit.engine.scheme import builtin_scheme, scheme_from_dict
 from kpi_toolkit.periods import parse_period
 from kpi_toolkit.reports.collect import collect_rating_forms
 from kpi_toolkit.reports.excel import cell_text
@@ -63,9 +63,19 @@ def blank_forms(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def filled_forms(sample: Path, blank_forms: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("filled") / "2026-Q3"
     shutil.copytree(blank_forms, folder)
-    ratings = pd.read_csv(sample / "ratings.csv", encoding="utf-8-sig", dtype={"value": float})
+    ratings = team_ratings(sample)
     fill_forms(folder, ratings=ratings)
     return folder
+
+
+def team_ratings(sample: Path) -> pd.DataFrame:
+    """The sample's ratings under after_sales_team (the file holds every scheme's), the
+    teamwork ratings as numbers."""
+    table = ratings_for(
+        pd.read_csv(sample / "ratings.csv", encoding="utf-8-sig", dtype={"value": str}),
+        scheme=builtin_scheme("after_sales_team"),
+    ).drop(columns="_row")
+    return table.assign(value=table["value"].astype(float)).reset_index(drop=True)
 
 
 def copy_of(folder: Path, tmp_path: Path) -> Path:
@@ -113,7 +123,7 @@ def test_forms_filled_and_collected_score_as_the_sample_ratings(
         "rater_group",
         "value",
     ]
-    given = pd.read_csv(sample / "ratings.csv", encoding="utf-8-sig")
+    given = team_ratings(sample)
     given = given.loc[given["period"] == PERIOD]
     keys = ["employee_id", "kpi_id", "rater_id", "rater_group"]
     assert (

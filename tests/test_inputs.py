@@ -301,7 +301,8 @@ def test_ratings_checked_against_the_kpi_scale() -> None:
     problems = messages(caught.value)
     assert len(problems) == 2
     assert any(
-        "column kpi_id: not a KPI rated by 360 in this scheme (found 'csat')" in p
+        "column kpi_id: not a KPI scored by people (source: ratings) in this scheme (found 'csat')"
+        in p
         and "allowed: teamwork" in p
         for p in problems
     )

@@ -198,7 +198,7 @@ def test_score_asks_for_ratings_when_the_scheme_needs_them() -> None:
     with pytest.raises(DataError) as caught:
         score(team_actuals("S1"), scheme=scheme("after_sales_team"), roster=ROSTER, period=PERIOD)
     (problem,) = messages(caught.value)
-    assert "KPIs teamwork are rated by 360: give the ratings table" in problem
+    assert "KPIs teamwork are scored by people (source: ratings): give the ratings table" in problem
 
 
 def test_score_refuses_ratings_for_a_scheme_without_360() -> None:
@@ -214,7 +214,7 @@ def test_score_refuses_ratings_for_a_scheme_without_360() -> None:
             period=PERIOD,
             ratings=ratings(of("E1", [("M1", "superior", 3)])),
         )
-    assert "has no KPI rated by 360" in messages(caught.value)[0]
+    assert "has no KPI scored by people" in messages(caught.value)[0]
 
 
 def test_the_same_rater_twice_is_refused() -> None:
@@ -337,4 +337,4 @@ def test_a_ratings_table_serves_every_scheme_each_reading_its_own_rows() -> None
     with pytest.raises(DataError) as caught:
         check_ratings(team, scheme=scheme("after_sales_team"), roster=SAMPLE_ROSTER)
     (problem,) = messages(caught.value)
-    assert problem.startswith("row 5 (employee E004), column kpi_id: not a KPI rated by 360")
+    assert problem.startswith("row 5 (employee E004), column kpi_id: not a KPI scored by people")

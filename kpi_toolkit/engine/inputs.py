@@ -443,7 +443,7 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
         frame,
         ~frame["kpi_id"].isin(rated),
         column="kpi_id",
-        message="not a KPI rated by 360 in this scheme",
+        message="not a KPI scored by people (source: ratings) in this scheme",
         allowed=", ".join(rated) or "none",
     )
     frame["period"], period_problems = _periods(frame)
@@ -465,7 +465,8 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
         message="the same rater rates this person and KPI twice in the period",
         allowed="one rating per rater, person, KPI and period",
     )
-    blank = frame["kpi_id"].isin(rated) & np.isnan(values)
+    typed = _text(frame, "value") != ""  # an unreadable value is reported above, once
+    blank = frame["kpi_id"].isin(rated) & np.isnan(values) & ~typed
     problems += _listed(
         frame,
         blank,

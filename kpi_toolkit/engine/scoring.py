@@ -12,7 +12,7 @@ from ..labels import Lang, label
 from ..periods import Period, parse_period
 from .grading import check_distribution, grade_and_rank
 from .inputs import check_actuals, check_ratings, check_roster, contained
-from .raters import Rated, check_assigned, rate_360
+from .raters import Rated, check_assigned, rate_360, ratings_for
 from .roster import appraisees
 from .scheme import Position, Scheme
 
@@ -180,11 +180,11 @@ def _ratings(
         raise DataError(
             Problem(
                 where="ratings",
-                message=f"scheme {scheme.id} has no KPI rated by 360 (source: ratings)",
+                message=f"scheme {scheme.id} has no KPI scored by people (source: ratings)",
                 allowed="no ratings file",
             )
         )
-    checked = check_ratings(ratings, scheme=scheme, roster=roster)
+    checked = check_ratings(ratings_for(ratings, scheme=scheme), scheme=scheme, roster=roster)
     check_assigned(checked, scheme=scheme, roster=roster, period=period)
     return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang)
 
@@ -204,8 +204,9 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
             raise DataError(
                 Problem(
                     where="ratings",
-                    message=f"KPIs {', '.join(needed)} are rated "
-                    "by 360: give the ratings table (--ratings)",
+                    message=f"KPIs {', '.join(needed)} are scored by people "
+                    "(source: ratings): give the ratings table (--ratings, or ratings.csv "
+                    "in the data directory; kpi collect writes it from the rating forms)",
                     allowed="employee_id, period, kpi_id, rater_id, rater_group, value",
                 )
             )
