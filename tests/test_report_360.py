@@ -18,7 +18,7 @@ import pytest
 
 from kpi_toolkit.cli import main
 from kpi_toolkit.engine.inputs import check_roster
-from kpi_toolkit.engine.raters import assign_raters
+from kpi_toolkit.engine.raters import assign_raters, ratings_for
 from kpi_toolkit.engine.scheme import Scheme, builtin_scheme
 from kpi_toolkit.periods import parse_period
 from kpi_toolkit.pipeline import Inputs, resolve_inputs
@@ -92,7 +92,8 @@ def expected() -> dict:
     sample = make_sample()
     roster = check_roster(sample.roster)
     assigned = assign_raters(roster, scheme=builtin_scheme(SCHEME), period=parse_period(PERIOD))
-    ratings = sample.ratings.loc[sample.ratings["period"] == PERIOD]
+    ratings = ratings_for(sample.ratings, scheme=builtin_scheme(SCHEME))  # the file has all
+    ratings = ratings.loc[ratings["period"] == PERIOD]
     keys = ["employee_id", "kpi_id", "rater_id", "rater_group"]
     given = set(map(tuple, ratings[keys].to_numpy()))
     returned = [tuple(k) in given for k in assigned[keys].to_numpy()]
