@@ -36,7 +36,7 @@ from ..files import unused_name
 from ..labels import Lang, label
 from ..periods import Period
 from .excel import BOLD, BORDER, HEADER_FILL, NOTE_FILL, put_cell, save_workbook
-from .form_cells import OPEN, allowed_text, inside, protect, validate
+from .form_cells import OPEN, inside, protect, validate
 from .form_identity import LAYOUTS, VERSION, Identity, write_identity
 from .forms import form_stem
 
@@ -317,8 +317,3 @@ def _finish(sheet: Worksheet, *, header: int) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     protect(sheet)
-
-
-def allowed_target(kpi: Kpi, lang: Lang = "zh") -> str:
-    """What a person's target of ``kpi`` may be, in words (a ratio also as a percentage)."""
-    return allowed_text(allowed_values(kpi), lang)
