@@ -327,8 +327,9 @@ def _report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _org(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, Period]:
-    """The scheme, the checked roster with its reporting lines, and the period."""
+def _org(args: argparse.Namespace, *, lines: bool = True) -> tuple[Scheme, pd.DataFrame, Period]:
+    """The scheme, the checked roster with its reporting lines (optional unless ``lines``),
+    and the period."""
     from .engine.inputs import check_roster, read_table
     from .engine.relations import has_reporting_lines
     from .engine.scheme import load_scheme
@@ -337,7 +338,7 @@ def _org(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, Period]:
     scheme = load_scheme(args.scheme)
     period = parse_period(args.period)
     roster = check_roster(read_table(args.roster))
-    if not has_reporting_lines(roster):
+    if lines and not has_reporting_lines(roster):
         raise InputError(
             Problem(
                 where=f"{args.roster}: column manager_id",
@@ -374,6 +375,8 @@ def _forms(args: argparse.Namespace) -> int:
     from .engine.raters import assign_raters
     from .reports.forms import write_rating_forms
 
+    if args.kind == "plan":
+        return _plan_forms(args)
     scheme, roster, period = _org(args)
     assigned = assign_raters(roster, scheme=scheme, period=period)
     own = _self_ratings(args.self_ratings, period=period) if args.self_ratings else None
@@ -428,6 +431,8 @@ def _collect(args: argparse.Namespace) -> int:
     from .engine.raters import assign_raters
     from .reports.collect import collect_rating_forms
 
+    if args.kind == "plan":
+        return _collect_plans(args)
     scheme, roster, period = _org(args)
     assigned = assign_raters(roster, scheme=scheme, period=period)
     collected = collect_rating_forms(
@@ -495,6 +500,47 @@ def _print_completeness(collected: Collected, *, lang: Lang, out: TextIO) -> Non
     print(shown.to_string(index=False), file=out)
     if len(table) > MAX_GROUPS_SHOWN:
         print(label("collect.by_group_more", lang, count=len(table) - MAX_GROUPS_SHOWN), file=out)
+
+
+def _plan_forms(args: argparse.Namespace) -> int:
+    """kpi forms --kind plan: each appraised person's 《工作目标计划表》."""
+    from .reports.plan_form import write_plan_forms
+
+    scheme, roster, period = _org(args, lines=False)
+    written = write_plan_forms(
+        roster, scheme=scheme, period=period, out_dir=args.out_dir, lang=args.lang
+    )
+    if written.empty:
+        print(label("plan.none", args.lang), file=sys.stderr)
+        return 0
+    folder = Path(args.out_dir).resolve()
+    counts = {"forms": len(written), "rows": written["rows"].sum(), "open": written["open"].sum()}
+    print(label("plan.written", args.lang, **counts, folder=folder))
+    return 0
+
+
+def _collect_plans(args: argparse.Namespace) -> int:
+    """kpi collect --kind plan: the returned plans as the plans table."""
+    from .reports.collect import collect_plan_forms
+
+    scheme, roster, period = _org(args, lines=False)
+    collected = collect_plan_forms(
+        args.forms, roster=roster, scheme=scheme, period=period, lang=args.lang
+    )
+    _write(collected.plans, args.out, what="plans")
+    forms, out = collected.forms, sys.stdout if args.out else sys.stderr
+    back = forms.loc[forms["file"].notna()]
+    people = int((back["targets"] > 0).sum())
+    targets = int(back["targets"].sum())
+    counts = {"returned": len(back), "forms": len(forms), "people": people, "targets": targets}
+    print(label("plan.summary", args.lang, **counts), file=out)
+    missing = forms.loc[forms["file"].isna()]
+    if len(missing):
+        names = _listing(
+            f"{e} {n}" for e, n in zip(missing["employee_id"], missing["name"], strict=True)
+        )
+        print(label("plan.not_returned", args.lang, count=len(missing), people=names), file=out)
+    return 0
 
 
 def _listing(items: Iterable[str], *, most: int = 12) -> str:
@@ -617,9 +663,16 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("forms", "collect"):
         what = "write one rating form per rater" if name == "forms" else "read the returned forms"
         p = sub.add_parser(name, help=f"{what} (Excel)")
-        p.add_argument("--kind", choices=("ratings",), default="ratings")
+        p.add_argument(
+            "--kind",
+            choices=("ratings", "plan"),
+            default="ratings",
+            help="rating forms (one per rater) or work plans (工作目标计划表, one per person)",
+        )
         p.add_argument("--scheme", required=True)
-        p.add_argument("--roster", required=True, help="a roster with manager_id (直接上级)")
+        p.add_argument(
+            "--roster", required=True, help="a roster with manager_id (直接上级; plans: optional)"
+        )
         p.add_argument("--period", required=True)
         p.add_argument(
             "--round",
@@ -637,7 +690,9 @@ def _parser() -> argparse.ArgumentParser:
             )
         else:
             p.add_argument("--forms", required=True, help="the folder of returned forms")
-            p.add_argument("--out", help="the ratings table (CSV or XLSX; default: stdout)")
+            p.add_argument(
+                "--out", help="the ratings (or plans) table (CSV or XLSX; default: stdout)"
+            )
     p = sub.add_parser("explore", help="serve the weight scenario explorer (Voilà, 127.0.0.1)")
     p.add_argument("--scheme", required=True)
     _add_inputs(p, data_dir_required=True)

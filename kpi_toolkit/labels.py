@@ -450,6 +450,160 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "被评人 {ratee},指标 {kpi}",
         "en": "ratee {ratee}, KPI {kpi}",
     },
+    # plan forms out and back (issue 10: kpi forms/collect --kind plan; reports/plan_form.py,
+    # reports/returned_plan.py, reports/collect.py)
+    "plan.sheet": {"zh": "工作目标计划表", "en": "Work plan"},
+    "plan.title": {
+        "zh": "《工作目标计划表》 {period}",
+        "en": "Work objective plan (工作目标计划表) {period}",
+    },
+    "plan.person": {
+        "zh": "被考核人:{employee_id} {name}    岗位:{position}    团队:{team}",
+        "en": "Employee: {employee_id} {name}    Position: {position}    Team: {team}",
+    },
+    "plan.how.fill": {
+        "zh": "1. 在“本人目标”列填写本期的个人目标值(比率可写作 95% 或 0.95),须在“评分标准”"
+        "所用的取值范围内;“备注”可写明目标的依据,随个人目标一并存档。",
+        "en": "1. Write this period's personal target in the Own target column (a ratio as 95% "
+        "or 0.95), within the KPI's range; the Note says what the target rests on and is filed "
+        "with it.",
+    },
+    "plan.how.blank": {
+        "zh": "2. 留空表示沿用考核方案的默认目标。",
+        "en": "2. A blank cell keeps the scheme's default target.",
+    },
+    "plan.how.na": {
+        "zh": "3. 标为“不适用”的指标按固定标准评分,没有个人目标。",
+        "en": "3. KPIs marked n/a are scored on fixed edges and take no personal target.",
+    },
+    "plan.how.approve": {
+        "zh": "4. 计划须经直接上级审批:填写了个人目标的,须在签字栏填写直接上级的姓名和审批日期;"
+        "本人和人力资源部亦请签字并注明日期(人力资源部存档)。",
+        "en": "4. A plan must be approved: where a personal target is written, the direct "
+        "superior's name and the date of approval go in the signature block; the employee and "
+        "HR (who file the plan) sign and date it too.",
+    },
+    "plan.how.keep": {
+        "zh": "5. 请勿修改其他单元格、增删行或更改文件名;填好后保存,交回本文件。",
+        "en": "5. Do not change other cells, add or delete rows, or rename the file; save it "
+        "and hand this file back.",
+    },
+    "plan.col.category": {"zh": "类别", "en": "Category"},
+    "plan.col.kpi": {"zh": "指标", "en": "KPI"},
+    "plan.col.weight": {"zh": "权重", "en": "Weight"},
+    "plan.col.default": {"zh": "默认目标", "en": "Default target"},
+    "plan.col.default_value": {"zh": "默认目标值", "en": "Default value"},
+    "plan.col.rule": {"zh": "评分标准", "en": "Scoring rule"},
+    "plan.col.target": {"zh": "本人目标", "en": "Own target"},
+    "plan.col.note": {"zh": "备注", "en": "Note"},
+    "plan.not_applicable": {"zh": "不适用", "en": "n/a"},
+    "plan.no_default": {"zh": "—", "en": "—"},
+    "plan.sign.role": {"zh": "签字栏", "en": "Signatures"},
+    "plan.sign.name": {"zh": "姓名", "en": "Name"},
+    "plan.sign.date": {"zh": "日期", "en": "Date"},
+    "plan.sign.signature": {"zh": "签字", "en": "Signature"},
+    "plan.role.self": {"zh": "本人", "en": "Employee"},
+    "plan.role.superior": {"zh": "直接上级", "en": "Direct superior"},
+    "plan.role.hr": {"zh": "人力资源部", "en": "HR department"},
+    "plan.date": {"zh": "填写日期,如 2026-07-05", "en": "a date, e.g. 2026-07-05"},
+    "plan.invalid_date": {"zh": "日期无效", "en": "Invalid date"},
+    "plan.written": {
+        "zh": "{forms} 份工作目标计划表(共 {rows} 项指标,其中 {open} 项可设个人目标)"
+        "已写入 {folder}",
+        "en": "{forms} work plans ({rows} KPIs, {open} of them open to a personal target) "
+        "written to {folder}",
+    },
+    "plan.none": {
+        "zh": "本期没有参加考核的人员,未写出计划表",
+        "en": "nobody is appraised in this period: no plan written",
+    },
+    "plan.no_folder": {"zh": "计划表文件夹不存在", "en": "no such folder of plans"},
+    "plan.folder_allowed": {
+        "zh": "kpi forms --kind plan --out-dir 写出计划表的文件夹",
+        "en": "the folder kpi forms --kind plan --out-dir wrote the plans to",
+    },
+    "plan.too_large": {
+        "zh": "文件过大({size} MB):计划表不会超过 {limit} MB",
+        "en": "file too large ({size} MB): a plan is at most {limit} MB",
+    },
+    "plan.not_form": {
+        "zh": "不是工作目标计划表:没有表单标识",
+        "en": "not a work plan: it has no form identity",
+    },
+    "plan.a_form": {
+        "zh": "kpi forms --kind plan 写出、填好后交回的工作目标计划表",
+        "en": "a work plan written by kpi forms --kind plan and filled in",
+    },
+    "plan.renamed": {
+        "zh": "文件名是 {named} 的,计划表却是 {rater} 的(文件被改名或换了表)",
+        "en": "the file name is {named}'s but the plan is {rater}'s (renamed or swapped)",
+    },
+    "plan.unnamed": {
+        "zh": "文件名不以员工编号开头(计划表是 {rater} 的)",
+        "en": "the file name does not start with an employee id (the plan is {rater}'s)",
+    },
+    "plan.added": {
+        "zh": "新增的内容:计划表不能增加行",
+        "en": "something added: a plan takes no new rows",
+    },
+    "plan.not_appraised": {
+        "zh": "{employee} 本期不参加考核(或不在花名册中)",
+        "en": "{employee} is not appraised in this period (or not in the roster)",
+    },
+    "plan.appraised": {"zh": "本期考核人员:{people}", "en": "appraised this period: {people}"},
+    "plan.twice": {
+        "zh": "{rater} 交回了不止一份计划表:{files}",
+        "en": "{rater} returned more than one plan: {files}",
+    },
+    "plan.one_form": {"zh": "每人一份", "en": "one plan per person"},
+    "plan.no_longer": {
+        "zh": "计划表发出后岗位或考核方案已变化:此指标已不在本人岗位中",
+        "en": "the position or scheme changed after the plans went out: this KPI is no longer "
+        "the person's",
+    },
+    "plan.not_on_form": {
+        "zh": "计划表发出后新增的指标不在此表中:{kpi}",
+        "en": "a KPI added after the plans went out is not on this plan: {kpi}",
+    },
+    "plan.send_again": {
+        "zh": "用当前花名册和方案重新发出计划表(kpi forms --kind plan)",
+        "en": "send the plans again from today's roster and scheme (kpi forms --kind plan)",
+    },
+    "plan.no_target": {
+        "zh": "此指标的评分标准不使用目标值,不能填写个人目标",
+        "en": "this KPI's rule does not use a target: no personal target can be set",
+    },
+    "plan.not_target": {"zh": "不是有效的目标值", "en": "not a valid target"},
+    "plan.formula": {
+        "zh": "公式不能作为填写内容(不会被计算)",
+        "en": "a formula is not a value (it is never evaluated)",
+    },
+    "plan.row": {"zh": "员工 {employee},指标 {kpi}", "en": "employee {employee}, KPI {kpi}"},
+    "plan.unapproved": {
+        "zh": "填写了个人目标,但直接上级的{missing}未填写:计划须经直接上级审批",
+        "en": "personal targets are written but the direct superior's {missing} is blank: a "
+        "plan must be approved",
+    },
+    "plan.approval_allowed": {
+        "zh": "直接上级的姓名和审批日期",
+        "en": "the direct superior's name and the date of approval",
+    },
+    "plan.not_date": {"zh": "不是有效的日期", "en": "not a valid date"},
+    "plan.problems": {
+        "zh": "交回的计划表有 {count} 处问题(未写出计划):",
+        "en": "the returned plans have {count} problem(s) (no plans written):",
+    },
+    "plan.summary": {
+        "zh": "已交回 {returned} / {forms} 份计划表;{people} 人设了个人目标,共 {targets} 项",
+        "en": "{returned} of {forms} plans returned; {people} people set personal targets, "
+        "{targets} in all",
+    },
+    "plan.not_returned": {
+        "zh": "未交回({count} 份):{people}",
+        "en": "not returned ({count}): {people}",
+    },
+    "collect.key.employee_id": {"zh": "被考核人", "en": "employee"},
+    "collect.key.sign_row": {"zh": "签字栏行号", "en": "signature row"},
     # weight explorer
     "explorer.title": {
         "zh": "权重情景模拟:{scheme}({period})",

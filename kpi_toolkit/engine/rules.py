@@ -59,6 +59,11 @@ class Rule(BaseModel):
         """Ordinal labels this rule accepts as actuals (only rating scales have any)."""
         return {}
 
+    def reads_target(self) -> bool:
+        """Whether the KPI's target (a person's, where a plan sets one) moves the points:
+        not where the rule's own edges or limits decide them."""
+        return self.needs_target
+
     def scaled(self, factor: float, *, weight: float) -> Rule:
         """The same rule for a weight ``factor`` times ``weight``: every actual earns the same
         share of the weight (points × factor). Rules whose points follow the weight already
@@ -203,6 +208,9 @@ class DeductPerPointRule(Rule):
     def scaled(self, factor: float, *, weight: float) -> Rule:
         return self.model_copy(update={"per_point": self.per_point * factor})
 
+    def reads_target(self) -> bool:
+        return self.target is None
+
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         goal = self.target if self.target is not None else target
         return label(
@@ -232,6 +240,9 @@ class ThresholdRule(Rule):
 
     def scaled(self, factor: float, *, weight: float) -> Rule:
         return self.model_copy(update={"otherwise": self.otherwise * factor})
+
+    def reads_target(self) -> bool:
+        return self.min is None and self.max is None
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         which = "max" if self.max is not None else "min"

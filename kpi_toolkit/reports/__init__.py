@@ -1,6 +1,6 @@
 """Reports: the appraisal context, report sections, charts, notebook execution, the offline
-HTML export, batches of reports, the Excel workbook, the what-if panel, and the rating forms
-sent out and collected back.
+HTML export, batches of reports, the Excel workbook, the what-if panel, and the forms (ratings,
+plans) sent out and collected back.
 
 Owns everything a reader sees of one appraisal outside the explorer: the notebooks'
 sections (department report, scorecard, annual review), their charts, running the
@@ -29,6 +29,9 @@ _EXPORTS = {
     "write_rating_forms": ".forms",
     "collect_rating_forms": ".collect",
     "Collected": ".collect",
+    "write_plan_forms": ".plan_form",
+    "collect_plan_forms": ".collect",
+    "CollectedPlans": ".collect",
     "panel": ".whatif",
     "panel_data": ".whatif",
 }

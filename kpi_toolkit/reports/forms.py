@@ -14,26 +14,26 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine.inputs import Allowed, allowed_values
+from ..engine.inputs import allowed_values
 from ..engine.scheme import RATER_GROUPS, Kpi, Scheme
 from ..errors import InputError
 from ..files import safe_name, unused_name
 from ..labels import Lang, label, name_of
 from ..periods import Period, parse_period
 from .excel import BOLD, BORDER, HEADER_FILL, put_cell, save_workbook
-from .form_identity import IDENTITY_SHEET, identity_of, write_identity
+from .form_cells import OPEN, allowed_text, inside, number_text, protect, validate
+from .form_identity import identity_of, write_identity
 
 __all__ = [
     "COLUMNS",
@@ -43,6 +43,7 @@ __all__ = [
     "Round",
     "allowed_text",
     "form_rows",
+    "form_stem",
     "form_stems",
     "rating_form",
     "self_scores",
@@ -61,11 +62,8 @@ COLUMNS = ("ratee_id", "ratee", "relation", "kpi", "value", "help")
 VALUE_COLUMN = COLUMNS.index("value") + 1
 SELF_COLUMNS = ("employee_id", "period", "kpi_id", "rater_group", "value")
 WIDTHS = (14, 14, 12, 24, 14, 48)
-LIST_COLUMN = 5  # on the identity sheet: lists of labels too long to write inline
-INLINE_LIST_MAX = 255  # Excel's limit for a list written into the validation itself
 TITLE_FONT = Font(bold=True, size=14)
 WRAP = Alignment(vertical="top", wrap_text=True)
-OPEN = Protection(locked=False)
 
 
 def form_rows(
@@ -130,7 +128,7 @@ def write_rating_forms(
     for rater_id, rater_name in zip(raters["rater_id"], raters["rater_name"], strict=True):
         stem = unused_name(_stem(rater_id, rater_name), taken=taken)
         taken.append(stem)
-        path = _inside(folder, f"{stem}.xlsx")
+        path = inside(folder, f"{stem}.xlsx")
         mine = rows.loc[rows["rater_id"] == rater_id]
         book = rating_form(
             mine, scheme=scheme, period=period, round=round, self_ratings=self_ratings, lang=lang
@@ -166,8 +164,18 @@ def _period_or_none(text: str) -> str | None:
         return None
 
 
-def _stem(rater_id: object, rater_name: object) -> str:
-    return f"{rater_id}_{rater_name}"
+def _stem(holder_id: object, holder_name: object) -> str:
+    return f"{holder_id}_{holder_name}"
+
+
+def form_stem(holder_id: object, holder_name: object) -> str:
+    """A form's file name without ``.xlsx`` (before any number a clash adds): the id and
+    name of the person it is for (a rater, or the person a plan is for), made safe.
+
+    >>> form_stem("../x", "a/b")
+    'x_a_b'
+    """
+    return safe_name(_stem(holder_id, holder_name))
 
 
 def form_stems(assigned: pd.DataFrame) -> dict[str, str]:
@@ -179,17 +187,9 @@ def form_stems(assigned: pd.DataFrame) -> dict[str, str]:
     """
     raters = assigned.drop_duplicates("rater_id")
     return {
-        str(r): safe_name(_stem(r, n))
+        str(r): form_stem(r, n)
         for r, n in zip(raters["rater_id"], raters["rater_name"], strict=True)
     }
-
-
-def _inside(folder: Path, name: str) -> Path:
-    """``folder / name``, refused unless it is a file directly inside ``folder``."""
-    path = folder / name
-    if path.name != name or path.resolve().parent != folder.resolve():
-        raise ValueError(f"not a plain file name: {name!r}")  # safe_name makes this unreachable
-    return path
 
 
 def rating_form(
@@ -233,7 +233,9 @@ def rating_form(
         sheet.cell(row, len(COLUMNS)).alignment = WRAP
         sheet.cell(row, VALUE_COLUMN).protection = OPEN
     identity_sheet = write_identity(book, identity)
-    _validate(sheet, kpis, first=first + 1, lists=identity_sheet, lang=lang)
+    cells = [(row, allowed_values(kpi)) for row, kpi in enumerate(kpis, start=first + 1)]
+    title = label("forms.col.value", lang)
+    validate(sheet, cells, column=VALUE_COLUMN, lists=identity_sheet, title=title, lang=lang)
     _finish(sheet, header=first)
     book.security = WorkbookProtection(lockStructure=True)  # no sheet added, shown or removed
     return book
@@ -278,116 +280,14 @@ def _line(kpi: Kpi, lang: Lang) -> str:
     )
 
 
-def allowed_text(allowed: Allowed, lang: Lang = "zh") -> str:
-    """The values a rating may take, in words: the 说明 column, the instructions, the
-    cell's validation message.
-
-    >>> from kpi_toolkit.engine.inputs import Allowed
-    >>> allowed_text(Allowed(1.0, 5.0, "a number from 1 to 5"))
-    '填写 1 到 5 之间的数字'
-    """
-    if allowed.labels:
-        return label("forms.allowed.labels", lang, labels=" / ".join(allowed.labels))
-    low, high = _number(allowed.low), _number(allowed.high)
-    whole = "whole_" if allowed.whole else ""
-    if math.isinf(allowed.low):
-        return label("forms.allowed.any", lang)
-    if math.isinf(allowed.high):
-        return label(f"forms.allowed.{whole}at_least", lang, low=low)
-    return label(f"forms.allowed.{whole}range", lang, low=low, high=high)
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"  # 5.0 → 5, 0.5 → 0.5
-
-
 def _self_score(
     self_ratings: Mapping[tuple[str, str], object] | None, ratee: object, kpi: str, lang: Lang
 ) -> str:
     given = (self_ratings or {}).get((str(ratee), kpi))
     if given is None or given == "" or (isinstance(given, float) and math.isnan(given)):
         return label("forms.self_score", lang, value=label("forms.self_missing", lang))
-    shown = _number(given) if isinstance(given, float) else str(given)
+    shown = number_text(given) if isinstance(given, float) else str(given)
     return label("forms.self_score", lang, value=shown)
-
-
-def _validate(
-    sheet: Worksheet, kpis: list[Kpi], *, first: int, lists: Worksheet, lang: Lang
-) -> None:
-    """Data validation on every 评分 cell: one rule per kind of allowed values."""
-    groups: dict[tuple, tuple[Allowed, list[int]]] = {}
-    for row, kpi in enumerate(kpis, start=first):
-        allowed = allowed_values(kpi)
-        key = (allowed.low, allowed.high, allowed.whole, tuple(allowed.labels.items()))
-        groups.setdefault(key, (allowed, []))[1].append(row)
-    for allowed, rows in groups.values():
-        rule = _rule(allowed, lists=lists, lang=lang)
-        for start, end in _runs(rows):
-            rule.add(f"E{start}" if start == end else f"E{start}:E{end}")
-        sheet.add_data_validation(rule)
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """Consecutive row numbers as (first, last) runs.
-
-    >>> _runs([3, 4, 5, 8, 10, 11])
-    [(3, 5), (8, 8), (10, 11)]
-    """
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
-
-
-def _rule(allowed: Allowed, *, lists: Worksheet, lang: Lang) -> DataValidation:
-    """A validation of the allowed values: an error in Chinese stops anything else, and the
-    same words show as a prompt on the cell."""
-    if allowed.labels:
-        rule = DataValidation(type="list", formula1=_list_source(allowed, lists))
-    else:
-        rule = _number_rule(allowed)
-    text = allowed_text(allowed, lang)[:255]  # Excel's limits: 255 and 32 characters
-    rule.allowBlank = rule.showErrorMessage = rule.showInputMessage = True
-    rule.errorStyle = "stop"
-    rule.errorTitle = label("forms.invalid_title", lang)[:32]
-    rule.promptTitle = label("forms.col.value", lang)[:32]
-    rule.error = rule.prompt = text
-    return rule
-
-
-def _number_rule(allowed: Allowed) -> DataValidation:
-    kind: Literal["whole", "decimal"] = "whole" if allowed.whole else "decimal"
-    if math.isinf(allowed.low):
-        return DataValidation(type=kind, operator="between", formula1="-1E+307", formula2="1E+307")
-    low = _number(allowed.low)
-    if math.isinf(allowed.high):
-        return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=low)
-    high = _number(allowed.high)
-    return DataValidation(type=kind, operator="between", formula1=low, formula2=high)
-
-
-def _list_source(allowed: Allowed, lists: Worksheet) -> str:
-    """The labels written into the rule (``"很满意,较满意"``), or, where they cannot be (a
-    comma or a quote in a label, longer than Excel allows), a range of the identity sheet."""
-    names = list(allowed.labels)
-    inline = ",".join(names)
-    if len(inline) <= INLINE_LIST_MAX and not any("," in n or '"' in n for n in names):
-        return f'"{inline}"'
-    column = LIST_COLUMN + sum(1 for _ in _list_columns(lists))
-    for row, name in enumerate(names, start=1):
-        put_cell(lists, row, column, name)
-    letter = get_column_letter(column)
-    return f"'{IDENTITY_SHEET}'!${letter}$1:${letter}${len(names)}"
-
-
-def _list_columns(lists: Worksheet) -> Iterable[int]:
-    column = LIST_COLUMN
-    while lists.cell(1, column).value is not None:
-        yield column
-        column += 1
 
 
 def _finish(sheet: Worksheet, *, header: int) -> None:
@@ -400,7 +300,4 @@ def _finish(sheet: Worksheet, *, header: int) -> None:
     sheet.print_title_rows = f"{header}:{header}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    protection = sheet.protection
-    protection.sheet = True  # no password: it guards against slips, not against intent
-    protection.formatColumns = protection.formatRows = False  # widths may change
-    protection.selectLockedCells = protection.selectUnlockedCells = False
+    protect(sheet)
