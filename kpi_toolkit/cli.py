@@ -196,6 +196,15 @@ def _annual(args: argparse.Namespace) -> int:
     if args.out:
         columns = ["employee_id", "name", "position", "total", "quarters", "grade", "rank"]
         print(_summary(result.scores, scheme=scheme, lang=args.lang, columns=columns))
+    from .engine.improvement import losses_of, year_pattern
+    from .reports.improvement import year_pattern_lines
+
+    # the year's pattern (a KPI lost in 3 quarters or more): after the summary, or on
+    # stderr when the results themselves go to stdout
+    pattern = year_pattern_lines(
+        year_pattern(losses_of(result.appraisals)), scheme=scheme, lang=args.lang
+    )
+    print("\n" + "\n".join(pattern), file=sys.stdout if args.out else sys.stderr)
     return 0
 
 

@@ -741,6 +741,64 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{people} 位被评人,{raters} 位评价人:{groups}",
         "en": "{people} people rated by {raters} raters: {groups}",
     },
+    # where points were lost (issue 10, points 6 and 8): 改进重点, 培训需求, the year's
+    # pattern in kpi annual, 员工确认 (engine/improvement.py, reports/improvement.py)
+    "improve.focus": {"zh": "改进重点", "en": "Where to improve"},
+    "improve.focus.note": {
+        "zh": "失分最多的指标(失分 = 满分 − 得分)",
+        "en": "The KPIs with the most points lost (points lost = full marks − points)",
+    },
+    "improve.order": {"zh": "序号", "en": "No."},
+    "improve.lost": {"zh": "失分", "en": "Points lost"},
+    "improve.training": {"zh": "培训需求", "en": "Training needs"},
+    "improve.training.note": {
+        "zh": "各指标失分合计(失分 = 满分 − 得分),从多到少;失分多的指标即培训重点",
+        "en": "Points lost per KPI (full marks − points), most first: where training helps most",
+    },
+    "improve.training.top": {
+        "zh": "失分最多的指标:{kpi}(失分合计 {lost},{losing} 人失分)",
+        "en": "Most points lost: {kpi} ({lost} in all, {losing} people lost points)",
+    },
+    "improve.training.none": {"zh": "本期无人失分", "en": "Nobody lost points this period"},
+    "improve.by_team": {"zh": "各团队失分最多的指标", "en": "Each team's KPIs with most lost"},
+    "improve.people": {"zh": "考核人数", "en": "People scored"},
+    "improve.losing": {"zh": "失分人数", "en": "People losing points"},
+    "improve.lost_total": {"zh": "失分合计", "en": "Points lost"},
+    "improve.mean_lost": {"zh": "人均失分", "en": "Lost per person"},
+    "improve.share": {"zh": "失分占满分", "en": "Share of full marks lost"},
+    "improve.pattern": {
+        "zh": "全年同一指标 {quarters} 个季度及以上失分:",
+        "en": "The same KPI lost in {quarters} quarters of the year or more:",
+    },
+    "improve.pattern.row": {"zh": "{employee} {name}:{kpis}", "en": "{employee} {name}: {kpis}"},
+    "improve.pattern.kpi": {
+        "zh": "{kpi}({count} 个季度,失分 {lost})",
+        "en": "{kpi} ({count} quarters, {lost} lost)",
+    },
+    "improve.pattern.more": {"zh": " 等 {count} 项", "en": " ({count} KPIs in all)"},
+    "improve.pattern.none": {
+        "zh": "全年无人在同一指标 {quarters} 个季度及以上失分",
+        "en": "Nobody lost points on the same KPI in {quarters} quarters of the year or more",
+    },
+    "ack.title": {"zh": "员工确认", "en": "Employee acknowledgement"},
+    "ack.read": {
+        "zh": "本人已阅读以上考核结果。如有异议,请在申诉期限内向人力资源部提出申诉。",
+        "en": "I have read the result above. To appeal, write to HR within the appeal window.",
+    },
+    "ack.signature": {"zh": "员工签名", "en": "Employee's signature"},
+    "ack.deadline": {
+        "zh": "申诉期限:{date} 前(含当日,{days} 个工作日)",
+        "en": "Appeals until {date} inclusive ({days} working days)",
+    },
+    "ack.counted": {
+        "zh": "自报告日期 {day} 的次日起,按中国法定节假日及调休的工作日计算",
+        "en": "counted from the day after the report date {day}, in Chinese working days "
+        "(statutory holidays and make-up days)",
+    },
+    "ack.default": {
+        "zh": "考核方案未规定申诉期,按默认 {days} 个工作日",
+        "en": "the scheme sets no appeal window: the default of {days} working days",
+    },
     # rater groups of 360 ratings (name_of("rater_group", ...))
     "rater_group.superior": {"zh": "直接上级", "en": "direct superior"},
     "rater_group.peers": {"zh": "同级", "en": "peers"},

@@ -194,6 +194,8 @@ class Scheme(_Frozen):
     source: str | None = None
     description: str | None = None
     missing: MissingPolicy = "error"
+    # 员工确认: working days after the report date to appeal (None: the report's default, 5)
+    appeal_working_days: int | None = Field(default=None, ge=1, le=60)
     grades: tuple[Grade, ...] = DEFAULT_GRADES
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     positions: dict[str, Position]

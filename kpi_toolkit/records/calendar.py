@@ -34,6 +34,7 @@ __all__ = [
     "load_calendar",
     "slot_table",
     "workdays",
+    "working_day_after",
     "working_minutes",
 ]
 
@@ -209,3 +210,21 @@ def working_minutes(start: pd.Series, end: pd.Series, *, calendar: CalendarSpec)
     table = slot_table(both.min().date(), both.max().date(), calendar=calendar)
     values = table.clock(end) - table.clock(start)
     return pd.Series(values, index=start.index, dtype=float)
+
+
+def working_day_after(day: date, count: int, *, calendar: CalendarSpec) -> date:
+    """The ``count``-th working day after ``day`` (``day`` itself is not counted).
+
+    Examples
+    --------
+    >>> working_day_after(date(2026, 9, 30), 5, calendar=CalendarSpec())  # 国庆 1–7 Oct off,
+    ... # Sat 10 Oct a 调休 working day: 8, 9, 10, 12, 13 Oct
+    datetime.date(2026, 10, 13)
+    """
+    found, start = 0, np.datetime64(day, "D") + 1
+    while True:  # two weeks at a time: never asks the calendar about years it need not
+        days = np.arange(start, start + 14)
+        working = days[workdays(days, calendar=calendar)]
+        if found + working.size >= count:
+            return working[count - found - 1].astype(object)
+        found, start = found + working.size, start + 14

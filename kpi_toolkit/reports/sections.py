@@ -233,6 +233,10 @@ def _actual(kpi: Kpi, value: float) -> str:
     return f"{value:.1f}{unit}" if kpi.kind == "count" else f"{value:.2f}{unit}"
 
 
+# the scorecard's value formats, for the blocks other modules add to it (improvement)
+actual_text, target_text = _actual, _target
+
+
 def _positions(ctx: ReportContext) -> list[Position]:
     present = set(ctx.scores["position"])
     return [p for pid, p in ctx.scheme.positions.items() if pid in present]
@@ -322,7 +326,9 @@ def scorecard(
         f"{escape(label('rank', lang))} {escape(person['rank'])}</p>"
     )
     notes = f'<p class="kpi-flags">{escape(person["flags"])}</p>' if person["flags"] else ""
-    card = table(pd.DataFrame(rows, columns=header))
+    from .improvement import focus  # 改进重点 (imported here: it reads the formats above)
+
+    card = table(pd.DataFrame(rows, columns=header)) + focus(ctx, employee_id)
     rated = breakdown(ctx, cache["ratings"].get(employee_id), for_employee=for_employee)
     rated += own_against_superior(ctx, cache["values"].get(employee_id))
     return f'<div class="kpi-card">{head}{card}{rated}{notes}</div>'
