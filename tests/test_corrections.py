@@ -262,3 +262,28 @@ def test_named_files_appraised_with_and_without_the_corrections(tmp_path: Path) 
     )
     assert appraise(inputs, period="2026-06").scores["total"].tolist() == [97.0]
     assert appraise(inputs, period="2026-06", corrected=False).scores["total"].tolist() == [95.0]
+
+
+def test_kpi_report_shows_the_corrections_section(department: Path, tmp_path: Path, capsys):
+    fixes = corrections_file(department, FIX_M1)
+    out = tmp_path / "reports"
+    code, stdout, err = run(
+        capsys,
+        "report",
+        "--scheme",
+        "monthly_repair",
+        "--data-dir",
+        department,
+        "--period",
+        "2026-06",
+        "--corrections",
+        fixes,
+        "--out-dir",
+        out,
+        "--quiet",
+    )
+    assert code == 0, err
+    page = Path(stdout.strip().splitlines()[-1]).read_text(encoding="utf-8")
+    assert "考核申诉与更正" in page and "返修记录漏登" in page
+    assert "28.00 → 30.00" in page and "95.00 → 97.00" in page
+    assert "考核更正(申诉)" in page  # the footer lists the corrections file and its hash
