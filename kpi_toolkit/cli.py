@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 import pandas as pd
 
@@ -133,6 +133,7 @@ def _inputs(args: argparse.Namespace, *, period: str | None = None) -> Inputs:
         records_dir=records_dir,
         parameters=_parameters(getattr(args, "set", None)),
         grains=None if period is None else (parse_period(period).grain,),
+        corrections=getattr(args, "corrections", None),
     )
     if inputs.bundle is not None:
         shown = ledger_table(inputs.bundle.ledger(lang=args.lang), lang=args.lang)
@@ -210,7 +211,13 @@ def _annual(args: argparse.Namespace) -> int:
 
 @command("bonus")
 def _bonus(args: argparse.Namespace) -> int:
-    from .engine.bonus import allocate_bonus, bonus_pool
+    from .engine.bonus import (
+        add_extras,
+        allocate_bonus,
+        allocate_by_grade,
+        bonus_pool,
+        check_scores,
+    )
     from .engine.inputs import read_table
 
     scores = read_table(args.scores)
@@ -223,38 +230,71 @@ def _bonus(args: argparse.Namespace) -> int:
                 allowed="a scores file written by kpi score or kpi annual",
             )
         )
-    totals = pd.to_numeric(scores["total"], errors="coerce")
-    if totals.isna().any():
-        row = int(scores.loc[totals.isna(), "_row"].iloc[0])
-        raise InputError(
-            Problem(
-                where=f"{args.scores}: row {row}, column total",
-                message="not a number",
-                value=scores.loc[totals.isna(), "total"].iloc[0],
-                allowed="a total from 0 to 100",
-            )
-        )
-    scores = scores.assign(total=totals)
+    scores = check_scores(scores)
+    scheme, prices, allocation = _bonus_settings(args)
     pool = bonus_pool(
         installs=args.installs,
-        install_price=args.install_price,
+        install_price=prices[0],
         repairs=args.repairs,
-        repair_price=args.repair_price,
+        repair_price=prices[1],
         headcount=len(scores),
     )
-    result = allocate_bonus(scores, pool=pool, allocation=args.allocation)
-    keep = [
-        c
-        for c in ("employee_id", "name", "position", "team", "period", "total", "grade", "bonus")
-        if c in result
-    ]
+    if allocation == "grade" and scheme is not None:
+        result = allocate_by_grade(scores, pool=pool, scheme=scheme)
+    else:
+        mode: Literal["base", "proportional"] = (
+            "proportional" if allocation == "proportional" else "base"
+        )
+        result = allocate_bonus(scores, pool=pool, allocation=mode)
+    wanted = ("employee_id", "name", "position", "team", "period", "year", "total", "grade")
+    keep = [c for c in (*wanted, "bonus_factor", "bonus") if c in result]
+    result = result[keep]
+    if args.extras:
+        result = add_extras(result, read_table(args.extras))
     print(
         f"pool {pool.pool:.2f} yuan, {pool.headcount} appraised, base per head "
-        f"{pool.base_per_head:.2f} yuan, allocation {args.allocation}",
+        f"{pool.base_per_head:.2f} yuan, allocation {allocation}",
         file=sys.stderr,
     )
-    _write(result[keep], args.out, what="bonus")
+    _write(result, args.out, what="bonus")
     return 0
+
+
+def _bonus_settings(
+    args: argparse.Namespace,
+) -> tuple[Scheme | None, tuple[float, float], Literal["base", "proportional", "grade"]]:
+    """The scheme (``--scheme``), the unit prices and the allocation: each option as given,
+    else the scheme's ``bonus:`` setting; a price nowhere given is refused."""
+    from .engine.scheme import load_scheme
+
+    scheme = load_scheme(args.scheme) if args.scheme else None
+    setting = scheme.bonus if scheme is not None else None
+    given = {"install_price": args.install_price, "repair_price": args.repair_price}
+    prices: dict[str, float | None] = {
+        k: v if v is not None else getattr(setting, k, None) for k, v in given.items()
+    }
+    allocation = args.allocation or (setting.allocation if setting else "base")
+    problems = [
+        Problem(
+            where=f"--{name.replace('_', '-')}",
+            message="no unit price given",
+            allowed="--" + name.replace("_", "-") + " PRICE, or a scheme whose bonus: sets it",
+        )
+        for name, price in prices.items()
+        if price is None
+    ]
+    if allocation == "grade" and scheme is None:
+        problems.append(
+            Problem(
+                where="--allocation grade",
+                message="the bonus factors are the scheme's grades': no --scheme given",
+                allowed="--scheme S (a YAML file or a built-in scheme name)",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    install, repair = prices["install_price"] or 0.0, prices["repair_price"] or 0.0
+    return scheme, (float(install), float(repair)), allocation
 
 
 @command("metrics")
@@ -297,6 +337,7 @@ def _report(args: argparse.Namespace) -> int:
     scheme = _absolute(args.scheme, only_if_exists=True) or args.scheme
     sources = _absolute(args.sources, only_if_exists=True)
     records = _absolute(args.records_dir)
+    corrections = _absolute(args.corrections)
     ctx = context_for(
         scheme=scheme,
         data_dir=data_dir,
@@ -304,6 +345,7 @@ def _report(args: argparse.Namespace) -> int:
         lang=args.lang,
         sources=sources,
         records_dir=records,
+        corrections=corrections,
     )
     teams = args.team or []
     approval = {k: v for k, v in vars(args).items() if k.endswith(("_by", "_on")) and v}
@@ -317,6 +359,7 @@ def _report(args: argparse.Namespace) -> int:
         approval=approval,
         sources=sources,
         records_dir=records,
+        corrections=corrections,
     )
     out_dir = Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -631,13 +674,20 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--lang", choices=("zh", "en"), default="zh")
         p.add_argument("--out")
+        p.add_argument("--corrections", help="approved corrections of the actuals (appeals)")
     p = sub.add_parser("bonus", help="allocate the bonus pool")
     p.add_argument("--scores", required=True)
     p.add_argument("--installs", type=float, required=True)
-    p.add_argument("--install-price", type=float, required=True)
+    p.add_argument("--install-price", type=float, help="default: the scheme's bonus: setting")
     p.add_argument("--repairs", type=float, required=True)
-    p.add_argument("--repair-price", type=float, required=True)
-    p.add_argument("--allocation", choices=("base", "proportional"), default="base")
+    p.add_argument("--repair-price", type=float, help="default: the scheme's bonus: setting")
+    p.add_argument(
+        "--allocation",
+        choices=("base", "proportional", "grade"),
+        help="default: the scheme's bonus: setting, else base",
+    )
+    p.add_argument("--scheme", help="the scheme: grades' bonus factors, bonus: setting")
+    p.add_argument("--extras", help="per-person amounts: employee_id, 加班费, 装锁提成, ...")
     p.add_argument("--out")
     p = sub.add_parser("metrics", help="actuals from raw records")
     p.add_argument("--source", required=True)
@@ -663,6 +713,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(f"--{role}-by", help=f"approval block: {role} by")
         p.add_argument(f"--{role}-on", help=f"approval block: date {role}")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--corrections", help="approved corrections of the actuals (appeals)")
     p = sub.add_parser("raters", help="who rates whom, from the roster's reporting lines")
     p.add_argument("--scheme", required=True)
     p.add_argument("--roster", required=True, help="a roster with manager_id (直接上级)")

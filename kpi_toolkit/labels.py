@@ -887,6 +887,38 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "target ÷ actual × {weight}, capped at {cap}",
     },
     "rule.manual": {"zh": "上级评分(0–{out_of})", "en": "superior's score (0–{out_of})"},
+    # grades, bonus by grade, corrections (appeals), 转正日期 (issue 10: points 5, 7, 9)
+    "excluded.probation_until": {
+        "zh": "试用期人员不参加考核(转正日期 {date},自转正后开始的首个考核期起参加)",
+        "en": "on probation: not appraised (confirmed {date}; appraised from the first "
+        "period starting on or after it)",
+    },
+    "report.corrections": {"zh": "考核申诉与更正", "en": "Appeals and corrections"},
+    "report.corrections.intro": {
+        "zh": "本期经批准的更正 {count} 项,已计入上面的结果;每项更正前后的变化如下。",
+        "en": "{count} approved correction(s) this period, included in the results above; "
+        "what each changed:",
+    },
+    "report.corrections.none": {
+        "zh": "{period} 没有更正。",
+        "en": "No corrections for {period}.",
+    },
+    "report.corrections.no_before": {
+        "zh": "更正前的数据无法单独计分(更正补全了缺失值),只显示更正后的结果。",
+        "en": "The data before the corrections does not score on its own (a correction "
+        "filled a blank): only the corrected results are shown.",
+    },
+    "input.corrections": {"zh": "考核更正(申诉)", "en": "Corrections (appeals)"},
+    "param.corrections": {"zh": "考核更正(申诉)", "en": "corrections (appeals)"},
+    "corrections.value": {"zh": "原值 → 更正值", "en": "Old → new value"},
+    "corrections.reason": {"zh": "更正理由", "en": "Reason"},
+    "corrections.approved_by": {"zh": "批准人", "en": "Approved by"},
+    "corrections.approved_on": {"zh": "批准日期", "en": "Approved on"},
+    "corrections.points": {"zh": "指标得分", "en": "KPI points"},
+    "corrections.total": {"zh": "总分", "en": "Total"},
+    "corrections.grade": {"zh": "等级", "en": "Grade"},
+    "corrections.rank": {"zh": "岗位内排名", "en": "Rank in position"},
+    "corrections.bonus_factor": {"zh": "奖金系数", "en": "Bonus factor"},
 }
 
 

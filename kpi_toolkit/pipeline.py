@@ -70,6 +70,9 @@ class Inputs:
     bundle
         Where the actuals were computed from raw exports: the bundle's result, with its
         ledger (every raw row used or excluded with a reason).
+    corrections, uncorrected
+        With ``corrections``: the checked corrections table (applied to ``actuals``) and
+        the actuals as they were before (:mod:`kpi_toolkit.engine.corrections`).
     """
 
     scheme: Scheme
@@ -78,6 +81,8 @@ class Inputs:
     ratings: pd.DataFrame | None = None
     files: Mapping[str, Path] = field(default_factory=dict)
     bundle: BundleResult | None = None
+    corrections: pd.DataFrame | None = None
+    uncorrected: pd.DataFrame | None = None
 
     def provenance(self) -> dict[str, tuple[str, str]]:
         """Role → (path, SHA-256) of the scheme file and of every input file."""
@@ -161,6 +166,7 @@ def resolve_inputs(
     records_dir: str | Path | None = None,
     parameters: Mapping[str, float] | None = None,
     grains: Collection[Grain] | None = None,
+    corrections: str | Path | None = None,
 ) -> Inputs:
     """Read a period's inputs once: the scheme, the roster, the actuals and the ratings.
 
@@ -183,6 +189,9 @@ def resolve_inputs(
         With ``sources``: the period grains to compute the actuals at (``("quarter",)`` for
         a quarter's appraisal); default: every grain of the scheme's positions, as a year's
         review needs.
+    corrections
+        A corrections table (appeals, ``--corrections``): applied on top of the actuals
+        (:func:`~kpi_toolkit.engine.corrections.apply_corrections`).
 
     Raises
     ------
@@ -200,14 +209,33 @@ def resolve_inputs(
         bundle = _from_records(sources, records_dir, roster=tables["roster"], grains=grains)
         tables["actuals"] = bundle.actuals
         files |= {f"records:{name}": Path(path) for name, path in bundle.files.items()}
+    fixed = _corrected(tables["actuals"], corrections, scheme=chosen)
+    if corrections is not None:
+        files["corrections"] = Path(corrections)
     return Inputs(
         scheme=chosen,
         roster=tables["roster"],
-        actuals=tables["actuals"],
+        actuals=tables["actuals"] if fixed is None else fixed[1],
         ratings=None if "ratings" not in tables else ratings_for(tables["ratings"], scheme=chosen),
         files=files,
         bundle=bundle,
+        corrections=None if fixed is None else fixed[0],
+        uncorrected=None if fixed is None else tables["actuals"],
     )
+
+
+def _corrected(
+    actuals: pd.DataFrame, corrections: str | Path | None, *, scheme: Scheme
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The checked corrections and the actuals with them applied (``None`` without)."""
+    if corrections is None:
+        return None
+    from .engine.corrections import apply_corrections, check_corrections
+
+    checked = check_corrections(read_table(corrections), scheme=scheme)
+    fixed = apply_corrections(actuals, checked, scheme=scheme)
+    fixed.attrs = dict(actuals.attrs)
+    return checked, fixed
 
 
 def _scheme(scheme: str | Path | Scheme, parameters: Mapping[str, float] | None) -> Scheme:
@@ -293,10 +321,17 @@ def grains_of(scheme: Scheme, *, period: str | Period | None = None) -> tuple[Gr
     return tuple(dict.fromkeys(p.period for p in scheme.positions.values()))
 
 
-def appraise(inputs: Inputs, *, period: str | Period, lang: Lang = "zh") -> Appraisal:
-    """The appraisal of one period from its inputs (:func:`kpi_toolkit.engine.score`)."""
+def appraise(
+    inputs: Inputs, *, period: str | Period, lang: Lang = "zh", corrected: bool = True
+) -> Appraisal:
+    """The appraisal of one period from its inputs (:func:`kpi_toolkit.engine.score`).
+
+    ``corrected=False``: the appraisal as it was before the corrections (to show what
+    each changed).
+    """
+    actuals = inputs.actuals if corrected or inputs.uncorrected is None else inputs.uncorrected
     return score(
-        inputs.actuals,
+        actuals,
         scheme=inputs.scheme,
         roster=inputs.roster,
         period=period,

@@ -1,8 +1,11 @@
-"""The bonus pool (seed section 3) and its allocation by appraisal total.
+"""The bonus pool (seed section 3) and its allocation by appraisal total or grade.
 
 绩效奖金基数 (base per head) = (installs × unit price + repairs × unit price) ÷ number of
 staff appraised. ``base`` pays each person base × total / 100; ``proportional`` shares the
-whole pool in proportion to the totals, in cents that add up exactly to the pool.
+whole pool in proportion to the totals, in cents that add up exactly to the pool; ``grade``
+pays base × the ``bonus_factor`` of the person's grade (:func:`allocate_by_grade`). The
+seed's bonus also includes overtime and installation commission (加班费, 装锁提成): they are
+added per person from a table (:func:`add_extras`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,19 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, Problem
+from ..periods import ALLOWED as PERIODS_ALLOWED
 from .grading import shown_total
+from .inputs import ROW
+from .scheme import Grade, Scheme
 
-__all__ = ["BonusPool", "allocate_bonus", "bonus_pool"]
+__all__ = [
+    "BonusPool",
+    "add_extras",
+    "allocate_bonus",
+    "allocate_by_grade",
+    "bonus_pool",
+    "check_scores",
+]
 
 Allocation = Literal["base", "proportional"]
 
@@ -125,3 +138,232 @@ def _largest_remainder(hundredths: np.ndarray, pool_cents: int) -> np.ndarray:
     order = np.lexsort((np.arange(len(hundredths)), -hundredths, -remainder))
     cents[order[:left]] += 1
     return cents
+
+
+# --- the scores a bonus is paid on --------------------------------------------------------
+
+
+def _where(scores: pd.DataFrame, index: object, column: str) -> str:
+    """``row N (employee E), column C``: the row as numbered in the file where known."""
+    row = str(scores.at[index, ROW]) if ROW in scores else None
+    emp = str(scores.at[index, "employee_id"])
+    return f"row {row} (employee {emp}), column {column}" if row is not None else f"employee {emp}"
+
+
+def check_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Refuse a scores table no bonus can be paid on; return it with numeric totals.
+
+    One period (or year) only, each person once, every total a number from 0 to 100. Every
+    problem is reported at once, each naming the row.
+    """
+    frame = scores.assign(total=pd.to_numeric(scores["total"], errors="coerce"))
+    file = scores.attrs.get("file")
+    problems = [
+        Problem(
+            where=_where(frame, i, "total"),
+            message="not a total from 0 to 100",
+            value=scores.at[i, "total"],
+            allowed="a number from 0 to 100",
+            file=file,
+        )
+        for i in frame.index[~frame["total"].between(0, 100)]
+    ]
+    twice = frame["employee_id"].astype(str).duplicated(keep="first")
+    problems += [
+        Problem(
+            where=_where(frame, i, "employee_id"),
+            message="the same person appears twice: a bonus is paid once a period",
+            value=frame.at[i, "employee_id"],
+            allowed="one row per person",
+            file=file,
+        )
+        for i in frame.index[twice]
+    ]
+    problems += _mixed_periods(frame, file)
+    if problems:
+        raise DataError(problems, title=f"{file or 'scores'}: {len(problems)} problem(s)")
+    return frame
+
+
+def _mixed_periods(frame: pd.DataFrame, file: str | None) -> list[Problem]:
+    """A row whose period (or year) differs from the first row's."""
+    column = next((c for c in ("period", "year") if c in frame), None)
+    if column is None or frame.empty:
+        return []
+    periods = frame[column].astype(str).str.strip().str.upper()
+    first = periods.iloc[0]
+    return [
+        Problem(
+            where=_where(frame, i, column),
+            message=f"another period than the first row's ({first}): one bonus, one period",
+            value=frame.at[i, column],
+            allowed=f"{first} in every row ({PERIODS_ALLOWED})",
+            file=file,
+        )
+        for i in frame.index[periods != first]
+    ]
+
+
+# --- allocation by grade ------------------------------------------------------------------
+
+
+def grade_of(scores: pd.DataFrame, *, scheme: Scheme) -> list[Grade | None]:
+    """Each row's grade of ``scheme``: by ``grade_id`` where given, else by the grade's
+    name (Chinese or English) or id in ``grade``; ``None`` where none matches."""
+    by_text: dict[str, Grade] = {}
+    for g in scheme.grades:
+        by_text |= {g.id: g, g.name.zh: g, **({g.name.en: g} if g.name.en else {})}
+    ids = scores["grade_id"] if "grade_id" in scores else pd.Series("", index=scores.index)
+    texts = scores["grade"] if "grade" in scores else pd.Series("", index=scores.index)
+    return [
+        by_text.get(str(i).strip()) or by_text.get(str(t).strip())
+        for i, t in zip(ids.fillna(""), texts.fillna(""), strict=True)
+    ]
+
+
+def grade_factors(scores: pd.DataFrame, *, scheme: Scheme) -> np.ndarray:
+    """Each person's ``bonus_factor``; refuses an unknown grade and a grade without one."""
+    grades = grade_of(scores, scheme=scheme)
+    file = scores.attrs.get("file")
+    problems = [
+        Problem(
+            where=_where(scores, i, "grade"),
+            message=f"not a grade of scheme {scheme.id}",
+            value=scores.at[i, "grade"] if "grade" in scores else None,
+            allowed=", ".join(g.name.zh for g in scheme.grade_order()),
+            file=file,
+        )
+        for i, g in zip(scores.index, grades, strict=True)
+        if g is None
+    ]
+    unpaid = dict.fromkeys(g for g in grades if g is not None and g.bonus_factor is None)
+    problems += [
+        Problem(
+            where=f"scheme {scheme.id}, grades.{g.id}",
+            message=f"grade {g.name.zh} has no bonus_factor: --allocation grade cannot pay it",
+            value=g.name.zh,
+            allowed="a bonus_factor (e.g. 1.2) for every grade, or --allocation base",
+            file=scheme.path,
+        )
+        for g in unpaid
+    ]
+    if problems:
+        raise DataError(problems)
+    return np.array([g.bonus_factor for g in grades if g is not None], dtype=float)
+
+
+FACTOR_SCALE = 10_000  # bonus factors are read to 4 decimals (1.2 → 12 000 / 10 000)
+
+
+def allocate_by_grade(scores: pd.DataFrame, *, pool: BonusPool, scheme: Scheme) -> pd.DataFrame:
+    """Each person's bonus: base per head × the ``bonus_factor`` of the person's grade.
+
+    Rounding: each person's exact amount is pool × factor ÷ headcount (in fractions of a
+    cent); their sum, rounded to the cent (half up), is what is paid in all. Each person
+    gets the exact amount rounded down to the cent, and the cents still to pay go one each
+    to the largest remainders (ties: the higher factor, then the file order). So every
+    amount is within a cent of the exact one and they add up to the rounded sum. The result
+    has ``bonus_factor`` and ``bonus`` (yuan).
+
+    Examples
+    --------
+    >>> scheme = Scheme.model_validate(
+    ...     {"id": "s", "name": "s", "positions": {}, "grades": [
+    ...         {"id": "a", "name": "优秀", "min": 90, "bonus_factor": 1.2},
+    ...         {"id": "b", "name": "合格", "min": 0, "bonus_factor": 0.8}]})
+    >>> scores = pd.DataFrame({"employee_id": ["E1", "E2", "E3"], "total": [95, 70, 70],
+    ...                        "grade": ["优秀", "合格", "合格"]})
+    >>> pool = BonusPool(pool_cents=100, headcount=3)  # 1 yuan, base 0.333… each
+    >>> allocate_by_grade(scores, pool=pool, scheme=scheme)["bonus"].tolist()
+    [0.4, 0.27, 0.26]
+    """
+    factors = grade_factors(scores, scheme=scheme)
+    scaled = np.rint(factors * FACTOR_SCALE).astype(np.int64)
+    exact = pool.pool_cents * scaled  # cents × headcount × FACTOR_SCALE
+    denominator = pool.headcount * FACTOR_SCALE
+    paid = (2 * int(exact.sum()) + denominator) // (2 * denominator)
+    cents, remainder = np.divmod(exact, denominator)
+    left = paid - int(cents.sum())
+    order = np.lexsort((np.arange(len(scaled)), -scaled, -remainder))
+    cents[order[:left]] += 1
+    return scores.assign(bonus_factor=factors, bonus=cents / 100)
+
+
+# --- per-person amounts (加班费, 装锁提成) ------------------------------------------------
+
+EXTRA_META = ("employee_id", "name", "period", "note", ROW)
+
+
+def add_extras(paid: pd.DataFrame, extras: pd.DataFrame) -> pd.DataFrame:
+    """The bonus with each per-person amount as its own column, and ``payout`` their sum.
+
+    ``extras`` holds ``employee_id`` and any amount columns (加班费, 装锁提成, …), in yuan;
+    a person without a row gets 0. Refused, every row at once: a person not in the scores,
+    a person twice, an amount that is not a number, a period other than the scores'.
+    """
+    columns = [c for c in extras.columns if c not in EXTRA_META]
+    frame = extras.assign(employee_id=extras["employee_id"].astype(str).str.strip())
+    amounts = {c: pd.to_numeric(frame[c].replace("", "0"), errors="coerce") for c in columns}
+    problems = _extras_problems(paid, frame, amounts)
+    if problems:
+        raise DataError(problems)
+    cents = {c: np.rint(amounts[c].to_numpy(dtype=float) * 100) for c in columns}
+    by_person = pd.DataFrame(cents, index=frame["employee_id"])
+    added = by_person.reindex(paid["employee_id"].astype(str)).fillna(0)
+    total_cents = np.rint(paid["bonus"].to_numpy(dtype=float) * 100) + added.sum(axis=1).to_numpy()
+    out = paid.copy()
+    for column in columns:
+        out[column] = added[column].to_numpy() / 100
+    return out.assign(payout=total_cents / 100)
+
+
+def _extras_problems(
+    paid: pd.DataFrame, frame: pd.DataFrame, amounts: dict[str, pd.Series]
+) -> list[Problem]:
+    file = frame.attrs.get("file")
+    known = set(paid["employee_id"].astype(str))
+    problems = [
+        Problem(
+            where=_where(frame, i, "employee_id"),
+            message="not in the scores: no bonus to add this amount to",
+            value=frame.at[i, "employee_id"],
+            allowed="an employee_id of the scores file",
+            file=file,
+        )
+        for i in frame.index[~frame["employee_id"].isin(known)]
+    ]
+    problems += [
+        Problem(
+            where=_where(frame, i, "employee_id"),
+            message="the same person twice: one row per person",
+            value=frame.at[i, "employee_id"],
+            allowed="one row per person (add the amounts up)",
+            file=file,
+        )
+        for i in frame.index[frame["employee_id"].duplicated(keep="first")]
+    ]
+    problems += [
+        Problem(
+            where=_where(frame, i, column),
+            message="not an amount",
+            value=frame.at[i, column],
+            allowed="an amount in yuan, e.g. 350 or 120.50 (blank is 0)",
+            file=file,
+        )
+        for column, values in amounts.items()
+        for i in frame.index[values.isna() | np.isinf(values)]
+    ]
+    if "period" in frame and "period" in paid and len(paid):
+        want = str(paid["period"].iloc[0]).strip().upper()
+        text = frame["period"].astype(str).str.strip().str.upper()
+        problems += [
+            Problem(
+                where=_where(frame, i, "period"),
+                message="another period than the scores'",
+                value=frame.at[i, "period"],
+                allowed=want,
+                file=file,
+            )
+            for i in frame.index[(text != want) & (text != "")]
+        ]
+    return problems

@@ -199,7 +199,7 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     roster["status"] = status
     if "manager_id" in roster:
         problems += _check_reporting_lines(roster)
-    for column in ("joined", "left"):
+    for column in ("joined", "left", "confirmed"):
         if column in roster:
             text = _text(roster, column)
             dates = pd.to_datetime(text.where(text != ""), errors="coerce")
@@ -211,9 +211,38 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
                 allowed="a date like 2026-03-15",
             )
             roster[column] = dates
+    if "confirmed" in roster:
+        problems += _check_confirmed(roster)
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'roster'}: {len(problems)} problem(s)")
     return roster
+
+
+def _check_confirmed(roster: pd.DataFrame) -> list[Problem]:
+    """转正日期 (``confirmed``): not before the person joined, not after they left.
+
+    With a date, ``status`` is the person's status without a date and the date decides per
+    period (probation before it, regular from it: :func:`~kpi_toolkit.engine.roster.appraisees`);
+    a date that cannot have happened while the person was employed is a contradiction.
+    """
+    confirmed = roster["confirmed"]
+    shown = roster.assign(confirmed=confirmed.dt.date.astype(str))
+    problems: list[Problem] = []
+    for column, wrong, message in (
+        ("joined", lambda d: confirmed < d, "confirmed (转正) before the person joined"),
+        ("left", lambda d: confirmed > d, "confirmed (转正) after the person left"),
+    ):
+        if column in roster and pd.api.types.is_datetime64_any_dtype(roster[column]):
+            problems += _listed(
+                shown,
+                wrong(roster[column]).fillna(False),
+                column="confirmed",
+                message=message,
+                allowed=f"a date from the {column} date on"
+                if column == "joined"
+                else "a date up to the left date, or blank",
+            )
+    return problems
 
 
 def _check_reporting_lines(roster: pd.DataFrame) -> list[Problem]:
@@ -485,3 +514,13 @@ def _canonical_or_none(value: str) -> str | None:
         return str(parse_period(value))
     except InputError:
         return None
+
+
+# The same reading, conversion and row messages for the engine's other tables (the
+# corrections of engine/corrections.py): one of each, under public names.
+numbered = _numbered
+stripped = _text
+require_columns = _require_columns
+row_problems = _listed
+convert_values = _convert
+canonical_period = _canonical_or_none

@@ -9,7 +9,7 @@ from ..labels import Lang, label, position_names
 from ..periods import Period
 from .scheme import Scheme
 
-__all__ = ["appraisees", "not_employed"]
+__all__ = ["appraisees", "not_employed", "on_probation"]
 
 EXCLUDED_COLUMNS = [
     "employee_id",
@@ -45,7 +45,7 @@ def appraisees(
     codes = pd.Series("", index=roster.index, dtype="object")
     reasons = pd.Series("", index=roster.index, dtype="object")
     tests = [
-        ("probation", roster["status"] == "probation", lambda r: label("excluded.probation", lang)),
+        ("probation", on_probation(roster, period), lambda r: _probation_reason(r, lang)),
         (
             "position",
             ~roster["position"].isin(grain_of),
@@ -81,6 +81,37 @@ def appraisees(
     appraised = roster.loc[~out].copy()
     appraised["flags"] = _movement_flags(appraised, period, lang)
     return appraised, excluded[EXCLUDED_COLUMNS].reset_index(drop=True)
+
+
+def on_probation(roster: pd.DataFrame, period: Period) -> pd.Series:
+    """Who is on probation (试用期) in ``period``, and so not appraised (seed section 3).
+
+    Without a ``confirmed`` date (转正日期), ``status`` decides. With one, the date does:
+    a person is appraised from the first period that starts on or after it (confirmed on
+    2026-07-01: from July, or from Q3; on 2026-07-02: from August, or from Q4), whatever
+    ``status`` says (``status`` is then what the person is without a date: the roster's
+    status when it was exported).
+
+    Examples
+    --------
+    >>> from kpi_toolkit.periods import parse_period
+    >>> roster = pd.DataFrame({"status": ["probation", "regular", "probation"],
+    ...     "confirmed": pd.to_datetime(["2026-07-01", "2026-07-02", None])})
+    >>> on_probation(roster, parse_period("2026-07")).tolist()
+    [False, True, True]
+    >>> on_probation(roster, parse_period("2026-Q4")).tolist()
+    [False, False, True]
+    """
+    confirmed = _dates(roster, "confirmed")
+    before = pd.Timestamp(period.start) < confirmed
+    return before.where(confirmed.notna(), roster["status"] == "probation").astype(bool)
+
+
+def _probation_reason(person: pd.Series, lang: Lang) -> str:
+    confirmed = person.get("confirmed")
+    if confirmed is None or pd.isna(confirmed):
+        return label("excluded.probation", lang)
+    return label("excluded.probation_until", lang, date=pd.Timestamp(confirmed).date())
 
 
 def _dates(roster: pd.DataFrame, column: str) -> pd.Series:

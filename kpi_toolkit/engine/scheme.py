@@ -138,11 +138,17 @@ class Position(_Frozen):
 
 
 class Grade(_Frozen):
-    """A grade band: a total at or above ``min`` (and below the next band) earns it."""
+    """A grade band: a total at or above ``min`` (and below the next band) earns it.
+
+    ``bonus_factor`` multiplies the base per head under ``kpi bonus --allocation grade``;
+    ``consequence`` is the grade's reward or penalty in words (奖励/处罚: 通报表扬, 限期改进).
+    """
 
     id: str
     name: Names
     min: float = Field(ge=0, le=100)
+    bonus_factor: float | None = Field(default=None, ge=0)
+    consequence: Names | None = None
 
 
 class Share(_Frozen):
@@ -159,11 +165,15 @@ class ForcedDistribution(_Frozen):
 
 
 class Bonus(_Frozen):
-    """Bonus pool settings (section 3): unit prices and the allocation mode."""
+    """Bonus pool settings (section 3): unit prices and the allocation mode.
+
+    ``kpi bonus --scheme S`` takes its ``--install-price``, ``--repair-price`` and
+    ``--allocation`` from here where they are not given on the command line.
+    """
 
     install_price: float | None = Field(default=None, ge=0)
     repair_price: float | None = Field(default=None, ge=0)
-    allocation: Literal["base", "proportional"] = "base"
+    allocation: Literal["base", "proportional", "grade"] = "base"
 
 
 class Parameter(_Frozen):

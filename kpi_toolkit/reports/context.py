@@ -43,6 +43,9 @@ class ReportContext:
     roster
         The roster the appraisal read (for the names of raters outside the appraisal, such
         as a sales director), or ``None``.
+    corrections, uncorrected
+        With corrections (appeals): the checked corrections table and the period's
+        appraisal as it was before them (``reports/corrections.py`` shows what each changed).
     """
 
     appraisal: Appraisal
@@ -55,6 +58,8 @@ class ReportContext:
     generated: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
     version: str = __version__
     roster: pd.DataFrame | None = None
+    corrections: pd.DataFrame | None = None
+    uncorrected: Appraisal | None = None
 
     @property
     def scheme(self) -> Scheme:
@@ -112,6 +117,7 @@ def load_context(
     sources: str | Path | None = None,
     records_dir: str | Path | None = None,
     inputs: Inputs | None = None,
+    corrections: str | Path | None = None,
 ) -> ReportContext:
     """The period's appraisal (and the previous period's, where its actuals exist).
 
@@ -128,8 +134,10 @@ def load_context(
             sources=sources,
             records_dir=records_dir,
             grains=(when.grain,),
+            corrections=corrections,
         )
     appraisal = appraise(inputs, period=when, lang=lang)
+    uncorrected = _uncorrected(inputs, when, lang)
     _check_team(appraisal, team)
     return ReportContext(
         appraisal=appraisal,
@@ -140,7 +148,18 @@ def load_context(
         parameters=dict(parameters or {}),
         ledger=inputs.ledger(lang=lang),
         roster=inputs.roster,
+        corrections=inputs.corrections,
+        uncorrected=uncorrected,
     )
+
+
+def _uncorrected(inputs: Inputs, period: Period, lang: Lang) -> Appraisal | None:
+    if inputs.corrections is None:
+        return None
+    try:
+        return appraise(inputs, period=period, lang=lang, corrected=False)
+    except InputError:
+        return None  # only the corrected inputs score (a blank filled): no "before" shown
 
 
 def _previous(inputs: Inputs, period: Period, lang: Lang) -> Appraisal | None:
