@@ -66,6 +66,7 @@ def plan_jobs(
     approval: dict[str, str] | None = None,
     sources: str | None = None,
     records_dir: str | None = None,
+    plans: str | None = None,
 ) -> list[Job]:
     """The jobs of one ``kpi report`` run.
 
@@ -83,6 +84,8 @@ def plan_jobs(
     common = {"scheme": scheme, "data_dir": data_dir, "period": period, "lang": lang}
     if sources is not None:
         common |= {"sources": sources, "records_dir": records_dir}
+    if plans is not None:
+        common |= {"plans": plans}
     title = f"{label('report.title', lang)} {period}"
     chosen = sorted(set(ctx.appraisal.scores["team"])) if list(teams) == ["all"] else list(teams)
     report = notebooks_dir() / "appraisal_report.ipynb"
@@ -206,6 +209,7 @@ def context_for(
     lang: Lang,
     sources: str | None = None,
     records_dir: str | None = None,
+    plans: str | None = None,
 ) -> ReportContext:
     """The period's appraisal, computed here once to check the inputs and plan the jobs."""
     return load_context(
@@ -215,4 +219,5 @@ def context_for(
         lang=lang,
         sources=sources,
         records_dir=records_dir,
+        plans=plans,
     )
