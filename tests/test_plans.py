@@ -319,6 +319,40 @@ def test_any_approver_where_the_roster_says_nobodys_superior() -> None:
     assert points(result, "E1")["csat"] == pytest.approx(40)
 
 
+# --- the rules that read a target take one per actual ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        # 10 × actual ÷ target, capped at 10: 10 × 0.8/0.8, 10 × 0.8/1.0
+        ({"kind": "linear"}, [10.0, 8.0]),
+        # 10 − 1 per point short: 0.8 against 0.8 → 10; against 1.0 → 20 points short → −10
+        ({"kind": "deduct_per_point", "per_point": 1}, [10.0, -10.0]),
+        # at least the target: 0.8 ≥ 0.8 → 10; 0.8 < 1.0 → 0
+        ({"kind": "threshold"}, [10.0, 0.0]),
+    ],
+)
+def test_rules_that_read_a_target_take_one_per_actual(rule: dict, expected: list) -> None:
+    from kpi_toolkit.engine.rules import RULES
+
+    made = RULES[rule["kind"]].model_validate(rule)
+    got = made.points(np.array([0.8, 0.8]), weight=10, target=np.array([0.8, 1.0]))
+    assert got.tolist() == pytest.approx(expected)
+    assert made.target_of(0.9) == 0.9
+
+
+def test_rules_that_read_no_target_say_so() -> None:
+    from kpi_toolkit.engine.rules import RULES
+
+    fixed = [
+        RULES["threshold"].model_validate({"kind": "threshold", "min": 0.5}),
+        RULES["scale"].model_validate({"kind": "scale", "labels": {"好": 2, "差": 1}}),
+        RULES["deduct_per_unit"].model_validate({"kind": "deduct_per_unit", "per_unit": 1}),
+    ]
+    assert [rule.target_of(0.9) for rule in fixed] == [None, None, None]
+
+
 # --- invariants -----------------------------------------------------------------------
 
 

@@ -485,3 +485,16 @@ def _canonical_or_none(value: str) -> str | None:
         return str(parse_period(value))
     except InputError:
         return None
+
+
+# --- shared with the checks of the other tables a user gives (plans: engine/plans.py) ----
+# The same row numbers, texts, messages and conversions as the tables above, under public
+# names for the modules beside this one.
+numbered = _numbered
+text_of = _text
+file_of = _file
+require_columns = _require_columns
+listed = _listed
+canonical_periods = _periods
+unknown_employees = _check_employees
+converted = _convert

@@ -23,15 +23,15 @@ from ..labels import Lang, label
 from ..periods import Period, parse_period
 from .inputs import (
     ROW,
-    _check_employees,
-    _convert,
-    _file,
-    _listed,
-    _numbered,
-    _periods,
-    _require_columns,
-    _text,
+    canonical_periods,
     contained,
+    converted,
+    file_of,
+    listed,
+    numbered,
+    require_columns,
+    text_of,
+    unknown_employees,
 )
 from .scheme import Kpi, Position, Scheme
 
@@ -118,17 +118,17 @@ def plans_for(plans: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) -> p
     >>> plans_for(table, scheme=builtin_scheme("after_sales_team"), roster=roster)["_row"].tolist()
     [2]
     """
-    frame = _numbered(_renamed(plans))
+    frame = numbered(_renamed(plans))
     if not {"employee_id", "kpi_id", "period"} <= set(frame.columns):
         return frame  # refused where it is checked, naming the missing column
-    ids = _text(frame, "employee_id")
+    ids = text_of(frame, "employee_id")
     position = ids.map(dict(zip(roster["employee_id"], roster["position"], strict=True)))
     grain = position.map({pid: p.period for pid, p in scheme.positions.items()})
-    period, _ = _periods(frame)
+    period, _ = canonical_periods(frame)
     row_grain = period.map({p: parse_period(p).grain for p in period.dropna().unique()})
     of_grain = row_grain.isna() | grain.isna() | (row_grain == grain)
     known = set(scheme.kpi_ids()) | {n for p in scheme.positions.values() for n in _kpi_ids(p)}
-    kpi = _text(frame, "kpi_id")
+    kpi = text_of(frame, "kpi_id")
     ours = kpi.map({k: k in known or bool(did_you_mean(k, known)) for k in kpi.unique()})
     keep = position.isna() & ~contained(ids, roster["employee_id"])
     keep |= position.isin(list(scheme.positions)) & ours.astype(bool) & of_grain
@@ -150,12 +150,12 @@ def check_plans(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) -> p
     weights that no longer add up to a category's points.
     """
     frame = _renamed(raw)
-    _require_columns(frame, PLAN_COLUMNS, what="plans table")
-    frame = _numbered(frame)
+    require_columns(frame, PLAN_COLUMNS, what="plans table")
+    frame = numbered(frame)
     for column in (*PLAN_COLUMNS, *OPTIONAL_COLUMNS):
-        frame[column] = _text(frame, column) if column in frame else ""
-    problems = _check_employees(frame, roster)
-    frame["period"], found = _periods(frame)
+        frame[column] = text_of(frame, column) if column in frame else ""
+    problems = unknown_employees(frame, roster)
+    frame["period"], found = canonical_periods(frame)
     problems += found
     frame["_position"] = frame["employee_id"].map(
         dict(zip(roster["employee_id"], roster["position"], strict=True))
@@ -167,7 +167,7 @@ def check_plans(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) -> p
     if not problems:
         problems += _check_weights(frame, scheme)
     if problems:
-        raise DataError(problems, title=f"{_file(raw) or 'plans'}: {len(problems)} problem(s)")
+        raise DataError(problems, title=f"{file_of(raw) or 'plans'}: {len(problems)} problem(s)")
     return frame.drop(columns=["_position", "_kpi"])
 
 
@@ -187,7 +187,7 @@ def _check_kpis(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
     frame["_kpi"] = pd.Series(kpis, index=frame.index, dtype=object)
     known = frame["_position"].isin(list(scheme.positions))
     shown = dict.fromkeys(p for p in frame["_position"] if p in scheme.positions)
-    problems = _listed(
+    problems = listed(
         frame,
         known & frame["_kpi"].isna(),
         column="kpi_id",
@@ -196,7 +196,7 @@ def _check_kpis(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
             f"{p}: {', '.join(k.id for k in scheme.positions[p].kpis)}" for p in shown
         ),
     )
-    problems += _listed(
+    problems += listed(
         frame,
         frame["_position"].notna() & ~known,
         column="employee_id",
@@ -208,7 +208,7 @@ def _check_kpis(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
 
 def _check_numbers(frame: pd.DataFrame) -> list[Problem]:
     """Targets within their KPI's domain and on a rule that reads one; weights above 0."""
-    problems = _listed(
+    problems = listed(
         frame,
         (frame["target"] == "") & (frame["weight"] == "") & frame["_kpi"].notna(),
         column="target",
@@ -219,14 +219,14 @@ def _check_numbers(frame: pd.DataFrame) -> list[Problem]:
     planned = frame.loc[frame["_kpi"].notna()]
     for _, rows in planned.groupby(["_position", "kpi_id"], sort=False):
         kpi: Kpi = rows["_kpi"].iloc[0]
-        numbers, faults = _convert(rows["target"], kpi)
+        numbers, faults = converted(rows["target"], kpi)
         targets[frame.index.get_indexer(rows.index)] = numbers
         for bad, message, allowed in faults:
-            problems += _listed(rows, bad, column="target", message=message, allowed=allowed)
+            problems += listed(rows, bad, column="target", message=message, allowed=allowed)
         problems += _no_target(rows, kpi)
     frame["target"] = targets
     weights = pd.to_numeric(frame["weight"].where(frame["weight"] != ""), errors="coerce")
-    problems += _listed(
+    problems += listed(
         frame,
         (frame["weight"] != "") & ~(weights > 0),
         column="weight",
@@ -243,7 +243,7 @@ def _no_target(rows: pd.DataFrame, kpi: Kpi) -> list[Problem]:
         return []
     kind = str(getattr(kpi.rule, "kind", type(kpi.rule).__name__))
     why = NO_TARGET.get(kind, "its definition reads none")
-    return _listed(
+    return listed(
         rows,
         rows["target"] != "",
         column="target",
@@ -270,7 +270,7 @@ def _days(frame: pd.DataFrame) -> pd.DataFrame:
 def _check_approvals(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]:
     problems: list[Problem] = []
     for column in ("approved_by", "approved_on"):
-        problems += _listed(
+        problems += listed(
             frame,
             frame[column] == "",
             column=column,
@@ -279,7 +279,7 @@ def _check_approvals(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]
         )
     for column in ("approved_on", "adjusted_on"):
         dates = _dates(frame[column])
-        problems += _listed(
+        problems += listed(
             frame,
             dates.isna() & (frame[column] != ""),
             column=column,
@@ -287,7 +287,7 @@ def _check_approvals(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]
             allowed="a date like 2026-07-15",
         )
         frame[column] = dates
-    problems += _listed(
+    problems += listed(
         _days(frame),
         frame["approved_on"] < frame["adjusted_on"],
         column="approved_on",
@@ -302,7 +302,7 @@ def _check_in_period(frame: pd.DataFrame) -> list[Problem]:
     start = pd.to_datetime(frame["period"].map({p: b.start for p, b in bounds.items()}))
     end = pd.to_datetime(frame["period"].map({p: b.end for p, b in bounds.items()}))
     outside = (frame["adjusted_on"] < start) | (frame["adjusted_on"] > end)
-    return _listed(
+    return listed(
         _days(frame),
         outside,
         column="adjusted_on",
@@ -324,7 +324,7 @@ def _check_approvers(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]
     ok = [not b or who in (b, name.get(b)) for who, b in pairs]
     bad = (boss != "") & (frame["approved_by"] != "") & ~np.array(ok, dtype=bool)
     superiors = [f"{b} {name.get(b, '')}".strip() for b in boss.loc[bad]]
-    return _listed(
+    return listed(
         frame,
         bad,
         column="approved_by",
@@ -338,7 +338,7 @@ def _check_order(frame: pd.DataFrame) -> list[Problem]:
     first = ~frame.duplicated(["employee_id", "period", "kpi_id"], keep="first")
     adjusted = frame["adjusted_on"] != ""
     frame["kind"] = np.where(first, "plan", "adjustment")
-    problems = _listed(
+    problems = listed(
         frame,
         first & adjusted,
         column="adjusted_on",
@@ -346,7 +346,7 @@ def _check_order(frame: pd.DataFrame) -> list[Problem]:
         "and KPI is the plan)",
         allowed="the plan's row first, without adjusted_on",
     )
-    problems += _listed(
+    problems += listed(
         frame.assign(adjusted_on="(blank)"),
         ~first & ~adjusted,
         column="adjusted_on",
@@ -364,7 +364,7 @@ def _check_weights(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
         used = used.loc[used["weight"].notna()]
         for emp, mine in used.groupby("employee_id", sort=False):
             position = scheme.positions[frame.loc[frame["employee_id"] == emp, "_position"].iloc[0]]
-            problems += _category_sums(mine, position, file=_file(frame))
+            problems += _category_sums(mine, position, file=file_of(frame))
     return problems
 
 

@@ -138,12 +138,12 @@ def _kpi(ctx: ReportContext, employee_id: str, kpi_id: str) -> Kpi | None:
 
 
 def _value(ctx: ReportContext, employee_id: str, kpi_id: str, value: float) -> str:
-    from .sections import _actual  # the one way a KPI's value is written
+    from .sections import kpi_value  # the one way a KPI's value is written
 
     kpi = _kpi(ctx, employee_id, kpi_id)
     if value is None or np.isnan(value):
         return ""
-    return _actual(kpi, float(value)) if kpi is not None else f"{value:g}"
+    return kpi_value(kpi, float(value)) if kpi is not None else f"{value:g}"
 
 
 def card_plans(ctx: ReportContext) -> dict[tuple[str, str], tuple[str | None, float | None]]:
@@ -190,13 +190,13 @@ def _used(
     ctx: ReportContext, employee_id: str, mine: pd.DataFrame, *, for_employee: bool
 ) -> pd.DataFrame:
     """Per KPI the person planned: the scheme's target, the target used, where it came from."""
-    from .sections import _target
+    from .sections import kpi_target
 
     lang, names = ctx.lang, _approvers(ctx, for_employee=for_employee)
     rows = []
     for kpi_id in dict.fromkeys(mine["kpi_id"]):
         kpi = _kpi(ctx, employee_id, kpi_id)
-        scheme = _target(kpi) if kpi is not None else ""
+        scheme = kpi_target(kpi) if kpi is not None else ""
         force = mine.loc[(mine["kpi_id"] == kpi_id) & (mine["status"] == "in_force")]
         if force.empty or pd.isna(force["target"].iloc[0]):
             used, source, who, when = scheme, label("plan.source.scheme", lang), "", ""

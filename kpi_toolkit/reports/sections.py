@@ -234,6 +234,10 @@ def _actual(kpi: Kpi, value: float) -> str:
     return f"{value:.1f}{unit}" if kpi.kind == "count" else f"{value:.2f}{unit}"
 
 
+# A KPI's value and target as every section writes them (reports/plans.py writes the same).
+kpi_value, kpi_target = _actual, _target
+
+
 def _positions(ctx: ReportContext) -> list[Position]:
     present = set(ctx.scores["position"])
     return [p for pid, p in ctx.scheme.positions.items() if pid in present]
