@@ -29,6 +29,7 @@ __all__ = ["main"]
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 MAX_GROUPS_SHOWN = 15  # incomplete (ratee, group) rows printed by kpi collect
+PLANS_HELP = "work-objective plans: per-person targets (default: the data directory's plans)"
 
 
 def command(name: str) -> Callable:
@@ -129,6 +130,7 @@ def _inputs(args: argparse.Namespace, *, period: str | None = None) -> Inputs:
         roster=getattr(args, "roster", None),
         actuals=getattr(args, "actuals", None),
         ratings=getattr(args, "ratings", None),
+        plans=getattr(args, "plans", None),
         sources=args.sources,
         records_dir=records_dir,
         parameters=_parameters(getattr(args, "set", None)),
@@ -346,6 +348,7 @@ def _report(args: argparse.Namespace) -> int:
         sources=sources,
         records_dir=records,
         corrections=corrections,
+        plans=_absolute(args.plans),
     )
     teams = args.team or []
     approval = {k: v for k, v in vars(args).items() if k.endswith(("_by", "_on")) and v}
@@ -360,6 +363,7 @@ def _report(args: argparse.Namespace) -> int:
         sources=sources,
         records_dir=records,
         corrections=corrections,
+        plans=_absolute(args.plans),
     )
     out_dir = Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -668,6 +672,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--roster", help="the roster (default: the data directory's)")
         p.add_argument("--actuals", help="a table of actuals (CSV or XLSX)")
         p.add_argument("--ratings", help="the 360 ratings (default: the data directory's)")
+        p.add_argument("--plans", help=PLANS_HELP)
         p.add_argument("--period" if name == "score" else "--year", required=True)
         p.add_argument(
             "--set", action="append", metavar="NAME=VALUE", help="fill a scheme parameter"
@@ -709,6 +714,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out-dir")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--plans", help=PLANS_HELP)
     for role in ("prepared", "reviewed", "approved"):
         p.add_argument(f"--{role}-by", help=f"approval block: {role} by")
         p.add_argument(f"--{role}-on", help=f"approval block: date {role}")

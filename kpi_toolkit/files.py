@@ -101,7 +101,7 @@ def safe_name(name: str, *, rules: NameRules = FILE_NAME) -> str:
     """``name`` made safe for one path component: a file written under it stays in its folder.
 
     Letters and digits of every script are kept (in NFC form); any other run of characters
-    becomes ``_``; dots, ``_`` and ``-`` are stripped from the ends; the length is capped (UTF-8
+    becomes ``_``; dots, ``_`` and ``-`` are text_of from the ends; the length is capped (UTF-8
     bytes); Windows' device names (``CON``, ``COM1``, ...) get a ``_`` in front; an empty
     result is ``unnamed``. A safe name is returned as it is, so ``safe_name(n) == n`` checks
     that ``n`` needs no change.

@@ -8,8 +8,9 @@ person has the same total, grade and rank in every view of the same period.
 The inputs are a scheme (a YAML file or a built-in name, with parameters filled), a roster,
 the actuals (a table, or computed from raw exports through a bundle of source mappings) and,
 for schemes with KPIs scored by people (``source: ratings``), the ratings. A *data
-directory* holds ``roster.csv``, ``actuals_<scheme id>.csv`` (or ``actuals.csv``) and
-``ratings.csv`` (CSV or XLSX); files named one by one take precedence over the directory's;
+directory* holds ``roster.csv``, ``actuals_<scheme id>.csv`` (or ``actuals.csv``),
+``ratings.csv`` and, optionally, ``plans.csv`` (the work-objective plans; CSV or XLSX); files
+named one by one take precedence over the directory's;
 the *records directory* holds the raw exports a bundle reads. One ratings table serves every
 scheme of the department: each scheme reads its own rows
 (:func:`~kpi_toolkit.engine.raters.ratings_for`).
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 EXTENSIONS = (".csv", ".xlsx")
-ROLES = ("roster", "actuals", "ratings")
+ROLES = ("roster", "actuals", "ratings", "plans")
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,11 @@ class Inputs:
         The scheme, with its parameters filled.
     roster, actuals, ratings
         The tables (``ratings`` is ``None`` where the scheme rates nothing by 360).
+    plans
+        The work-objective plans (per-person targets and weights), or ``None``.
     files
-        Each input's role (``roster``, ``actuals``, ``ratings``, ``records:<source>``) → the
-        file it was read from.
+        Each input's role (``roster``, ``actuals``, ``ratings``, ``plans``,
+        ``records:<source>``) → the file it was read from.
     bundle
         Where the actuals were computed from raw exports: the bundle's result, with its
         ledger (every raw row used or excluded with a reason).
@@ -83,6 +86,7 @@ class Inputs:
     bundle: BundleResult | None = None
     corrections: pd.DataFrame | None = None
     uncorrected: pd.DataFrame | None = None
+    plans: pd.DataFrame | None = None
 
     def provenance(self) -> dict[str, tuple[str, str]]:
         """Role → (path, SHA-256) of the scheme file and of every input file."""
@@ -117,7 +121,8 @@ def _find(directory: Path, stems: tuple[str, ...]) -> Path | None:
 def find_inputs(
     data_dir: str | Path, *, scheme: Scheme, need_actuals: bool = True
 ) -> dict[str, Path]:
-    """The roster, actuals and (where the scheme needs them) ratings files of a data directory.
+    """The roster, actuals and (where the scheme needs them) ratings files of a data directory,
+    and its plans file where there is one.
 
     Raises
     ------
@@ -137,9 +142,15 @@ def find_inputs(
         "roster": ("roster",),
         "actuals": (f"actuals_{scheme.id}", "actuals"),
         "ratings": ("ratings",),
+        "plans": ("plans",),
     }
     found = {role: _find(directory, stems) for role, stems in wanted.items()}
-    needed = {"roster": True, "actuals": need_actuals, "ratings": rates_by_360(scheme)}
+    needed = {
+        "roster": True,
+        "actuals": need_actuals,
+        "ratings": rates_by_360(scheme),
+        "plans": False,
+    }
     missing = [role for role, path in found.items() if path is None and needed[role]]
     if missing:
         raise InputError(
@@ -167,6 +178,7 @@ def resolve_inputs(
     parameters: Mapping[str, float] | None = None,
     grains: Collection[Grain] | None = None,
     corrections: str | Path | None = None,
+    plans: str | Path | None = None,
 ) -> Inputs:
     """Read a period's inputs once: the scheme, the roster, the actuals and the ratings.
 
@@ -177,8 +189,9 @@ def resolve_inputs(
     data_dir
         A data directory (``roster``, ``actuals_<scheme id>`` or ``actuals``, ``ratings``;
         CSV or XLSX). Optional where every file is named.
-    roster, actuals, ratings
-        Files named one by one; each takes precedence over the data directory's.
+    roster, actuals, ratings, plans
+        Files named one by one; each takes precedence over the data directory's (a
+        directory's ``plans`` file is read where there is one: the plans are optional).
     sources
         A bundle of source mappings (a YAML file or a built-in name, ``params/bundles``):
         the actuals are computed from the raw exports in ``records_dir`` (default: the
@@ -200,7 +213,10 @@ def resolve_inputs(
     """
     chosen = _scheme(scheme, parameters)
     files = _input_files(
-        chosen, data_dir=data_dir, named=(roster, actuals, ratings), from_records=bool(sources)
+        chosen,
+        data_dir=data_dir,
+        named=(roster, actuals, ratings, plans),
+        from_records=bool(sources),
     )
     tables = _read(files)
     bundle = None
@@ -221,6 +237,7 @@ def resolve_inputs(
         bundle=bundle,
         corrections=None if fixed is None else fixed[0],
         uncorrected=None if fixed is None else tables["actuals"],
+        plans=tables.get("plans"),
     )
 
 
@@ -336,6 +353,7 @@ def appraise(
         roster=inputs.roster,
         period=period,
         ratings=inputs.ratings,
+        plans=inputs.plans,
         lang=lang,
     )
 
@@ -348,5 +366,6 @@ def appraise_year(inputs: Inputs, *, year: int | str, lang: Lang = "zh") -> Annu
         roster=inputs.roster,
         year=year,
         ratings=inputs.ratings,
+        plans=inputs.plans,
         lang=lang,
     )

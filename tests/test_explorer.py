@@ -45,6 +45,7 @@ def _reference(scheme, position: str, weights: dict[str, float]):
         roster=SAMPLE.roster,
         period=PERIOD,
         ratings=RATINGS,
+        plans=SAMPLE.plans,  # the data directory's plans.csv, as the explorer reads it
     )
     return result.scores.set_index("employee_id")
 
@@ -70,7 +71,7 @@ def test_a_slider_move_ranks_and_grades_as_score_does(explorer):
     assert (shown["grade_after"] == expected.loc[shown.index, "grade"]).all()
     everyone = explorer.scores.set_index("employee_id").loc[expected.index]
     assert np.allclose(everyone["total"], expected["total"], atol=0.01)
-    assert explorer.view.grade_changes == 3  # as the sensitivity table of ±5 says
+    assert explorer.view.grade_changes == 4  # as the sensitivity table of ±5 says
     ranking = explorer.ranking.value
     assert json.loads(_attr(ranking, "data-weights"))["knowledge_sharing"] == 0
     assert 'class="up"' in ranking and 'class="down"' in ranking and "↑" in ranking
@@ -154,6 +155,7 @@ def test_save_and_compare_scenarios(explorer, tmp_path: Path):
         roster=SAMPLE.roster,
         period=PERIOD,
         ratings=RATINGS,
+        plans=SAMPLE.plans,
     ).scores.set_index("employee_id")
     expected = _reference(explorer.scheme, "specialist", {}).join(saved_scores.add_suffix("_saved"))
     people = people.set_index("employee_id").loc[expected.index]

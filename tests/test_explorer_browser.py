@@ -37,6 +37,7 @@ def _engine_ranking(weights: dict[str, float]) -> list[tuple[str, int]]:
         roster=sample.roster,
         period=PERIOD,
         ratings=ratings_for(sample.ratings, scheme=team),
+        plans=sample.plans,  # the data directory's plans.csv, as the explorer reads it
     )
     scores = rescore(attainment(appraisal), {"specialist": weights})
     scores = scores.loc[scores["position"] == "specialist"].sort_values(["rank", "employee_id"])

@@ -146,6 +146,8 @@ def test_the_old_spelling_of_the_records_folder_gives_the_same(sample: Path, tmp
             str(sample / "roster.csv"),
             "--ratings",
             str(sample / "ratings.csv"),
+            "--plans",  # the sample's, which the new spelling reads from --data-dir
+            str(sample / "plans.csv"),
             "--period",
             PERIOD,
             "--out",

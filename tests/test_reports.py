@@ -217,6 +217,7 @@ def test_what_if_panel_agrees_with_the_engine(department, data_dir: Path, offlin
         roster=read_table(data_dir / "roster.csv"),
         period="2026-Q3",
         ratings=ratings_for(read_table(data_dir / "ratings.csv"), scheme=scheme),
+        plans=read_table(data_dir / "plans.csv"),  # the data directory's, as the report's
     )
     engine = result.scores.loc[result.scores["position"] == "specialist"].set_index("employee_id")[
         "total"

@@ -2,8 +2,9 @@
 
 Owns the scheme model and its checks, the registry of scoring rule kinds, the checks of
 actuals, roster and ratings, who is appraised, the 360 by rater group, the one
-grade-and-rank, the year result and the bonus allocation. Pure functions from DataFrame to
-DataFrame; no disk access but reading scheme files (through :mod:`kpi_toolkit.loader`).
+grade-and-rank, the year result, the bonus allocation and the work-objective plans. Pure
+functions from DataFrame to DataFrame; no disk access but reading scheme files (through
+:mod:`kpi_toolkit.loader`).
 
 May import: the top-level shared modules (``errors``, ``labels``, ``periods``, ``loader``,
 ``files``). Never ``records``, ``reports``, ``explorer`` or ``sample``.
@@ -22,6 +23,7 @@ from .grading import (
     team_ranking,
 )
 from .inputs import check_actuals, check_ratings, check_roster, read_table
+from .plans import check_plans, in_force, plan_log
 from .rules import RULES, Rule, register
 from .scheme import Kpi, Position, Scheme, builtin_scheme, load_scheme, scheme_from_dict
 from .scoring import Appraisal, score
@@ -42,12 +44,15 @@ __all__ = [
     "builtin_scheme",
     "check_actuals",
     "check_distribution",
+    "check_plans",
     "check_ratings",
     "check_roster",
     "grade_and_rank",
     "grade_ids",
     "grade_names",
+    "in_force",
     "load_scheme",
+    "plan_log",
     "rank",
     "read_table",
     "register",

@@ -61,13 +61,23 @@ def annual(
     roster: pd.DataFrame,
     year: int | str,
     ratings: pd.DataFrame | None = None,
+    plans: pd.DataFrame | None = None,
     lang: Lang = "zh",
 ) -> AnnualResult:
-    """Year results for everyone appraised in ``year`` under ``scheme``."""
+    """Year results for everyone appraised in ``year`` under ``scheme`` (each period scored
+    with its own plans in force, where ``plans`` are given)."""
     target = parse_period(str(year), where="year")
     present = set(actuals["period"].astype(str).str.strip().str.upper())
     appraisals = tuple(
-        score(actuals, scheme=scheme, roster=roster, period=p, ratings=ratings, lang=lang)
+        score(
+            actuals,
+            scheme=scheme,
+            roster=roster,
+            period=p,
+            ratings=ratings,
+            plans=plans,
+            lang=lang,
+        )
         for p in _periods_of(target, {pos.period for pos in scheme.positions.values()})
         if str(p).upper() in present
     )

@@ -23,11 +23,11 @@ from ..periods import ALLOWED as PERIODS_ALLOWED
 from .inputs import (
     ROW,
     canonical_period,
-    convert_values,
+    converted,
+    listed,
     numbered,
     require_columns,
-    row_problems,
-    stripped,
+    text_of,
 )
 from .scheme import Kpi, Scheme
 from .scoring import Appraisal
@@ -57,11 +57,11 @@ def check_corrections(raw: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     require_columns(raw, CORRECTION_COLUMNS, what="corrections table")
     frame = numbered(raw)
     for column in CORRECTION_COLUMNS:
-        frame[column] = stripped(frame, column)
+        frame[column] = text_of(frame, column)
     kpis = {k.id: k for p in scheme.positions.values() for k in p.kpis}
     problems = _kpi_problems(frame, kpis)
     periods = frame["period"].map(canonical_period)
-    problems += row_problems(
+    problems += listed(
         frame,
         periods.isna(),
         column="period",
@@ -69,7 +69,7 @@ def check_corrections(raw: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
         allowed=PERIODS_ALLOWED,
     )
     for column in ("reason", "approved_by"):
-        problems += row_problems(
+        problems += listed(
             frame,
             frame[column] == "",
             column=column,
@@ -79,7 +79,7 @@ def check_corrections(raw: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     approved = pd.to_datetime(
         frame["approved_on"].where(frame["approved_on"] != ""), errors="coerce"
     )
-    problems += row_problems(
+    problems += listed(
         frame,
         approved.isna(),
         column="approved_on",
@@ -90,10 +90,10 @@ def check_corrections(raw: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     values = {"old_value": np.full(len(frame), np.nan), "new_value": np.full(len(frame), np.nan)}
     for kpi_id, rows in frame.loc[measured].groupby("kpi_id", sort=False):
         for column, numbers in values.items():
-            converted, faults = convert_values(rows[column], kpis[str(kpi_id)])
-            numbers[frame.index.get_indexer(rows.index)] = converted
+            got, faults = converted(rows[column], kpis[str(kpi_id)])
+            numbers[frame.index.get_indexer(rows.index)] = got
             for bad, message, allowed in faults:
-                problems += row_problems(rows, bad, column=column, message=message, allowed=allowed)
+                problems += listed(rows, bad, column=column, message=message, allowed=allowed)
     if problems:
         raise DataError(problems, title=f"{_file(raw)}: {len(problems)} problem(s)")
     checked = frame.assign(
@@ -110,14 +110,14 @@ def _file(frame: pd.DataFrame) -> str:
 
 def _kpi_problems(frame: pd.DataFrame, kpis: dict[str, Kpi]) -> list[Problem]:
     rated = frame["kpi_id"].map(lambda k: k in kpis and kpis[k].source == "ratings")
-    problems = row_problems(
+    problems = listed(
         frame,
         ~frame["kpi_id"].isin(list(kpis)),
         column="kpi_id",
         message="not a KPI of the scheme",
         allowed=", ".join(k for k, v in kpis.items() if v.source == "actuals"),
     )
-    problems += row_problems(
+    problems += listed(
         frame,
         rated,
         column="kpi_id",
@@ -165,7 +165,7 @@ def apply_corrections(
             continue
         index, column = where[key], str(fix["kpi_id"])
         cell = out.at[index, column] if column in out else ""
-        there = convert_values(pd.Series([cell], dtype="object").fillna(""), kpis[column])[0][0]
+        there = converted(pd.Series([cell], dtype="object").fillna(""), kpis[column])[0][0]
         if not _same(there, float(fix["old"])):
             problems.append(_mismatch(fix, cell, file))
             continue

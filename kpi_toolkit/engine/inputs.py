@@ -516,11 +516,15 @@ def _canonical_or_none(value: str) -> str | None:
         return None
 
 
-# The same reading, conversion and row messages for the engine's other tables (the
-# corrections of engine/corrections.py): one of each, under public names.
+# --- shared with the checks of the other tables a user gives (plans, corrections) ------
+# The same row numbers, texts, messages and conversions as the tables above, under public
+# names for the modules beside this one.
 numbered = _numbered
-stripped = _text
+text_of = _text
+file_of = _file
 require_columns = _require_columns
-row_problems = _listed
-convert_values = _convert
+listed = _listed
+canonical_periods = _periods
+unknown_employees = _check_employees
+converted = _convert
 canonical_period = _canonical_or_none

@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 Better = Literal["higher", "lower"]
+# A target per actual (a personal target from a work-objective plan) or one for all.
+Target = float | np.ndarray | None
 RULES: dict[str, type[Rule]] = {}
 
 
@@ -47,8 +49,11 @@ class Rule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
     needs_target: ClassVar[bool] = False
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
-        """Points for each actual in ``values`` (NaN stays NaN), before clipping."""
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
+        """Points for each actual in ``values`` (NaN stays NaN), before clipping.
+
+        ``target`` is one number for everybody or an array aligned with ``values`` (each
+        person's target, where a work-objective plan sets one)."""
         raise NotImplementedError
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
@@ -59,10 +64,21 @@ class Rule(BaseModel):
         """Ordinal labels this rule accepts as actuals (only rating scales have any)."""
         return {}
 
+    def target_of(self, kpi_target: float | None) -> float | None:
+        """The target this rule scores against, given the KPI's; ``None`` for a rule whose
+        definition reads no target (bands with fixed edges, a rating scale, ...): a
+        personal target (a work-objective plan) can replace only a target that is read."""
+        return kpi_target if self.needs_target else None
+
+    def retargeted(self) -> Rule:
+        """The same rule scoring against the target passed to :meth:`points` (a personal
+        target replaces a target the rule itself fixes)."""
+        return self
+
     def reads_target(self) -> bool:
-        """Whether the KPI's target (a person's, where a plan sets one) moves the points:
-        not where the rule's own edges or limits decide them."""
-        return self.needs_target
+        """Whether a target (the KPI's, or a person's where a plan sets one) moves the points:
+        not where the rule's own edges or limits decide them (a plan form marks it 不适用)."""
+        return self.target_of(0.0) is not None
 
     def scaled(self, factor: float, *, weight: float) -> Rule:
         """The same rule for a weight ``factor`` times ``weight``: every actual earns the same
@@ -116,7 +132,7 @@ class BandsRule(Rule):
     def ordered(self) -> tuple[Band, ...]:
         return tuple(sorted(self.bands, key=lambda band: (band.lower, band.upper)))
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         bands = self.ordered()
         lower = np.array([b.lower for b in bands])
         upper = np.array([b.upper for b in bands])
@@ -163,7 +179,7 @@ class DeductPerUnitRule(Rule):
     allowance: float = Field(default=0, ge=0)
     full: float | None = None
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         full = weight if self.full is None else self.full
         return full - self.per_unit * np.maximum(values - self.allowance, 0)
 
@@ -197,7 +213,7 @@ class DeductPerPointRule(Rule):
     whole_points: bool = False
     needs_target: ClassVar[bool] = True
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         goal = self.target if self.target is not None else target
         gap = (goal - values) if self.better == "higher" else (values - goal)
         short = np.round(np.maximum(gap, 0) * 100, 9)  # round away float noise before floor
@@ -208,8 +224,11 @@ class DeductPerPointRule(Rule):
     def scaled(self, factor: float, *, weight: float) -> Rule:
         return self.model_copy(update={"per_point": self.per_point * factor})
 
-    def reads_target(self) -> bool:
-        return self.target is None
+    def target_of(self, kpi_target: float | None) -> float | None:
+        return self.target if self.target is not None else kpi_target
+
+    def retargeted(self) -> Rule:
+        return self if self.target is None else self.model_copy(update={"target": None})
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         goal = self.target if self.target is not None else target
@@ -231,7 +250,7 @@ class ThresholdRule(Rule):
     max: float | None = None
     otherwise: float = 0
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         if self.max is not None:
             passed = values <= self.max
         else:
@@ -241,8 +260,8 @@ class ThresholdRule(Rule):
     def scaled(self, factor: float, *, weight: float) -> Rule:
         return self.model_copy(update={"otherwise": self.otherwise * factor})
 
-    def reads_target(self) -> bool:
-        return self.min is None and self.max is None
+    def target_of(self, kpi_target: float | None) -> float | None:
+        return kpi_target if self.min is None and self.max is None else None
 
     def describe(self, *, weight: float, target: float | None, lang: Lang = "zh") -> str:
         which = "max" if self.max is not None else "min"
@@ -269,7 +288,7 @@ class ScaleRule(Rule):
     def maximum(self) -> float:
         return self.top if self.top is not None else max(self.labels.values())
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         return weight * values / self.maximum
 
     def value_labels(self) -> dict[str, float]:
@@ -290,7 +309,7 @@ class LinearRule(Rule):
     cap: float = Field(default=1.0, gt=0)
     needs_target: ClassVar[bool] = True
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             share = values / target if self.better == "higher" else target / values
         share = np.where(np.isnan(values), np.nan, np.nan_to_num(share, posinf=self.cap))
@@ -308,7 +327,7 @@ class ManualRule(Rule):
     kind: Literal["manual"]
     out_of: float | None = Field(default=None, gt=0)
 
-    def points(self, values: np.ndarray, *, weight: float, target: float | None) -> np.ndarray:
+    def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         scale = weight if self.out_of is None else self.out_of
         return values * weight / scale
 

@@ -12,9 +12,11 @@ from ..labels import Lang, label
 from ..periods import Period, parse_period
 from .grading import check_distribution, grade_and_rank
 from .inputs import check_actuals, check_ratings, check_roster, contained
+from .plans import check_plans, personal_columns, plan_flags, plan_log, plans_for
 from .raters import Rated, check_assigned, rate_360, ratings_for
 from .roster import appraisees
-from .scheme import Position, Scheme
+from .rules import Rule, Target
+from .scheme import Kpi, Position, Scheme
 
 __all__ = ["Appraisal", "position_points", "score"]
 
@@ -47,6 +49,12 @@ class Appraisal:
     completeness
         Where the roster has ``manager_id``: every assigned (ratee, KPI, rater, group) with
         ``rated`` (whether the rating came back); else ``None``.
+    plans
+        With a plans table: the row in force per appraised person and KPI (target, weight,
+        approved by and on; see :mod:`kpi_toolkit.engine.plans`); else ``None``.
+    plan_log
+        With a plans table: every plan and adjustment of the period with its ``status``
+        (``in_force``, ``replaced``, ``late``); else ``None``.
     """
 
     scheme: Scheme
@@ -58,6 +66,8 @@ class Appraisal:
     ratings: pd.DataFrame | None = field(default=None)
     rater_values: pd.DataFrame | None = field(default=None)
     completeness: pd.DataFrame | None = field(default=None)
+    plans: pd.DataFrame | None = field(default=None)
+    plan_log: pd.DataFrame | None = field(default=None)
 
 
 def score(
@@ -67,6 +77,7 @@ def score(
     roster: pd.DataFrame,
     period: str | Period,
     ratings: pd.DataFrame | None = None,
+    plans: pd.DataFrame | None = None,
     lang: Lang = "zh",
 ) -> Appraisal:
     """Appraise everyone in ``roster`` for ``period`` under ``scheme``.
@@ -83,6 +94,11 @@ def score(
     ratings
         360 ratings ``employee_id, period, kpi_id, rater_id, rater_group, value``, needed
         when the scheme has KPIs with ``source: ratings``.
+    plans
+        Work-objective plans ``employee_id, period, kpi_id, target, approved_by,
+        approved_on`` (+ ``weight, adjusted_on, reason, note``): a person's target (and
+        weight) in force replaces the scheme's (:mod:`kpi_toolkit.engine.plans`); the
+        ``flags`` name the KPIs scored on a personal target.
 
     Examples
     --------
@@ -123,8 +139,10 @@ def score(
     rated = _ratings(ratings, scheme=scheme, roster=roster, period=period, lang=lang)
     rows = _with_ratings(rows, rated, scheme)
     _refuse_missing_columns(rows, scheme, file=actuals.attrs.get("file"))
+    log = _plans(plans, scheme=scheme, roster=roster, period=period)
+    used = None if log is None else log.loc[log["status"] == "in_force"]
     parts = [
-        _score_position(group, scheme.positions[str(pid)], scheme=scheme, lang=lang)
+        _score_position(group, scheme.positions[str(pid)], scheme=scheme, lang=lang, plans=used)
         for pid, group in rows.groupby("position", sort=False)
     ]
     scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)
@@ -132,18 +150,36 @@ def score(
     excluded = pd.concat([excluded, no_data], ignore_index=True)
     scores = _ordered(grade_and_rank(scores, scheme=scheme, lang=lang), scheme)
     distribution = check_distribution(_earned(scores), scheme=scheme)
-    used = rows.loc[contained(rows["employee_id"], scores["employee_id"])]
+    scored = rows.loc[contained(rows["employee_id"], scores["employee_id"])]
     return Appraisal(
         scheme=scheme,
         period=period,
         scores=scores,
         excluded=excluded,
         distribution=distribution,
-        actuals=used.reset_index(drop=True),
+        actuals=scored.reset_index(drop=True),
         ratings=None if rated is None else rated.breakdown,
         rater_values=None if rated is None else rated.given,
         completeness=None if rated is None else rated.completeness,
+        plans=None if used is None else _of(used, scores).reset_index(drop=True),
+        plan_log=log,
     )
+
+
+def _plans(
+    plans: pd.DataFrame | None, *, scheme: Scheme, roster: pd.DataFrame, period: Period
+) -> pd.DataFrame | None:
+    """The period's plan log (every row with its status), the table checked as a whole."""
+    if plans is None:
+        return None
+    checked = check_plans(
+        plans_for(plans, scheme=scheme, roster=roster), scheme=scheme, roster=roster
+    )
+    return plan_log(checked, period=period)
+
+
+def _of(frame: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    return frame.loc[contained(frame["employee_id"], scores["employee_id"])]
 
 
 def _refuse_unfilled(scheme: Scheme) -> None:
@@ -252,25 +288,41 @@ def _join_flags(*columns: pd.Series) -> pd.Series:
 
 
 def position_points(
-    values: pd.DataFrame, position: Position, *, missing: str, lang: Lang = "zh"
+    values: pd.DataFrame,
+    position: Position,
+    *,
+    missing: str,
+    lang: Lang = "zh",
+    targets: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Points per KPI for people of one position, with missing actuals handled.
 
     Returns the points (a column per KPI) and a flag text per row. Policies: ``error``
     refuses; ``zero`` scores the KPI 0; ``exclude`` re-spreads the KPI's weight over the
     others in proportion (so the total still runs 0–100).
+
+    ``targets`` and ``weights`` (aligned with ``values``, a column per KPI, NaN where the
+    scheme's applies) are each person's planned ones: a personal target replaces the one
+    the rule reads; under a personal weight an actual earns the same share of it as of the
+    scheme's weight (as :meth:`Scheme.with_weights` scales a rule).
     """
     points = {}
     flags = pd.Series("", index=values.index, dtype=object)
     respread = np.zeros(len(values))
+    total_weight = np.zeros(len(values))
     for kpi in position.kpis:
         actual = (
             values[kpi.id].to_numpy(dtype=float)
             if kpi.id in values
             else np.full(len(values), np.nan)
         )
-        raw = kpi.rule.points(actual, weight=kpi.weight, target=kpi.target)
-        got = np.clip(raw, 0, kpi.ceiling)
+        weight = _personal(weights, kpi.id, kpi.weight, len(values))
+        rule, target = _target(kpi, targets)
+        factor = weight / kpi.weight
+        raw = rule.points(actual, weight=kpi.weight, target=target) * factor
+        got = np.clip(raw, 0, kpi.ceiling * factor)
+        total_weight += weight
         gap = np.isnan(actual)
         policy = kpi.missing or missing
         if gap.any() and policy == "error":
@@ -278,17 +330,34 @@ def position_points(
         if policy == "zero":
             got = np.where(gap, 0.0, got)
         elif policy == "exclude":
-            respread += np.where(gap, kpi.weight, 0.0)
+            respread += np.where(gap, weight, 0.0)
         key = "flag.zero" if policy == "zero" else "flag.respread"
         if gap.any():
             text = label(key, lang, kpi=kpi.name.get(lang))
             flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + text
         points[kpi.id] = got
     table = pd.DataFrame(points, index=values.index)
-    total_weight = sum(k.weight for k in position.kpis)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(respread < total_weight, total_weight / (total_weight - respread), np.nan)
     return table.mul(factor, axis=0), flags
+
+
+def _personal(table: pd.DataFrame | None, kpi_id: str, default: float, n: int) -> np.ndarray:
+    """A person's planned value of ``kpi_id`` where there is one, else ``default``."""
+    if table is None or kpi_id not in table:
+        return np.full(n, default)
+    return table[kpi_id].fillna(default).to_numpy(dtype=float)
+
+
+def _target(kpi: Kpi, targets: pd.DataFrame | None) -> tuple[Rule, Target]:
+    """The rule and the target(s) it scores against: each person's planned target where
+    there is one (the rule then reads the target given, not one it fixes itself)."""
+    planned = None if targets is None or kpi.id not in targets else targets[kpi.id]
+    if planned is None or planned.isna().all():
+        return kpi.rule, kpi.target
+    default = kpi.rule.target_of(kpi.target)
+    fallback = np.nan if default is None else default
+    return kpi.rule.retargeted(), planned.fillna(fallback).to_numpy(dtype=float)
 
 
 def _refuse_missing(rows: pd.DataFrame, kpi_id: str) -> None:
@@ -305,9 +374,18 @@ def _refuse_missing(rows: pd.DataFrame, kpi_id: str) -> None:
 
 
 def _score_position(
-    group: pd.DataFrame, position: Position, *, scheme: Scheme, lang: Lang
+    group: pd.DataFrame,
+    position: Position,
+    *,
+    scheme: Scheme,
+    lang: Lang,
+    plans: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    points, flags = position_points(group, position, missing=scheme.missing, lang=lang)
+    targets, weights = personal_columns(plans, group["employee_id"])
+    points, flags = position_points(
+        group, position, missing=scheme.missing, lang=lang, targets=targets, weights=weights
+    )
+    flags = _join_flags(flags, plan_flags(targets, position, index=group.index, lang=lang))
     result = group[ID_COLUMNS].copy()
     result[list(points.columns)] = points
     for category_id in position.categories:

@@ -67,6 +67,7 @@ def plan_jobs(
     sources: str | None = None,
     records_dir: str | None = None,
     corrections: str | None = None,
+    plans: str | None = None,
 ) -> list[Job]:
     """The jobs of one ``kpi report`` run.
 
@@ -86,6 +87,8 @@ def plan_jobs(
         common |= {"sources": sources, "records_dir": records_dir}
     if corrections is not None:
         common |= {"corrections": corrections}
+    if plans is not None:
+        common |= {"plans": plans}
     title = f"{label('report.title', lang)} {period}"
     chosen = sorted(set(ctx.appraisal.scores["team"])) if list(teams) == ["all"] else list(teams)
     report = notebooks_dir() / "appraisal_report.ipynb"
@@ -210,6 +213,7 @@ def context_for(
     sources: str | None = None,
     records_dir: str | None = None,
     corrections: str | None = None,
+    plans: str | None = None,
 ) -> ReportContext:
     """The period's appraisal, computed here once to check the inputs and plan the jobs."""
     return load_context(
@@ -220,4 +224,5 @@ def context_for(
         sources=sources,
         records_dir=records_dir,
         corrections=corrections,
+        plans=plans,
     )

@@ -118,13 +118,15 @@ def load_context(
     records_dir: str | Path | None = None,
     inputs: Inputs | None = None,
     corrections: str | Path | None = None,
+    plans: str | Path | None = None,
 ) -> ReportContext:
     """The period's appraisal (and the previous period's, where its actuals exist).
 
     The inputs are resolved by :func:`kpi_toolkit.pipeline.resolve_inputs` (or given as
     ``inputs``): with ``sources`` (a bundle of raw-export mappings) the actuals are computed
     from the raw exports in ``records_dir`` and the report carries their ledger; otherwise
-    they are read from the data directory.
+    they are read from the data directory. ``plans`` names a plans file (default: the
+    data directory's ``plans.csv`` where there is one).
     """
     when = parse_period(period) if isinstance(period, str) else period
     if inputs is None:
@@ -135,6 +137,7 @@ def load_context(
             records_dir=records_dir,
             grains=(when.grain,),
             corrections=corrections,
+            plans=plans,
         )
     appraisal = appraise(inputs, period=when, lang=lang)
     uncorrected = _uncorrected(inputs, when, lang)

@@ -51,7 +51,8 @@ def focus(ctx: ReportContext, employee_id: str, *, top: int = 3) -> str:
     """The 改进重点 block of one scorecard: the person's ``top`` KPIs with the most points
     lost (a tie in the scheme's order), each with actual, target and points lost; ``""``
     when the person lost no points."""
-    from .sections import actual_text, target_text
+    from .plans import card_plans
+    from .sections import kpi_target, kpi_value
 
     scores = ctx.appraisal.scores
     lost = points_lost(scores.loc[scores["employee_id"] == employee_id], scheme=ctx.scheme)
@@ -59,12 +60,13 @@ def focus(ctx: ReportContext, employee_id: str, *, top: int = 3) -> str:
     if chosen.empty:
         return ""
     lang, position = ctx.lang, ctx.scheme.positions[chosen["position"].iloc[0]]
+    planned = card_plans(ctx)  # a personal target (a work-objective plan) where one is in force
     rows = [
         (
             order,
             position.kpi(kpi_id).name.get(lang),
-            actual_text(position.kpi(kpi_id), actual),
-            target_text(position.kpi(kpi_id)),
+            kpi_value(position.kpi(kpi_id), actual),
+            planned.get((employee_id, kpi_id), (None, None))[0] or kpi_target(position.kpi(kpi_id)),
             f"{number(points)} / {weight:g}",
             number(lost_points),
         )

@@ -23,6 +23,7 @@ from ..labels import Lang, label, ledger_table, name_of, position_names
 from .charts import bar_chart, box_chart, grade_distribution_chart, use_cjk_font
 from .context import ReportContext
 from .html import escape, number, section, table
+from .plans import card_plans, person_plans
 from .ratings import breakdown, completeness, own_against_superior
 from .ratings import calibration as _calibration
 
@@ -233,8 +234,8 @@ def _actual(kpi: Kpi, value: float) -> str:
     return f"{value:.1f}{unit}" if kpi.kind == "count" else f"{value:.2f}{unit}"
 
 
-# the scorecard's value formats, for the blocks other modules add to it (improvement)
-actual_text, target_text = _actual, _target
+# A KPI's value and target as every section writes them (plans.py, improvement.py too).
+kpi_value, kpi_target = _actual, _target
 
 
 def _positions(ctx: ReportContext) -> list[Position]:
@@ -304,14 +305,15 @@ def scorecard(
             )
             continue
         value = actual.get(kpi.id, np.nan)
+        planned, weight = cache["plans"].get((employee_id, kpi.id), (None, None))
         rows.append(
             (
                 category_name,
                 kpi.name.get(lang),
                 _actual(kpi, float(value)),
-                _target(kpi),
+                planned or _target(kpi),
                 extra,
-                f"{number(person[kpi.id])} / {kpi.weight:g}",
+                f"{number(person[kpi.id])} / {weight or kpi.weight:g}",
             )
         )
     header = [
@@ -331,6 +333,7 @@ def scorecard(
     card = table(pd.DataFrame(rows, columns=header)) + focus(ctx, employee_id)
     rated = breakdown(ctx, cache["ratings"].get(employee_id), for_employee=for_employee)
     rated += own_against_superior(ctx, cache["values"].get(employee_id))
+    rated += person_plans(ctx, employee_id, for_employee=for_employee)
     return f'<div class="kpi-card">{head}{card}{rated}{notes}</div>'
 
 
@@ -343,6 +346,7 @@ def _card_cache(ctx: ReportContext) -> dict:
         "layout": {pid: _card_rows(ctx, p) for pid, p in ctx.scheme.positions.items()},
         "ratings": {} if ratings is None else dict(tuple(ratings.groupby("employee_id"))),
         "values": {} if values is None else dict(tuple(values.groupby("employee_id"))),
+        "plans": card_plans(ctx),
     }
 
 

@@ -1,4 +1,4 @@
-"""A seeded sample after-sales department: roster, actuals and ratings.
+"""A seeded sample after-sales department: roster, actuals, ratings and plans.
 
 About 60 people: a department head, two managers, six supervisors each leading a team,
 specialists and technicians, a few on probation, a few who joined or left during the year.
@@ -8,6 +8,8 @@ yearly rows for the yearly positions. One ratings table holds what people score,
 scheme: the 360 ratings of teamwork, and the superior's ratings of the managers
 (``manager_post`` items 6, 10, 11; ``monthly_repair``'s work mistakes, with the manager's
 own self-appraisal) and of the department head (``department_head``'s subjective items).
+The plans table holds six specialists' 2026-Q3 work-objective plans with personal targets
+and two adjustments, one approved after the quarter (so it does not count).
 Each person has a latent ability, so results are consistent over quarters.
 """
 
@@ -49,6 +51,7 @@ class SampleDepartment:
     actuals_department_head: pd.DataFrame
     actuals_monthly_repair: pd.DataFrame
     ratings: pd.DataFrame  # every scheme's rated KPIs: one table, as one ratings.csv
+    plans: pd.DataFrame  # work-objective plans with personal targets, as plans.csv
     ability: pd.Series  # each person's latent ability: actuals, ratings and records follow it
 
 
@@ -217,6 +220,82 @@ def _monthly_repair(seed: int, managers: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return pd.concat(actuals, ignore_index=True), rated
 
 
+PLAN_COLUMNS = [
+    "employee_id",
+    "period",
+    "kpi_id",
+    "target",
+    "weight",
+    "approved_by",
+    "approved_on",
+    "adjusted_on",
+    "reason",
+    "note",
+]
+# The personal targets a specialist may agree with the supervisor (after_sales_team).
+PLANNED = {
+    "csat": (0.88, 0.92),
+    "resolution_rate": (0.92, 0.97),
+    "first_response": (25.0, 35.0),
+    "workload": (320.0, 400.0),
+}
+
+
+def _plans(seed: int, roster: pd.DataFrame) -> pd.DataFrame:
+    """2026-Q3 work-objective plans of six specialists (after_sales_team), each approved by
+    the direct superior at the start of the quarter, and two adjustments: one approved in
+    the quarter (it counts), one approved after it (listed as late, it does not count).
+
+    Drawn from a generator of their own, so the rest of the sample stays as it was.
+    """
+    rng = np.random.default_rng([seed, 10])
+    quarter = Period(2026, "quarter", 3)
+    staff = roster.loc[
+        (roster["position"] == "specialist")
+        & (roster["status"] == "regular")
+        & _employed(roster, quarter)
+    ]
+    people = staff.iloc[np.sort(rng.choice(len(staff), size=6, replace=False))]
+    rows = []
+    for person in people.itertuples():
+        kpis = rng.choice(list(PLANNED), size=2, replace=False)
+        for kpi in sorted(kpis, key=list(PLANNED).index):
+            low, high = PLANNED[kpi]
+            target = float(rng.choice(np.linspace(low, high, 5)))
+            on = f"2026-07-0{int(rng.integers(1, 8))}"
+            rows.append((person.employee_id, str(quarter), kpi, target, person.manager_id, on))
+    plans = pd.DataFrame(
+        rows, columns=["employee_id", "period", "kpi_id", "target", "approved_by", "approved_on"]
+    )
+    first, second = plans.iloc[0], plans.iloc[-1]
+    adjustments = pd.DataFrame(
+        [
+            {
+                **first.to_dict(),
+                "target": _eased(first["kpi_id"], first["target"]),
+                "approved_on": "2026-08-14",
+                "adjusted_on": "2026-08-10",
+                "reason": "承接新客户上线,目标经批准调整",
+            },
+            {
+                **second.to_dict(),
+                "target": _eased(second["kpi_id"], second["target"]),
+                "approved_on": "2026-10-09",
+                "adjusted_on": "2026-09-22",
+                "reason": "9 月下旬系统切换,申请调整目标",
+                "note": "考核期结束后才批准:不计入 2026-Q3",
+            },
+        ]
+    )
+    out = pd.concat([plans, adjustments], ignore_index=True)
+    return out.reindex(columns=PLAN_COLUMNS).fillna({"adjusted_on": "", "reason": "", "note": ""})
+
+
+def _eased(kpi: str, target: float) -> float:
+    """A target made easier: lower where higher is better, higher for response time."""
+    return round(target * (1.15 if kpi == "first_response" else 0.95), 4)
+
+
 def _rated_by_superior(
     drawn: pd.DataFrame, kpis: list[str], roster: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -352,6 +431,7 @@ def _generated(seed: int) -> SampleDepartment:
         ratings=pd.concat(
             [*ratings, post_ratings, head_ratings, monthly_ratings], ignore_index=True
         ),
+        plans=_plans(seed, roster),
         ability=ability,
     )
 
