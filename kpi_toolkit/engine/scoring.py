@@ -319,7 +319,8 @@ def position_points(
         )
         weight = _personal(weights, kpi.id, kpi.weight, len(values))
         rule, target = _target(kpi, targets)
-        factor = weight / kpi.weight
+        # a KPI weighted 0 (a scenario's slider at 0) scores 0 under the scheme's weight
+        factor = weight / kpi.weight if kpi.weight else np.ones(len(values))
         raw = rule.points(actual, weight=kpi.weight, target=target) * factor
         got = np.clip(raw, 0, kpi.ceiling * factor)
         total_weight += weight
