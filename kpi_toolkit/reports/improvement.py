@@ -39,6 +39,7 @@ __all__ = [
     "acknowledgement",
     "appeal_window",
     "focus",
+    "focus_by_person",
     "training_needs",
     "year_pattern_lines",
 ]
@@ -47,20 +48,37 @@ DEFAULT_APPEAL_DAYS = 5  # where the scheme sets no appeal_working_days
 CALENDAR = "cn_office"
 
 
-def focus(ctx: ReportContext, employee_id: str, *, top: int = 3) -> str:
+def focus_by_person(ctx: ReportContext, *, top: int = 3) -> dict[str, pd.DataFrame]:
+    """Everyone's 改进重点 rows at once (for many scorecards), by employee."""
+    lost = points_lost(ctx.appraisal.scores, scheme=ctx.scheme)
+    chosen = focus_table(lost, actuals=ctx.appraisal.actuals, top=top)
+    return {str(e): rows for e, rows in chosen.groupby("employee_id", sort=False)}
+
+
+def focus(
+    ctx: ReportContext,
+    employee_id: str,
+    *,
+    top: int = 3,
+    chosen: pd.DataFrame | None = None,
+    planned: dict | None = None,
+) -> str:
     """The 改进重点 block of one scorecard: the person's ``top`` KPIs with the most points
     lost (a tie in the scheme's order), each with actual, target and points lost; ``""``
-    when the person lost no points."""
+    when the person lost no points. ``chosen`` (from :func:`focus_by_person`) and ``planned``
+    (:func:`~kpi_toolkit.reports.plans.card_plans`) spare recomputing them per card."""
     from .plans import card_plans
     from .sections import kpi_target, kpi_value
 
-    scores = ctx.appraisal.scores
-    lost = points_lost(scores.loc[scores["employee_id"] == employee_id], scheme=ctx.scheme)
-    chosen = focus_table(lost, actuals=ctx.appraisal.actuals, top=top)
+    if chosen is None:
+        scores = ctx.appraisal.scores
+        lost = points_lost(scores.loc[scores["employee_id"] == employee_id], scheme=ctx.scheme)
+        chosen = focus_table(lost, actuals=ctx.appraisal.actuals, top=top)
     if chosen.empty:
         return ""
     lang, position = ctx.lang, ctx.scheme.positions[chosen["position"].iloc[0]]
-    planned = card_plans(ctx)  # a personal target (a work-objective plan) where one is in force
+    if planned is None:  # a personal target (a work-objective plan) where one is in force
+        planned = card_plans(ctx)
     rows = [
         (
             order,

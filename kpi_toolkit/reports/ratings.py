@@ -158,7 +158,9 @@ def breakdown(ctx: ReportContext, rows: pd.DataFrame | None, *, for_employee: bo
 
 def own_against_superior(ctx: ReportContext, values: pd.DataFrame | None) -> str:
     """One person's self ratings beside the superior's, with the gap ("" without any)."""
-    pairs = None if values is None else self_and_superior(values)
+    if values is None or not values["rater_group"].eq("self").any():
+        return ""  # no self-appraisal: nothing to set beside the superior's
+    pairs = self_and_superior(values)
     if pairs is None or pairs.empty:
         return ""
     lang = ctx.lang

@@ -330,15 +330,23 @@ def scorecard(
     notes = f'<p class="kpi-flags">{escape(person["flags"])}</p>' if person["flags"] else ""
     from .improvement import focus  # 改进重点 (imported here: it reads the formats above)
 
-    card = table(pd.DataFrame(rows, columns=header)) + focus(ctx, employee_id)
+    chosen = cache["focus"].get(employee_id, EMPTY_FOCUS)
+    card = table(pd.DataFrame(rows, columns=header)) + focus(
+        ctx, employee_id, chosen=chosen, planned=cache["plans"]
+    )
     rated = breakdown(ctx, cache["ratings"].get(employee_id), for_employee=for_employee)
     rated += own_against_superior(ctx, cache["values"].get(employee_id))
     rated += person_plans(ctx, employee_id, for_employee=for_employee)
     return f'<div class="kpi-card">{head}{card}{rated}{notes}</div>'
 
 
+EMPTY_FOCUS = pd.DataFrame()  # a person who lost no points
+
+
 def _card_cache(ctx: ReportContext) -> dict:
     """What every scorecard looks up, indexed once."""
+    from .improvement import focus_by_person
+
     ratings, values = ctx.appraisal.ratings, ctx.appraisal.rater_values
     return {
         "people": ctx.appraisal.scores.set_index("employee_id").to_dict("index"),
@@ -347,6 +355,7 @@ def _card_cache(ctx: ReportContext) -> dict:
         "ratings": {} if ratings is None else dict(tuple(ratings.groupby("employee_id"))),
         "values": {} if values is None else dict(tuple(values.groupby("employee_id"))),
         "plans": card_plans(ctx),
+        "focus": focus_by_person(ctx),
     }
 
 
