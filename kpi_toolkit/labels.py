@@ -43,6 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
     "year": {"zh": "年度", "en": "Year"},
     "total": {"zh": "总分", "en": "Total"},
     "grade": {"zh": "等级", "en": "Grade"},
+    "consequence": {"zh": "奖惩", "en": "Consequence"},
     "rank": {"zh": "岗位排名", "en": "Rank in position"},
     "department_rank": {"zh": "部门排名", "en": "Rank in department"},
     "quarters": {"zh": "季度数", "en": "Quarters"},

@@ -555,3 +555,23 @@ def test_kpi_score_leaves_out_who_is_not_yet_confirmed(tmp_path: Path, capsys) -
     }
     assert "转正日期 2026-07-02" in err
     assert np.isin(["E2", "E3"], scores["employee_id"]).sum() == 0
+
+
+def test_a_scorecard_names_the_consequence_of_the_grade(tmp_path: Path) -> None:
+    from kpi_toolkit.reports import sections
+    from kpi_toolkit.reports.context import load_context
+    from kpi_toolkit.sample.department import write_sample
+
+    write_sample(tmp_path)
+    ctx = load_context(scheme="after_sales_team", data_dir=str(tmp_path), period="2026-Q3")
+    grades = {g.id: g for g in ctx.scheme.grades}
+    shown = 0
+    for grade_id, people in ctx.scores.groupby("grade_id"):
+        card = sections.scorecard(ctx, people["employee_id"].iloc[0])
+        text = grades[str(grade_id)].consequence
+        if text is None:
+            assert "奖惩" not in card
+        else:
+            assert f"奖惩 <b>{text.get('zh')}</b>" in card
+            shown += 1
+    assert shown >= 2  # 优秀 通报表扬 and 不合格 限期改进 at least

@@ -325,7 +325,7 @@ def scorecard(
         f"{escape(position.name.get(lang))}</small></h3>"
         f'<p class="kpi-total">{escape(label("total", lang))} <b>{number(person["total"])}</b> · '
         f"{escape(label('grade', lang))} <b>{escape(person['grade'])}</b> · "
-        f"{escape(label('rank', lang))} {escape(person['rank'])}</p>"
+        f"{escape(label('rank', lang))} {escape(person['rank'])}{_consequence(ctx, person)}</p>"
     )
     notes = f'<p class="kpi-flags">{escape(person["flags"])}</p>' if person["flags"] else ""
     from .improvement import focus  # 改进重点 (imported here: it reads the formats above)
@@ -341,6 +341,15 @@ def scorecard(
 
 
 EMPTY_FOCUS = pd.DataFrame()  # a person who lost no points
+
+
+def _consequence(ctx: ReportContext, person: dict) -> str:
+    """ " · 奖惩 通报表扬" where the person's grade carries a consequence in the scheme."""
+    grade = next((g for g in ctx.scheme.grades if g.id == person.get("grade_id")), None)
+    if grade is None or grade.consequence is None:
+        return ""
+    text = grade.consequence.get(ctx.lang)
+    return f" · {escape(label('consequence', ctx.lang))} <b>{escape(text)}</b>"
 
 
 def _card_cache(ctx: ReportContext) -> dict:
