@@ -22,7 +22,16 @@ from ..labels import Lang, label
 from .excel import put_cell
 from .form_identity import IDENTITY_SHEET
 
-__all__ = ["OPEN", "allowed_text", "inside", "number_text", "protect", "runs", "validate"]
+__all__ = [
+    "OPEN",
+    "allowed_text",
+    "finish",
+    "inside",
+    "number_text",
+    "protect",
+    "runs",
+    "validate",
+]
 
 LIST_COLUMN = 5  # on the identity sheet: lists of labels too long to write inline
 INLINE_LIST_MAX = 255  # Excel's limit for a list written into the validation itself
@@ -146,6 +155,20 @@ def protect(sheet: Worksheet) -> None:
     protection.sheet = True
     protection.formatColumns = protection.formatRows = False
     protection.selectLockedCells = protection.selectUnlockedCells = False
+
+
+def finish(sheet: Worksheet, *, header: int, widths: Sequence[float]) -> None:
+    """A form's widths, frozen header, A4 landscape printing with the header repeated, and
+    protection: only the cells opened with :data:`OPEN` can be edited."""
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for row in range(2, header - 1):
+        sheet.row_dimensions[row].height = 30
+    sheet.freeze_panes = f"A{header + 1}"
+    sheet.print_title_rows = f"{header}:{header}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    protect(sheet)
 
 
 def inside(folder: Path, name: str) -> Path:

@@ -21,7 +21,6 @@ from typing import Literal
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -32,7 +31,7 @@ from ..files import safe_name, unused_name
 from ..labels import Lang, label, name_of
 from ..periods import Period, parse_period
 from .excel import BOLD, BORDER, HEADER_FILL, put_cell, save_workbook
-from .form_cells import OPEN, allowed_text, inside, number_text, protect, validate
+from .form_cells import OPEN, allowed_text, finish, inside, number_text, validate
 from .form_identity import identity_of, write_identity
 
 __all__ = [
@@ -236,7 +235,7 @@ def rating_form(
     cells = [(row, allowed_values(kpi)) for row, kpi in enumerate(kpis, start=first + 1)]
     title = label("forms.col.value", lang)
     validate(sheet, cells, column=VALUE_COLUMN, lists=identity_sheet, title=title, lang=lang)
-    _finish(sheet, header=first)
+    finish(sheet, header=first, widths=WIDTHS)
     book.security = WorkbookProtection(lockStructure=True)  # no sheet added, shown or removed
     return book
 
@@ -288,16 +287,3 @@ def _self_score(
         return label("forms.self_score", lang, value=label("forms.self_missing", lang))
     shown = number_text(given) if isinstance(given, float) else str(given)
     return label("forms.self_score", lang, value=shown)
-
-
-def _finish(sheet: Worksheet, *, header: int) -> None:
-    """Widths, frozen header, printing, and protection: only the 评分 cells open."""
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for row in range(2, header - 1):
-        sheet.row_dimensions[row].height = 30
-    sheet.freeze_panes = f"A{header + 1}"
-    sheet.print_title_rows = f"{header}:{header}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    protect(sheet)

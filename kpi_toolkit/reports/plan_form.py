@@ -36,7 +36,7 @@ from ..files import unused_name
 from ..labels import Lang, label
 from ..periods import Period
 from .excel import BOLD, BORDER, HEADER_FILL, NOTE_FILL, put_cell, save_workbook
-from .form_cells import OPEN, inside, protect, validate
+from .form_cells import OPEN, finish, inside, validate
 from .form_identity import LAYOUTS, VERSION, Identity, write_identity
 from .forms import form_stem
 
@@ -193,7 +193,7 @@ def plan_form(
     opened = [(r, a) for (r, a), k in zip(cells, position.kpis, strict=True) if takes_target(k)]
     validate(sheet, opened, column=TARGET_COLUMN, lists=lists, title=title, lang=lang)
     _date_rule(sheet, [sign + 1 + i for i in range(len(ROLES))], lang)
-    _finish(sheet, header=header)
+    finish(sheet, header=header, widths=WIDTHS)
     book.security = WorkbookProtection(lockStructure=True)  # no sheet added, shown or removed
     return book
 
@@ -304,16 +304,3 @@ def _date_rule(sheet: Worksheet, rows: list[int], lang: Lang) -> None:
     for row in rows:
         rule.add(f"{letter}{row}")
     sheet.add_data_validation(rule)
-
-
-def _finish(sheet: Worksheet, *, header: int) -> None:
-    """Widths, frozen header, printing, and protection: only the cells to fill open."""
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for row in range(2, header - 1):
-        sheet.row_dimensions[row].height = 30
-    sheet.freeze_panes = f"A{header + 1}"
-    sheet.print_title_rows = f"{header}:{header}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    protect(sheet)
