@@ -143,20 +143,16 @@ class _Check(FormCheck[ReturnedForm]):
         return None if self.problems else form
 
     def rater(self, identity: Identity) -> str | None:
-        """The round's rater the identity names (ids compared as the cells hold them)."""
-        raters = self.expected.rows["rater_id"].astype(str).unique()
-        found = identity.get("rater_id") or ""
-        rater = {cell_text(r): r for r in raters}.get(found)
-        if rater is None:
-            shown = ", ".join(raters[:10]) + (" …" if len(raters) > 10 else "")
-            self.fail(
-                identity.layout.cell("rater_id"),
-                "collect.not_assigned",
-                value=found,
-                allowed=label("collect.assigned_raters", self.lang, raters=shown),
-                rater=found,
-            )
-        return rater
+        """The round's rater the identity names."""
+        return self.holder(
+            identity,
+            key="rater_id",
+            known=list(self.expected.rows["rater_id"].astype(str).unique()),
+            fault="collect.not_assigned",
+            allowed="collect.assigned_raters",
+            listed="raters",
+            named="rater",
+        )
 
     def rows_today(self, identity: Identity, today: dict[Key, pd.Series]) -> None:
         """The form's rows against today's assignments of its rater (the roster may have

@@ -164,20 +164,16 @@ class _PlanCheck(FormCheck[ReturnedPlan]):
         return None if self.problems else plan
 
     def person(self, identity: Identity) -> str | None:
-        """The appraised person the identity names (ids compared as the cells hold them)."""
-        people = self.expected.people["employee_id"].astype(str).tolist()
-        found = identity.get("employee_id") or ""
-        person = {cell_text(p): p for p in people}.get(found)
-        if person is None:
-            shown = ", ".join(people[:10]) + (" …" if len(people) > 10 else "")
-            self.fail(
-                identity.layout.cell("employee_id"),
-                "plan.not_appraised",
-                value=found,
-                allowed=label("plan.appraised", self.lang, people=shown),
-                employee=found,
-            )
-        return person
+        """The appraised person the identity names."""
+        return self.holder(
+            identity,
+            key="employee_id",
+            known=self.expected.people["employee_id"].astype(str).tolist(),
+            fault="plan.not_appraised",
+            allowed="plan.appraised",
+            listed="people",
+            named="employee",
+        )
 
     def rows_today(self, identity: Identity, today: dict[Key, Kpi]) -> None:
         """The plan's KPIs against the person's today (the position or the scheme may have

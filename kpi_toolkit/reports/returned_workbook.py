@@ -94,6 +94,34 @@ class FormCheck(Generic[T]):
             Problem(where=where, message=message, value=value, allowed=allowed, file=str(self.path))
         )
 
+    def holder(
+        self,
+        identity: Identity,
+        *,
+        key: str,
+        known: Sequence[str],
+        fault: str,
+        allowed: str,
+        listed: str,
+        named: str,
+    ) -> str | None:
+        """Whom the form belongs to: the id the identity's ``key`` names, if ``known`` (ids
+        compared as the cells hold them); else a fault at that identity cell, listing the
+        first ten known ids (``allowed`` a label with the word ``listed``, ``fault`` one with
+        the word ``named``)."""
+        found = identity.get(key) or ""
+        holder = {cell_text(k): k for k in known}.get(found)
+        if holder is None:
+            shown = ", ".join(known[:10]) + (" …" if len(known) > 10 else "")
+            self.fail(
+                identity.layout.cell(key),
+                fault,
+                value=found,
+                allowed=label(allowed, self.lang, **{listed: shown}),
+                **{named: found},
+            )
+        return holder
+
     def say(self, key: str, **words: object) -> str:
         """A label of this kind of form, in the collection's language."""
         return label(self.expected.words.get(key, key), self.lang, **words)
