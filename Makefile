@@ -14,7 +14,7 @@ SYSTEM := $(VENV)/.system
 SAMPLE := sample
 FORMS := $(SAMPLE)/forms/2026-Q3
 
-.PHONY: demo test lint bench install system sample clean
+.PHONY: demo test lint bench install system sample reference clean
 
 install: $(INSTALLED)
 
@@ -65,6 +65,11 @@ bench: $(INSTALLED)
 	$(PY) benchmarks/bench_explorer.py
 	$(PY) benchmarks/bench_metrics.py
 	$(PY) benchmarks/bench_report.py
+
+# docs/reference (pages and JSON Schemas of every YAML kind) from the models;
+# tests/test_reference.py fails while they differ.
+reference: $(INSTALLED)
+	$(PY) -m kpi_toolkit.reference
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) .pytest_cache

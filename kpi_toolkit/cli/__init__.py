@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import InputError, KpiError
-from . import appraisal, forms, records, reports  # noqa: F401  (each registers its commands)
+from . import appraisal, forms, records, reports, schema  # noqa: F401  (each registers its commands)
 from .common import COMMANDS
 from .parser import build_parser
 

@@ -139,4 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="sample")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--no-records", action="store_true", help="skip the raw exports")
+    # kpi schema: the JSON Schema of a YAML kind (kpi_toolkit.reference)
+    from ..reference import KINDS
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a YAML kind (docs/reference)")
+    p.add_argument("kind", choices=tuple(KINDS), help="the kind of YAML file")
     return parser
