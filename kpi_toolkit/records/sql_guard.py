@@ -241,7 +241,8 @@ def _explained(
         except duckdb.Error as failure:
             failed.add(probe.where)
             problems.append(_database_problem(failure, probe.where, probe.value, file))
-    return InputError(problems or [_database_problem(error, fallback, None, file)])
+    found = problems or [_database_problem(error, fallback, None, file)]
+    return InputError(found, title=f"{file or 'SQL'}: {len(found)} expression(s) refused")
 
 
 def _database_problem(error: Exception, where: str, value: str | None, file: str | None) -> Problem:
@@ -258,7 +259,16 @@ def quote_identifier(name: str) -> str:
     --------
     >>> quote_identifier('工单"号')
     '"工单""号"'
+
+    Raises
+    ------
+    InputError
+        A name holding a NUL character (DuckDB would cut the name there).
     """
+    if "\x00" in name:
+        raise InputError(
+            Problem("name", "a NUL character in a name", name, "a name without NUL characters")
+        )
     return '"' + name.replace('"', '""') + '"'
 
 
