@@ -57,7 +57,7 @@ def _problem(item: Any, path: tuple, model: type[BaseModel] | None) -> Problem:
     kind, ctx = item["type"], item.get("ctx", {})
     where = key_path(path) or "(top level)"
     value = item.get("input")
-    value = None if isinstance(value, dict | list) else value
+    value = None if isinstance(value, dict | list) else _shortened(value)
     if kind == "extra_forbidden":
         key, fields = (path[-1] if path else "?"), _field_names(model)
         return Problem(where, f"unknown key{did_you_mean(key, fields)}", key, ", ".join(fields))
@@ -72,6 +72,19 @@ def _problem(item: Any, path: tuple, model: type[BaseModel] | None) -> Problem:
         return Problem(where, message, value, ", ".join(choices))
     message = str(item["msg"]).removeprefix("Value error, ")
     return Problem(where, message, value, ctx.get("expected"))
+
+
+def _shortened(value: Any, limit: int = 200) -> Any:
+    """A long text cut to ``limit`` characters (a problem names a value, it does not copy it).
+
+    Examples
+    --------
+    >>> _shortened("x" * 300, limit=10)
+    'xxxxxxxxxx… (300 characters)'
+    """
+    if not isinstance(value, str) or len(value) <= limit:
+        return value
+    return f"{value[:limit]}… ({len(value)} characters)"
 
 
 def _union_tag(item: Any, path: tuple) -> Problem:

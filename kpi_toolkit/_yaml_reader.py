@@ -49,13 +49,18 @@ def compose(
     The data is ``None`` when the text is refused (a limit, a syntax error); with any
     problem it must not be used.
     """
-    reader = Reader(text, limits=limits, file=file)
+    try:
+        reader = Reader(text, limits=limits, file=file)  # refuses characters YAML does not allow
+    except yaml.reader.ReaderError as unreadable:
+        return None, {}, [_character_problem(unreadable, text, file)]
     try:
         node = reader.get_single_node()
     except Refused as refusal:
         return None, {}, [refusal.problem]
     except yaml.MarkedYAMLError as syntax:
         return None, {}, [_syntax_problem(syntax, file)]
+    except yaml.reader.ReaderError as unreadable:  # a character YAML does not allow (NUL ...)
+        return None, {}, [_character_problem(unreadable, text, file)]
     finally:
         reader.dispose()
     if node is None:
@@ -72,6 +77,18 @@ def _syntax_problem(syntax: yaml.MarkedYAMLError, file: str | None) -> Problem:
     parts = [syntax.context, syntax.problem] if syntax.problem_mark else [syntax.context]
     text = ", ".join(p for p in parts if p) or str(syntax)
     return Problem(where, f"YAML syntax error: {text}", None, "YAML syntax", file)
+
+
+def _character_problem(error: yaml.reader.ReaderError, text: str, file: str | None) -> Problem:
+    line = text.count("\n", 0, error.position) + 1
+    character = f"#x{error.character:04x}" if isinstance(error.character, int) else "?"
+    return Problem(
+        f"line {line}",
+        f"YAML syntax error: the character {character} is not allowed in a YAML file",
+        None,
+        "printable characters (control characters only as escapes in double quotes)",
+        file,
+    )
 
 
 def _part(key: yaml.Node) -> str:

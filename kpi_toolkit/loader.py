@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 from ._model_errors import key_path, validation_problems
 from ._yaml_reader import LIMITS, KeyPath, Limits, compose
@@ -106,9 +106,12 @@ def read_yaml(
             size = file.stat().st_size if file.is_file() else len(head)
             raise error(_too_large(size, limits, str(file)))
         text = head.decode("utf-8")
+    except FileNotFoundError:  # a relative path: say where it was looked for
+        raise error(
+            _whole_file("cannot read: file not found", str(file), _absolute(file))
+        ) from None
     except (OSError, UnicodeDecodeError) as failure:
-        reason = "file not found" if isinstance(failure, FileNotFoundError) else failure
-        raise error(_whole_file(f"cannot read: {reason}", str(file))) from None
+        raise error(_whole_file(f"cannot read: {failure}", str(file))) from None
     return parse_yaml(text, file=str(file), limits=limits, error=error)
 
 
@@ -157,6 +160,9 @@ def validate(
         (or ``error``) Every problem, each with the file, key path and line, the bad value,
         what is allowed and, for an unknown key or value, the nearest allowed one.
     """
+    if not isinstance(document.data, dict) and not issubclass(model, RootModel):
+        name = document.file or model.__name__.lower()
+        raise error([_not_a_mapping(document, model)], title=f"{name}: 1 problem(s)")
     found = list(problems)
     result = None
     try:
@@ -216,6 +222,29 @@ def _reread(file: str) -> Document | None:
         return read_yaml(file)
     except InputError:
         return None
+
+
+def _absolute(file: Path) -> str | None:
+    return None if file.is_absolute() else str(file.absolute())
+
+
+def _not_a_mapping(document: Document, model: type[BaseModel]) -> Problem:
+    """What the file holds instead of keys, described, never echoed (it may be any file)."""
+    data = document.data
+    if data is None:
+        found = "nothing (an empty file)"
+    elif isinstance(data, list):
+        found = f"a list of {len(data)} item(s)"
+    else:
+        found = f"a single {type(data).__name__} value of {len(str(data))} character(s)"
+    keys = ", ".join(f.alias or n for n, f in model.model_fields.items() if n != "path")
+    return Problem(
+        "(top level)",
+        f"not a {model.__name__} YAML file: it holds {found}, not a mapping of keys",
+        None,
+        f"a YAML mapping with the keys {keys}",
+        document.file,
+    )
 
 
 def _whole_file(message: str, file: str | None, value: object = None) -> Problem:

@@ -70,7 +70,8 @@ def test_each_reason(tmp_path: Path) -> None:
     assert ledger.rows_in == len(ROWS) and ledger.balanced
     assert dict(ledger.counts) == {code: 1 for code in EXPECTED}
     by_row = dict(zip(ledger.excluded["row"], ledger.excluded["reason"], strict=True))
-    assert by_row == {i + 1: code for i, code in enumerate(EXPECTED) if code != "used"}
+    # rows are named by their line in the file: the header is line 1
+    assert by_row == {i + 2: code for i, code in enumerate(EXPECTED) if code != "used"}
     assert result.actuals.to_dict("records") == [
         {"employee_id": "e1", "period": "2026-07", **result.actuals.iloc[0, 2:].to_dict()}
     ]
@@ -119,7 +120,7 @@ def test_used_rows_are_unique_ids(tmp_path: Path) -> None:
     rows = [("a", "e1", "2026-07-01 10:00", "NULL", "否")] * 3
     ledger = _run(tmp_path, rows).ledger
     assert dict(ledger.counts) == {"used": 1, "duplicate_id": 2}
-    assert ledger.excluded["row"].tolist() == [2, 3]
+    assert ledger.excluded["row"].tolist() == [3, 4]
 
 
 def test_declared_unique_ids_skip_the_duplicate_check(tmp_path: Path) -> None:
@@ -218,3 +219,49 @@ def test_a_roster_with_numeric_ids_matches_the_text_ids_of_an_export(tmp_path: P
     roster = pd.DataFrame({"employee_id": [101, 103]})
     ledger = _run(tmp_path, rows, roster=roster).ledger
     assert dict(ledger.counts) == {"used": 1, "unknown_employee": 1}
+
+
+def test_rows_are_named_by_their_line_blank_lines_and_quoted_breaks_counted(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "id,who,created,resolved,invalid\r\n"
+        "t1,e1,2026-07-01 10:00,NULL,否\r\n"
+        "\r\n"  # line 3: blank
+        't2,"e\r\n1",2026-07-01 10:00,NULL,否\r\n'  # lines 4-5: a line break in a cell
+        "   \r\n"  # line 6: only spaces
+        "t3,robot,2026-07-01 10:00,NULL,否\r\n"  # line 7
+    )
+    (tmp_path / "t.csv").write_text(text, encoding="utf-8", newline="")
+    (tmp_path / "flat.yaml").write_text(MAPPING, encoding="utf-8")
+    ledger = compute_from_files(tmp_path / "flat.yaml", tmp_path / "t.csv", grain="month").ledger
+    assert ledger.rows_in == 3 and ledger.balanced
+    assert ledger.excluded[["row", "id"]].values.tolist() == [[7, "t3"]]
+
+
+def test_xlsx_rows_are_named_by_the_sheet_row(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "who", "created", "resolved", "invalid"])
+    sheet.append(["t1", "e1", "2026-07-01 10:00", "NULL", "否"])
+    sheet.append(["t2", "robot", "2026-07-01 10:00", "NULL", "否"])
+    book.save(tmp_path / "t.xlsx")
+    (tmp_path / "flat.yaml").write_text(MAPPING, encoding="utf-8")
+    ledger = compute_from_files(tmp_path / "flat.yaml", tmp_path / "t.xlsx", grain="month").ledger
+    assert ledger.excluded["row"].tolist() == [3]
+
+
+def test_the_most_complete_copy_of_a_ticket_is_used_even_when_it_comes_later(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ("t1", "NULL", "2026-07-01 10:00", "NULL", "NULL"),  # truncated copy first
+        ("t1", "e1", "2026-07-01 10:00", "2026-07-01 12:00", "否"),  # the complete copy
+        ("t2", "e1", "2026-07-01 10:00", "NULL", "否"),
+        ("t2", "e1", "2026-07-01 10:00", "NULL", "否"),  # equally complete: the first wins
+    ]
+    result = _run(tmp_path, rows)
+    ledger = result.ledger
+    assert dict(ledger.counts) == {"used": 2, "duplicate_id": 2}
+    assert ledger.excluded["row"].tolist() == [2, 5]
+    assert result.actuals["workload"].sum() == 1  # t1, resolved in its complete copy, is used

@@ -64,7 +64,7 @@ def test_chinese_export_in_each_encoding(tmp_path: Path, encoding: str) -> None:
     counts = dict(result.ledger.counts)
     assert counts == {"used": 3, "system_account": 1, "unparseable_timestamp": 1, "bad_value": 1}
     assert result.ledger.excluded["工单号"].tolist() == ["T4", "T5", "T6"]
-    assert result.ledger.excluded["row"].tolist() == [4, 5, 6]
+    assert result.ledger.excluded["row"].tolist() == [5, 6, 7]  # lines of the file
 
 
 def test_data_argument_overrides_the_file(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -133,3 +136,169 @@ def test_metric_expression_refused_names_metric_and_file(tmp_path: Path) -> None
     problem = caught.value.problems[0]
     assert problem.where == "metrics.leak.filter (line 5)" and problem.file == str(path)
     assert "read_csv" in str(problem.value)
+
+
+# --- names that reach SQL stay names --------------------------------------------------------
+
+CRAFTED_NAMES = [
+    'a"b',
+    "back\\slash\\",
+    "x\"); COPY (SELECT 1) TO '{marker}'; --",
+    "x\", (SELECT current_setting('home_directory')) AS \"y",
+    "“curly”quotes",
+    "' OR 1=1 --",
+]
+
+
+def _tickets() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ticket_id": ["t1", "t2"],
+            "employee_id": ["e1", "e1"],
+            "created_at": pd.to_datetime(["2026-07-01 10:00", "2026-07-02 10:00"]),
+            "resolved_at": pd.to_datetime(["2026-07-01 12:00", None]),
+        }
+    )
+
+
+@pytest.mark.parametrize("name", CRAFTED_NAMES)
+def test_a_crafted_metric_id_is_a_column_name(name: str, tmp_path: Path) -> None:
+    from kpi_toolkit.records.metric_sets import MetricSet
+
+    marker = tmp_path / "copied.csv"
+    name = name.format(marker=marker)
+    metrics = MetricSet.model_validate(
+        {"name": "m", "metrics": {name: {"kind": "count"}, "plain": {"kind": "count"}}}
+    )
+    actuals = compute({"tickets": _tickets()}, metrics=metrics)
+    assert list(actuals.columns) == ["employee_id", "period", name, "plain"]
+    assert actuals[name].tolist() == actuals["plain"].tolist() == [2]
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", CRAFTED_NAMES)
+def test_a_crafted_period_column_stays_a_name(name: str, tmp_path: Path) -> None:
+    from kpi_toolkit.records.metric_sets import MetricSet
+    from kpi_toolkit.records.metrics import _run
+    from kpi_toolkit.records.sources import SourceSpec, read_raw
+
+    marker = tmp_path / "copied.csv"
+    name = name.format(marker=marker)
+    data = tmp_path / "t.csv"
+    data.write_text("id,who,created\nt1,e1,2026-07-01 10:00\nt2,e1,2026-08-01 10:00\n")
+    fields = {
+        "ticket_id": "id",
+        "employee_id": "who",
+        name: {"column": "created", "type": "timestamp"},
+    }
+    spec = SourceSpec.model_validate({"name": "s", "table": "tickets", "fields": fields})
+    # built in Python, past the checks a metric set file gets: only the quoting stands
+    metrics = MetricSet.model_validate(
+        {"name": "m", "periods": {"tickets": name}, "metrics": {"n": {"kind": "count"}}}
+    )
+    # the canonical table keeps its own columns only: the name reaches year("…") quoted,
+    # names no column there, and is refused as bad input with the name as written
+    with open_confined({"_raw": read_raw(spec, data)}) as con, pytest.raises(InputError) as caught:
+        _run(con, spec, metrics, grain="month", period=None, calendar="cn_office")
+    assert "not found" in str(caught.value)
+    assert f'"{name}" not found' in str(caught.value).replace('""', '"')
+    assert not marker.exists()
+
+
+def test_a_name_with_a_nul_character_is_refused() -> None:
+    from kpi_toolkit.records.metric_sets import MetricSet
+
+    metrics = MetricSet.model_validate({"name": "m", "metrics": {"a\x00b": {"kind": "count"}}})
+    with pytest.raises(InputError, match="NUL character"):
+        compute({"tickets": _tickets()}, metrics=metrics)
+
+
+def test_a_crafted_period_column_in_a_metric_set_file_is_refused(tmp_path: Path) -> None:
+    marker = tmp_path / "copied.csv"
+    crafted = f"created_at\"); COPY (SELECT 1) TO '{marker}'; --"
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        f"name: m\nperiods: {{tickets: '{crafted.replace(chr(39), chr(39) * 2)}'}}\n"
+        "metrics: {n: {kind: count}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        compute({"tickets": _tickets()}, metrics=path)
+    assert "periods.tickets (line 2): column not found" in str(caught.value)
+    assert not marker.exists()
+
+
+# --- the structure of the SQL built in records/ ---------------------------------------------
+#
+# Every f-string in kpi_toolkit/records/ that builds SQL may interpolate only: a call of
+# quote_identifier or quote_literal, or one of the names below, each reviewed to hold SQL the
+# module built from quoted parts, a checked expression (sql_guard.check_expression), a
+# number, or a fixed name of its own. A new interpolation fails this test until it is
+# reviewed and added. This is a tripwire, not a proof: a reviewed name could later be bound
+# to user text; the tests above and the hostile table check what the SQL does.
+
+QUOTING = {"quote_identifier", "quote_literal"}
+REVIEWED = {
+    "ledger.py": {
+        "' '.join(cases)", "', '.join((quote_literal(f) for f in formats))", "CANONICAL_VIEW",
+        "DUCKDB_TYPES[kind]", "_any(bad_ts)", "_any(bad_value)", "_excluded_sql(spec)",
+        "_checked(rule.where, columns, f'filters[{i}].where', spec)",
+        "_checked(rule.where, columns, where, spec)",
+        "_checked(text, columns, f'events.aggregates.{name}', spec)", "_strptime(text, formats)",
+        "aggregates", "checks", "cleaned", "collapse", "column", "columns", "end", "fields",
+        "flags", "inner", "key", "kind", "markers", "origin", "order", "filled",
+        "parsed[name][0]", "raw", "reason", "roster", "row", "select", "sql", "staged", "start",
+        "target", "text", "value", "whens",
+    },
+    "metrics.py": {
+        "', '.join(selects + checks)", "CANONICAL_VIEW", "_PERIOD_INDEX[grain].format(column)",
+        "_SLOT_US", "_metric_sql(parts, names)", "_metric_sql(parts, names, only=part)",
+        "_parquet(path, spec)", "column", "i", "joins", "literal", "name", "ROW_COLUMN",
+        "scale", "slot_us", "source", "values",
+    },
+    "metric_sets.py": {
+        "base", "p['denominator']", "p['filter']", "p['numerator']", "p['q']", "p['value']",
+    },
+    "sql_guard.py": {"_GUARD_TABLE", "_PREFIX", "paths", "text"},
+}  # fmt: skip # a reviewed list, read as a table
+SQL_WORDS = re.compile(
+    r"\b(SELECT|FROM|WHERE|JOIN|CASE|WHEN|AS|FILTER|CAST|SET|CREATE|GROUP|EXCLUDE|USING|"
+    r"MACRO|IN)\b|year\(|strptime|count\(|timezone\(|epoch_us\("
+)
+
+
+def _interpolations(path: Path) -> Iterator[tuple[int, str, ast.expr]]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        if SQL_WORDS.search(text):
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    yield node.lineno, ast.unparse(value.value), value.value
+
+
+def _quoted(expression: ast.expr) -> bool:
+    return (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Name)
+        and expression.func.id in QUOTING
+    )
+
+
+def test_sql_in_records_interpolates_only_quoted_or_reviewed_values() -> None:
+    folder = Path(__file__).parents[1] / "kpi_toolkit" / "records"
+    unreviewed = [
+        f"{path.name}:{line}: {{{text}}}"
+        for path in sorted(folder.glob("*.py"))
+        for line, text, expression in _interpolations(path)
+        if not _quoted(expression) and text not in REVIEWED.get(path.name, set())
+    ]
+    assert not unreviewed, "\n".join(unreviewed)
+
+
+def test_the_tripwire_catches_a_pasted_name(tmp_path: Path) -> None:
+    pasted = tmp_path / "pasted.py"
+    pasted.write_text("def f(c):\n    return f'SELECT year(\"{c}\") FROM t'\n", encoding="utf-8")
+    found = [text for _, text, e in _interpolations(pasted) if not _quoted(e)]
+    assert found == ["c"]

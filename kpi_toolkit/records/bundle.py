@@ -191,12 +191,7 @@ def actuals_from_bundle(
         metrics = load_metrics(spec.param(spec.metrics, "metrics"))
         sources = _sources(spec, data_dir)
         chosen = parse_period(period) if isinstance(period, str) else period
-        results = {
-            source.name: compute_from_files(
-                source, path, grain=grain, period=chosen, roster=roster, metrics=metrics.file
-            )
-            for source, path in sources
-        }
+        results = _computed(sources, grain=grain, period=chosen, roster=roster, metrics=metrics)
         computed = {name: tuple(r.actuals.columns.drop(KEYS)) for name, r in results.items()}
         _refuse_twice(computed, spec)
     files = {source.name: path for source, path in sources}
@@ -245,6 +240,30 @@ def _sources(spec: Bundle, data_dir: str | Path | None) -> list[tuple[SourceSpec
     if problems:
         raise InputError(problems, title=f"{spec.path}: the bundle cannot be read")
     return found
+
+
+def _computed(
+    sources: list[tuple[SourceSpec, Path]],
+    *,
+    grain: Grain,
+    period: Period | None,
+    roster: pd.DataFrame | None,
+    metrics: MetricSet,
+) -> dict[str, MetricsResult]:
+    """Every source computed; the problems of all of them raised at once."""
+    results: dict[str, MetricsResult] = {}
+    problems: list[Problem] = []
+    for source, path in sources:
+        try:
+            results[source.name] = compute_from_files(
+                source, path, grain=grain, period=period, roster=roster, metrics=metrics.file
+            )
+        except InputError as error:
+            problems += error.problems
+    unique = list({str(problem): problem for problem in problems}.values())
+    if unique:
+        raise InputError(unique, title=f"{len(unique)} problem(s) in the bundle's sources")
+    return results
 
 
 def _refuse_twice(computed: Mapping[str, tuple[str, ...]], spec: Bundle) -> None:

@@ -3,6 +3,12 @@
 :func:`build_canonical` turns a registered raw relation into a canonical view in DuckDB and
 tags each source row on the way: rows in = rows used + rows excluded, always (checked).
 The reason codes are :data:`REASON_CODES`; their words are in :mod:`kpi_toolkit.labels`.
+
+A row is named by where it is in its file, as an editor shows it: a CSV file's line (the
+header is line 1, so the first data row is line 2; blank lines count), an XLSX sheet's row,
+a Parquet file's row. Of several copies of one id, the most complete copy is used (the
+earliest among equally complete ones) and the others are excluded as ``duplicate_id``, so a
+truncated copy on an earlier line never hides the complete one.
 """
 
 from __future__ import annotations
@@ -175,8 +181,9 @@ def _staged_sql(spec: SourceSpec, raw: str, raw_types: dict[str, str], zone: str
     inner = _fields_sql(parsed, raw, flags=flags)
     columns = set(spec.fields) | {ROW_COLUMN}
     cases = [
-        f"WHEN {_checked(f.where, columns, f'filters[{i}].where', spec)} THEN '{f.reason}'"
-        for i, f in enumerate(spec.filters)
+        f"WHEN {_checked(rule.where, columns, f'filters[{i}].where', spec)} "
+        f"THEN {quote_literal(rule.reason)}"
+        for i, rule in enumerate(spec.filters)
     ]
     key = spec.events.key if spec.events else KEYS[spec.table]
     cases += ["WHEN _bad_ts THEN 'unparseable_timestamp'", "WHEN _bad_value THEN 'bad_value'"]
@@ -190,20 +197,26 @@ def _probes(
 ) -> Iterator[Probe]:
     """One query per expression of the mapping, each run alone (after a database error)."""
     parsed = _parsed(spec, raw_types, zone)
+    places = []
     for name, field_spec in spec.fields.items():
         where = f"fields.{name}" + (".expr" if field_spec.expr is not None else "")
         value = field_spec.expr or field_spec.column
+        places.append(where)
         yield Probe(where, f"SELECT count({parsed[name][0]}) FROM {raw}", value)
-    fields = _fields_sql(parsed, raw)
+    fields, needs = _fields_sql(parsed, raw), frozenset(places)  # the rest read every field
+    columns = set(spec.fields) | {ROW_COLUMN}
     for i, rule in enumerate(spec.filters):
-        sql = f"SELECT count(*) FILTER (WHERE {rule.where}) FROM ({fields})"
-        yield Probe(f"filters[{i}].where", sql, rule.where)
+        where = f"filters[{i}].where"
+        sql = f"SELECT count(*) FILTER (WHERE {_checked(rule.where, columns, where, spec)}) "
+        yield Probe(where, f"{sql}FROM ({fields})", rule.where, needs)
     if spec.events is None:
         return
     key = quote_identifier(spec.events.key)
     for name, text in spec.events.aggregates.items():
-        sql = f"SELECT count(_v) FROM (SELECT {text} AS _v FROM ({fields}) GROUP BY {key})"
-        yield Probe(f"events.aggregates.{name}", sql, text)
+        where = f"events.aggregates.{name}"
+        value = _checked(text, columns, where, spec)
+        sql = f"SELECT count(_v) FROM (SELECT {value} AS _v FROM ({fields}) GROUP BY {key})"
+        yield Probe(where, sql, text, needs)
 
 
 def _checked(text: str, columns: set[str], where: str, spec: SourceSpec) -> str:
@@ -277,12 +290,19 @@ def _in_zone(value: str, kind: str, source_zone: str, target_zone: str | None) -
 
 
 def _deduplicated_sql(spec: SourceSpec) -> str:
+    """Number the copies of each id: of the copies that passed the row checks, the most
+    complete (most fields filled) is copy 1, the earliest line among equally complete ones;
+    every other copy is excluded as ``duplicate_id``."""
     if spec.unique_ids:  # declared by the mapping, not checked: no window over every row
         return "SELECT * EXCLUDE (_reason), _reason AS _early, 1 AS _copy FROM _staged"
     key = quote_identifier(KEYS[spec.table])
+    filled = " + ".join(
+        f"CAST({quote_identifier(name)} IS NOT NULL AS INTEGER)" for name in spec.fields
+    )
+    order = f"{filled} DESC, {quote_identifier(ROW_COLUMN)}"
     return (
         f"SELECT * EXCLUDE (_reason), _reason AS _early, row_number() OVER (PARTITION BY {key}, "
-        f"_reason IS NULL ORDER BY {quote_identifier(ROW_COLUMN)}) AS _copy FROM _staged"
+        f"_reason IS NULL ORDER BY {order}) AS _copy FROM _staged"
     )
 
 
@@ -314,15 +334,15 @@ def _checks_sql(
             f"WHEN employee_id NOT IN (SELECT employee_id FROM {roster}) THEN 'unknown_employee'"
         )
     cases += [
-        f"WHEN {quote_identifier(later)} < {quote_identifier(earlier)} THEN '{reason}'"
+        f"WHEN {quote_identifier(later)} < {quote_identifier(earlier)} THEN {quote_literal(reason)}"
         for earlier, later, reason in TIME_ORDER.get(spec.table, ())
         if {earlier, later} <= spec.produced
     ]
     if period and period_column:
-        start, end = period.start.isoformat(), period.end.isoformat()
+        start, end = quote_literal(period.start.isoformat()), quote_literal(period.end.isoformat())
+        column = quote_identifier(period_column)
         cases.append(
-            f"WHEN NOT ({quote_identifier(period_column)} >= DATE '{start}' AND "
-            f"{quote_identifier(period_column)} < DATE '{end}' + 1) "
+            f"WHEN NOT ({column} >= DATE {start} AND {column} < DATE {end} + 1) "
             "THEN 'outside_period'"
         )
     return f"SELECT *, CASE {' '.join(cases)} END AS _reason FROM _collapsed"

@@ -49,6 +49,7 @@ from .sql_guard import (
     database_errors,
     database_message,
     open_confined,
+    quote_identifier,
     quote_literal,
 )
 from .tables import TABLES
@@ -301,12 +302,15 @@ def _aggregate(
 ) -> pd.DataFrame:
     if not parsed or period_column is None:
         return pd.DataFrame(columns=["employee_id", "period", *parsed])
-    selects = [f'{_metric_sql(parts, names)} AS "{mid}"' for mid, parts in parsed.items()]
+    selects = [
+        f"{_metric_sql(parts, names)} AS {quote_identifier(mid)}" for mid, parts in parsed.items()
+    ]
     checks = [
-        f'count(*) FILTER (WHERE "{c}" IS NOT NULL AND {n} IS NULL) AS "_out_{c}"'
+        f"count(*) FILTER (WHERE {quote_identifier(c)} IS NOT NULL AND {quote_identifier(n)} "
+        f"IS NULL) AS {quote_identifier(f'_out_{c}')}"
         for c, n in names.items()
     ]
-    column = f'"{period_column}"'
+    column = quote_identifier(period_column)
     sql = (
         f"SELECT employee_id, year({column}) AS _year, "
         f"{_PERIOD_INDEX[grain].format(column)} AS _index, "
@@ -321,8 +325,9 @@ def _metric_sql(
     parts: Mapping[str, Any], names: Mapping[str, str], *, only: str | None = None
 ) -> str:
     """The metric's aggregate; with ``only``, every other expression part is NULL."""
+    quoted = {column: quote_identifier(name) for column, name in names.items()}
     texts = {
-        k: (v.with_clocks(names) if only in (None, k) else "NULL")
+        k: (v.with_clocks(quoted) if only in (None, k) else "NULL")
         if isinstance(v, Expression)
         else v
         for k, v in parts.items()
@@ -341,7 +346,9 @@ def _probes(
                 sql = f"SELECT {_metric_sql(parts, names, only=part)} FROM {source}"
                 yield Probe(f"metrics.{metric_id}.{part}", sql, expression.text)
     for metric_id, parts in parsed.items():
-        yield Probe(f"metrics.{metric_id}", f"SELECT {_metric_sql(parts, names)} FROM {source}")
+        sql = f"SELECT {_metric_sql(parts, names)} FROM {source}"
+        needs = frozenset(f"metrics.{metric_id}.{part}" for part in EXPRESSION_PARTS)
+        yield Probe(f"metrics.{metric_id}", sql, needs=needs)
 
 
 def _with_clocks(con: duckdb.DuckDBPyConnection, clocks: list[str], calendar: CalendarSpec) -> str:
@@ -357,13 +364,13 @@ def _with_clocks(con: duckdb.DuckDBPyConnection, clocks: list[str], calendar: Ca
     ):
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}(a, b) AS (b - a) / {scale}")
     joins = " ".join(
-        f'LEFT JOIN _workcal k{i} ON k{i}.slot = epoch_us(t."{c}") // {slot_us}'
+        f"LEFT JOIN _workcal k{i} ON k{i}.slot = epoch_us(t.{quote_identifier(c)}) // {slot_us}"
         for i, c in enumerate(clocks)
     )
     values = ", ".join(
         f"k{i}.cumulative + k{i}.working * "
-        f'((epoch_us(t."{c}") % {slot_us}) / {_SLOT_US}.0) '
-        f"AS _clock_{c}"
+        f"((epoch_us(t.{quote_identifier(c)}) % {slot_us}) / {_SLOT_US}.0) "
+        f"AS {quote_identifier(f'_clock_{c}')}"
         for i, c in enumerate(clocks)
     )
     return f"(SELECT t.*, {values} FROM {CANONICAL_VIEW} t {joins})"

@@ -12,14 +12,17 @@ file, key path, bad value and what is allowed.
 
 from __future__ import annotations
 
+import csv
+import functools
 import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, did_you_mean
 from ..files import Kind, builtin_path
 from ..loader import load_spec
 from .tables import KEYS, REQUIRED, TableName
@@ -39,7 +42,9 @@ __all__ = [
 
 FieldType = Literal["text", "integer", "double", "boolean", "timestamp", "date"]
 Encoding = Literal["utf-8", "utf-8-sig", "gbk", "gb18030", "gb2312", "latin-1"]
-ROW_COLUMN = "_row"  # 1-based data row number in the source file (events: file order)
+# where a row is in its file, as an editor shows it: a CSV's line (header = line 1, so the
+# first data row is line 2), an XLSX sheet's row number, a Parquet file's row (from 1)
+ROW_COLUMN = "_row"
 DEFAULT_BOOLEANS = {
     "是": True,
     "否": False,
@@ -56,11 +61,18 @@ DEFAULT_BOOLEANS = {
 }
 
 
+@functools.cache
+def _zones() -> frozenset[str]:
+    """IANA zone names both Python and DuckDB know (``localtime`` is the machine's, not one)."""
+    return frozenset(zoneinfo.available_timezones()) - {"localtime"}
+
+
 def _known_zone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name, e.g. Asia/Shanghai)") from None
+    if name not in _zones():
+        close = did_you_mean(name, _zones())
+        raise ValueError(
+            f"unknown time zone {name!r}: an IANA zone name, e.g. Asia/Shanghai{close}"
+        )
     return name
 
 
@@ -177,6 +189,7 @@ def check_source(spec: SourceSpec) -> list[Problem]:
     if spec.events:
         texts |= {f"events.aggregates.{k}": v for k, v in spec.events.aggregates.items()}
     problems += [p for where, text in texts.items() for p in _refused(text, columns, where)]
+    problems += _format_problems(spec)
     if spec.events and spec.events.key not in spec.fields:
         allowed = ", ".join(spec.fields)
         problems.append(
@@ -205,6 +218,15 @@ def _refused(text: str, columns: set[str], where: str) -> list[Problem]:
     return []
 
 
+def _format_problems(spec: SourceSpec) -> list[Problem]:
+    from .sql_guard import check_time_format
+
+    formats = {f"timestamp_formats[{i}]": f for i, f in enumerate(spec.timestamp_formats)}
+    for name, field in spec.fields.items():
+        formats |= {f"fields.{name}.formats[{i}]": f for i, f in enumerate(field.formats or ())}
+    return [p for where, text in formats.items() for p in check_time_format(text, where=where)]
+
+
 def source_format(spec: SourceSpec, path: Path) -> str:
     """The file format: as declared, else from the extension."""
     found = spec.format or {
@@ -226,10 +248,27 @@ def read_raw(spec: SourceSpec, path: Path) -> pd.DataFrame:
         raise InputError(
             Problem("data", "file not found", str(path), "an existing file", spec.path)
         )
-    reader = {"csv": _read_csv, "xlsx": _read_xlsx}[source_format(spec, path)]
-    frame = reader(spec, path)
-    frame.insert(0, ROW_COLUMN, pd.RangeIndex(1, len(frame) + 1, dtype="int64"))
+    kind = source_format(spec, path)
+    frame = {"csv": _read_csv, "xlsx": _read_xlsx}[kind](spec, path)
+    lines = _csv_lines(spec, path, len(frame)) if kind == "csv" else None
+    frame.insert(0, ROW_COLUMN, np.arange(2, len(frame) + 2) if lines is None else lines)
     return frame
+
+
+def _csv_lines(spec: SourceSpec, path: Path, rows: int) -> np.ndarray | None:
+    """The line each data row of a CSV file starts on (header = line 1; blank lines and
+    line breaks inside quoted cells counted), or ``None`` when they cannot be told apart
+    from the rows pandas read (then rows are numbered as if no line were blank)."""
+    if len(spec.delimiter) != 1:
+        return None
+    starts: list[int] = []
+    with path.open(encoding=spec.encoding, errors="replace", newline="") as handle:
+        reader, line = csv.reader(handle, delimiter=spec.delimiter), 1
+        for record in reader:
+            if record and not (len(record) == 1 and not record[0].strip()):
+                starts.append(line)
+            line = reader.line_num + 1
+    return np.array(starts[1:], dtype="int64") if len(starts) == rows + 1 else None
 
 
 def _read_csv(spec: SourceSpec, path: Path) -> pd.DataFrame:

@@ -36,6 +36,7 @@ __all__ = [
     "Expression",
     "Probe",
     "check_expression",
+    "check_time_format",
     "database_errors",
     "database_message",
     "open_confined",
@@ -103,7 +104,8 @@ class Expression:
     clock_refs: tuple[tuple[int, int, str], ...]
 
     def with_clocks(self, name_of: Mapping[str, str]) -> str:
-        """The text with each working-time argument renamed by ``name_of`` (its clock column)."""
+        """The text with each working-time argument replaced by ``name_of`` (its clock column,
+        as a quoted identifier)."""
         text = self.text
         for start, end, column in sorted(self.clock_refs, reverse=True):
             text = text[:start] + name_of[column] + text[end:]
@@ -127,6 +129,32 @@ def check_expression(
     if reasons:
         raise InputError([_problem(reason, text, where, file) for reason in reasons])
     return Expression(text, frozenset(_column_names(tree)), tuple(_clock_refs(tree, text)))
+
+
+TIME_FORMATS_ALLOWED = (
+    "strptime codes, e.g. %Y-%m-%d %H:%M:%S or %d/%m/%Y %H:%M "
+    "(%Y %y %m %d %H %I %M %S %f %p %b %B %a %A %j %z %Z, literal text, %% for %)"
+)
+
+
+def check_time_format(text: str, *, where: str, file: str | None = None) -> list[Problem]:
+    """A problem when DuckDB's ``strptime`` cannot use ``text`` as a format, else none.
+
+    Examples
+    --------
+    >>> check_time_format("%d/%m/%Y", where="timestamp_formats[0]")
+    []
+    >>> check_time_format("%Q", where="timestamp_formats[0]")[0].message
+    'not a timestamp format: Unrecognized format for strftime/strptime: %Q'
+    """
+    try:
+        _parser().execute("SELECT try_strptime('', $1::VARCHAR)", [text]).fetchall()
+    except duckdb.Error as error:
+        reason = database_message(error).split(": ", 1)[-1]
+        return [
+            Problem(where, f"not a timestamp format: {reason}", text, TIME_FORMATS_ALLOWED, file)
+        ]
+    return []
 
 
 def open_confined(
@@ -159,12 +187,14 @@ class Probe:
     """A query that runs one expression of a YAML file alone, to find what DuckDB refused.
 
     ``where`` is the expression's key path, ``value`` its text, ``sql`` a one-row query
-    that makes DuckDB bind and evaluate it (and nothing else that could fail).
+    that makes DuckDB bind and evaluate it; ``needs`` the key paths of the probes whose
+    expressions ``sql`` runs too (it is skipped when one of them failed: that one is named).
     """
 
     where: str
     sql: str
     value: str | None = None
+    needs: frozenset[str] = frozenset()
 
 
 @contextmanager
@@ -175,10 +205,10 @@ def database_errors(
     file: str | None,
     fallback: str,
 ) -> Iterator[None]:
-    """Turn a DuckDB error of the block into an :class:`InputError` at a key path of ``file``.
+    """Turn a DuckDB error of the block into an :class:`InputError` at key paths of ``file``.
 
-    The path is that of the first probe that fails alone (the probes are made and run only
-    after a failure), else ``fallback``.
+    One problem for every probe that fails alone (the probes are made and run only after a
+    failure), so every refused expression is named at once; else one at ``fallback``.
     """
     try:
         yield
@@ -200,12 +230,19 @@ def _explained(
     file: str | None,
     fallback: str,
 ) -> InputError:
+    """Every probe that fails alone, unless a probe it needs failed first."""
+    problems: list[Problem] = []
+    failed: set[str] = set()
     for probe in probes:
+        if probe.needs & failed:
+            continue
         try:
             con.execute(probe.sql).fetchall()
         except duckdb.Error as failure:
-            return InputError(_database_problem(failure, probe.where, probe.value, file))
-    return InputError(_database_problem(error, fallback, None, file))
+            failed.add(probe.where)
+            problems.append(_database_problem(failure, probe.where, probe.value, file))
+    found = problems or [_database_problem(error, fallback, None, file)]
+    return InputError(found, title=f"{file or 'SQL'}: {len(found)} expression(s) refused")
 
 
 def _database_problem(error: Exception, where: str, value: str | None, file: str | None) -> Problem:
@@ -222,7 +259,16 @@ def quote_identifier(name: str) -> str:
     --------
     >>> quote_identifier('工单"号')
     '"工单""号"'
+
+    Raises
+    ------
+    InputError
+        A name holding a NUL character (DuckDB would cut the name there).
     """
+    if "\x00" in name:
+        raise InputError(
+            Problem("name", "a NUL character in a name", name, "a name without NUL characters")
+        )
     return '"' + name.replace('"', '""') + '"'
 
 

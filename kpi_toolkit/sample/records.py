@@ -178,8 +178,8 @@ def write_records(
     dict
         Export name (``tickets``, ``surveys``, ``complaints``, ``reports``,
         ``knowledge_sharing``, ``exams``) → file, and ``planted`` → ``planted.csv``
-        (``export, row, reason``: each planted bad row, ``row`` numbered as in the ledger,
-        1 = the first row under the header).
+        (``export, row, reason``: each planted bad row, ``row`` numbered as in the ledger:
+        the line of the CSV file or the row of the sheet, the header being 1).
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -517,7 +517,8 @@ def _plant(
     rows = pd.concat([frame, pd.DataFrame(planted)], ignore_index=True)
     position = pd.Series(order).rank(method="first").to_numpy(dtype=int)
     placed = rows.set_axis(position).sort_index()
-    listed = pd.DataFrame({"row": position[len(frame) :], "reason": reasons})
+    # numbered as the ledger names rows: the line (CSV) or sheet row, the header being 1
+    listed = pd.DataFrame({"row": position[len(frame) :] + 1, "reason": reasons})
     return placed.reset_index(drop=True), listed.sort_values("row", ignore_index=True)
 
 
