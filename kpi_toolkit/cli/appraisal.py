@@ -108,7 +108,7 @@ def _bonus(args: argparse.Namespace) -> int:
                 allowed="a scores file written by kpi score or kpi annual",
             )
         )
-    scores = check_scores(scores)
+    scores = check_scores(scores, period=args.period)
     scheme, prices, allocation = _bonus_settings(args)
     pool = bonus_pool(
         installs=args.installs,
