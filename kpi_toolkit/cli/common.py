@@ -89,6 +89,23 @@ def report_excluded(excluded: pd.DataFrame, lang: Lang) -> None:
         print(f"  {reason} [{len(people)}]: {', '.join(people[:8])}{more}", file=sys.stderr)
 
 
+def warn_unused(
+    excluded: pd.DataFrame, actuals: pd.DataFrame, *, period: Period, lang: Lang
+) -> None:
+    """A warning line (stderr) for each person whose actuals of the period go unused because
+    the scheme has no such position: they are in the excluded table too."""
+    from ..engine.roster import unused_actuals
+
+    unused = unused_actuals(excluded, actuals, period=period)
+    for emp, name, reason in zip(
+        unused["employee_id"], unused["name"], unused["reason"], strict=True
+    ):
+        text = label(
+            "cli.actuals_unused", lang, employee=emp, name=name, period=period, reason=reason
+        )
+        print(text, file=sys.stderr)
+
+
 def summary(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang, columns: Sequence[str]) -> str:
     """The scores as a console table (positions by name, headers labelled), grade counts."""
     from ..reports.html import number
