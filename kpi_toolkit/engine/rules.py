@@ -52,6 +52,8 @@ def _not_infinite(value: float) -> float:
 # A number of a rule: finite (``1e400`` reads as infinity and is refused, naming the key);
 # NaN stands for a parameter still blank, refused before scoring (``Scheme.unfilled``).
 Number = Annotated[float, Field(allow_inf_nan=True), AfterValidator(_not_infinite)]
+# An edge of a range or band: may be infinite (``to: .inf``, a band open at the top).
+Edge = Annotated[float, Field(allow_inf_nan=True)]
 
 
 class Rule(BaseModel):
@@ -109,8 +111,8 @@ class Band(BaseModel):
     (linear in between); a single number means the same points across the band."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-    lower: Number = Field(alias="from")
-    upper: Number = Field(alias="to")
+    lower: Edge = Field(alias="from")
+    upper: Edge = Field(alias="to")
     points: Number | tuple[Number, Number]
 
     @property

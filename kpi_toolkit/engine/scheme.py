@@ -23,7 +23,7 @@ from ..labels import Lang
 from ..loader import Document, read_yaml, validate
 from ..periods import Grain
 from ._checks import check_scheme, substitute_parameters
-from .rules import RULES, Number, Rule
+from .rules import RULES, Edge, Number, Rule
 
 __all__ = [
     "RATER_GROUPS",
@@ -92,7 +92,7 @@ class Kpi(_Frozen):
     target: Number | None = None
     target_text: str | None = None
     unit: str | None = None
-    range: tuple[float, float] | None = None
+    range: tuple[Edge, Edge] | None = None
     rule: RuleSpec
     measure: str | None = None
     source: Literal["actuals", "ratings"] = "actuals"

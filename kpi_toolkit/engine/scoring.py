@@ -142,12 +142,17 @@ def score(
     _refuse_missing_columns(rows, scheme, file=file)
     log = _plans(plans, scheme=scheme, roster=roster, period=period)
     used = None if log is None else log.loc[log["status"] == "in_force"]
-    parts = [
-        _score_position(
-            group, scheme.positions[str(pid)], scheme=scheme, lang=lang, plans=used, file=file
-        )
-        for pid, group in rows.groupby("position", sort=False)
-    ]
+    parts, problems = [], []
+    for pid, group in rows.groupby("position", sort=False):
+        try:
+            position = scheme.positions[str(pid)]
+            parts.append(
+                _score_position(group, position, scheme=scheme, lang=lang, plans=used, file=file)
+            )
+        except DataError as error:  # every position's blank actuals at once
+            problems += error.problems
+    if problems:
+        raise DataError(problems, title=f"missing actuals: {len(problems)} value(s)")
     scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)
     scores, no_data = _drop_unscored(scores, lang)
     excluded = pd.concat([excluded, no_data], ignore_index=True)
@@ -316,6 +321,7 @@ def position_points(
     flags = pd.Series("", index=values.index, dtype=object)
     respread = np.zeros(len(values))
     total_weight = np.zeros(len(values))
+    blank: list[Problem] = []
     for kpi in position.kpis:
         actual = (
             values[kpi.id].to_numpy(dtype=float)
@@ -332,7 +338,7 @@ def position_points(
         gap = np.isnan(actual)
         policy = kpi.missing or missing
         if gap.any() and policy == "error":
-            _refuse_missing(values.loc[gap], kpi.id, file=file)
+            blank += _missing(values.loc[gap], kpi.id, file=file)
         if policy == "zero":
             got = np.where(gap, 0.0, got)
         elif policy == "exclude":
@@ -342,6 +348,8 @@ def position_points(
             text = label(key, lang, kpi=kpi.name.get(lang))
             flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + text
         points[kpi.id] = got
+    if blank:
+        raise DataError(blank, title=f"missing actuals: {len(blank)} value(s)")
     table = pd.DataFrame(points, index=values.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(respread < total_weight, total_weight / (total_weight - respread), np.nan)
@@ -366,8 +374,9 @@ def _target(kpi: Kpi, targets: pd.DataFrame | None) -> tuple[Rule, Target]:
     return kpi.rule.retargeted(), planned.fillna(fallback).to_numpy(dtype=float)
 
 
-def _refuse_missing(rows: pd.DataFrame, kpi_id: str, *, file: str | None) -> None:
-    """Every blank actual of ``kpi_id``, each by its row of the actuals file where known."""
+def _missing(rows: pd.DataFrame, kpi_id: str, *, file: str | None) -> list[Problem]:
+    """A problem for every blank actual of ``kpi_id``, each by its row of the actuals file
+    where known."""
     numbers = rows.get(f"{ROW}_actuals", pd.Series(None, index=rows.index, dtype=object))
     problems = [
         Problem(
@@ -382,7 +391,7 @@ def _refuse_missing(rows: pd.DataFrame, kpi_id: str, *, file: str | None) -> Non
             numbers, rows["employee_id"], rows["name"], rows["period"], strict=True
         )
     ]
-    raise DataError(problems, title=f"missing actuals for {kpi_id}: {len(problems)} employee(s)")
+    return problems
 
 
 def _score_position(
