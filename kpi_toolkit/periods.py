@@ -82,7 +82,7 @@ def parse_period(text: object, *, where: str = "period", file: str | None = None
         year = int(match.group(1))
         index = int(match.group(2)) if grain != "year" else 1
         limit = {"year": 1, "quarter": 4, "month": 12}[grain]
-        if 1 <= index <= limit:
+        if 1 <= index <= limit and year >= 1:  # year 0 is no date
             return Period(year, grain, index)
         break
     raise InputError(

@@ -226,76 +226,86 @@ def _only_one_problem_per_person(place: Place, output: str) -> None:
     assert output.count("appears twice") == 1, output
 
 
-SCORES_CASES = [
-    Case(
-        id="num-scores-duplicate-person",
-        argv=_bonus(*_amounts()),
-        setup=_scores([*GOOD, ("E1", "甲", "specialist", "华东", PERIOD, 95, "优秀")]),
-        needles=["rows 2, 5", "E1", "twice"],
-        check=_only_one_problem_per_person,
-    ),
-    Case(
-        id="num-scores-mixed-periods",
-        argv=_bonus(*_amounts()),
-        setup=_scores([*GOOD, ("E4", "丁", "specialist", "华北", "2026-Q2", 70, "合格")]),
-        needles=["2 periods", "2026-Q3, 2026-Q2", "--period"],
-    ),
-    Case(
-        id="num-scores-period-chosen",
-        argv=_bonus(*_amounts(), "--period", "2026-q2", "--out", "{w}/bonus.csv"),
-        setup=_scores([*GOOD, ("E4", "丁", "specialist", "华北", "2026-Q2", 70, "合格")]),
-        code=0,
-        needles=["1 appraised"],
-        exists=["{w}/bonus.csv"],
-    ),
-    Case(
-        id="num-scores-period-not-in-file",
-        argv=_bonus(*_amounts(), "--period", "2025-Q1"),
-        setup=_scores(GOOD),
-        needles=["--period", "2026-Q3"],
-    ),
-    Case(
-        id="num-scores-every-bad-total-at-once",
-        argv=_bonus(*_amounts()),
-        setup=_scores(
-            [
-                *GOOD,
-                ("E4", "丁", "s", "t", PERIOD, 150, "优秀"),
-                ("E5", "戊", "s", "t", PERIOD, -20, "不合格"),
-                ("E6", "己", "s", "t", PERIOD, "nan", "不合格"),
-                ("E7", "庚", "s", "t", PERIOD, "很好", "不合格"),
-            ]
+SCORES_CASES = (
+    [
+        Case(
+            id="num-scores-duplicate-person",
+            argv=_bonus(*_amounts()),
+            setup=_scores([*GOOD, ("E1", "甲", "specialist", "华东", PERIOD, 95, "优秀")]),
+            needles=["rows 2, 5", "E1", "twice"],
+            check=_only_one_problem_per_person,
         ),
-        needles=["4 problem(s)", "row 5 (employee E4)", "row 6", "row 7", "row 8 (employee E7)"],
-    ),
-] + [
-    Case(
-        id=f"num-scores-total-{name}",
-        argv=_bonus(*_amounts(), "--allocation", allocation),
-        setup=_with_total(total),
-        needles=["row 5 (employee E4), column total", "0 to 100"],
-    )
-    for name, total, allocation in (
-        ("inf-proportional", "inf", "proportional"),
-        ("1e309-proportional", "1e309", "proportional"),
-        ("blank", "", "base"),
-        ("fullwidth", "９０", "base"),
-        ("percent", "90%", "base"),
-    )
-] + [
-    Case(
-        id="num-scores-spaces-and-sign-are-numbers",
-        argv=_bonus(*_amounts(), "--out", "{w}/bonus.csv"),
-        setup=_scores([*GOOD[:2], ("E3", "丙", "s", "t", PERIOD, " +61 ", "合格")]),
-        code=0,
-        exists=["{w}/bonus.csv"],
-    ),
-]
+        Case(
+            id="num-scores-mixed-periods",
+            argv=_bonus(*_amounts()),
+            setup=_scores([*GOOD, ("E4", "丁", "specialist", "华北", "2026-Q2", 70, "合格")]),
+            needles=["2 periods", "2026-Q3, 2026-Q2", "--period"],
+        ),
+        Case(
+            id="num-scores-period-chosen",
+            argv=_bonus(*_amounts(), "--period", "2026-q2", "--out", "{w}/bonus.csv"),
+            setup=_scores([*GOOD, ("E4", "丁", "specialist", "华北", "2026-Q2", 70, "合格")]),
+            code=0,
+            needles=["1 appraised"],
+            exists=["{w}/bonus.csv"],
+        ),
+        Case(
+            id="num-scores-period-not-in-file",
+            argv=_bonus(*_amounts(), "--period", "2025-Q1"),
+            setup=_scores(GOOD),
+            needles=["--period", "2026-Q3"],
+        ),
+        Case(
+            id="num-scores-every-bad-total-at-once",
+            argv=_bonus(*_amounts()),
+            setup=_scores(
+                [
+                    *GOOD,
+                    ("E4", "丁", "s", "t", PERIOD, 150, "优秀"),
+                    ("E5", "戊", "s", "t", PERIOD, -20, "不合格"),
+                    ("E6", "己", "s", "t", PERIOD, "nan", "不合格"),
+                    ("E7", "庚", "s", "t", PERIOD, "很好", "不合格"),
+                ]
+            ),
+            needles=[
+                "4 problem(s)",
+                "row 5 (employee E4)",
+                "row 6",
+                "row 7",
+                "row 8 (employee E7)",
+            ],
+        ),
+    ]
+    + [
+        Case(
+            id=f"num-scores-total-{name}",
+            argv=_bonus(*_amounts(), "--allocation", allocation),
+            setup=_with_total(total),
+            needles=["row 5 (employee E4), column total", "0 to 100"],
+        )
+        for name, total, allocation in (
+            ("inf-proportional", "inf", "proportional"),
+            ("1e309-proportional", "1e309", "proportional"),
+            ("blank", "", "base"),
+            ("fullwidth", "９０", "base"),
+            ("percent", "90%", "base"),
+        )
+    ]
+    + [
+        Case(
+            id="num-scores-spaces-and-sign-are-numbers",
+            argv=_bonus(*_amounts(), "--out", "{w}/bonus.csv"),
+            setup=_scores([*GOOD[:2], ("E3", "丙", "s", "t", PERIOD, " +61 ", "合格")]),
+            code=0,
+            exists=["{w}/bonus.csv"],
+        ),
+    ]
+)
 
 ACTUAL_CASES = [
     Case(
         id=f"num-actual-{name}",
-        argv=_score(data="{sample}") + ["--actuals", "{w}/actuals.csv"],
+        argv=[*_score(data="{sample}"), "--actuals", "{w}/actuals.csv"],
         setup=_actual(value, column=column),
         needles=["actuals.csv", f"column {column}", needle],
         absent=["{w}/out.csv"],
@@ -311,7 +321,7 @@ ACTUAL_CASES = [
 ] + [
     Case(
         id=f"num-actual-{name}-accepted",
-        argv=_score(data="{sample}") + ["--actuals", "{w}/actuals.csv"],
+        argv=[*_score(data="{sample}"), "--actuals", "{w}/actuals.csv"],
         setup=_actual(value, column=column),
         code=0,
         exists=["{w}/out.csv"],
@@ -344,8 +354,17 @@ WRITER_CASES = [
     ),
     Case(
         id="num-out-annual-xlsx",
-        argv=["annual", "--scheme", SCHEME, "--data-dir", OUT, "--year", "2025"]
-        + ["--out", "{w}/year.xlsx"],
+        argv=[
+            "annual",
+            "--scheme",
+            SCHEME,
+            "--data-dir",
+            OUT,
+            "--year",
+            "2025",
+            "--out",
+            "{w}/year.xlsx",
+        ],
         setup=_evil_names,
         code=0,
         exists=["{w}/year.xlsx"],
@@ -353,8 +372,17 @@ WRITER_CASES = [
     ),
     Case(
         id="num-out-annual-csv",
-        argv=["annual", "--scheme", SCHEME, "--data-dir", OUT, "--year", "2025"]
-        + ["--out", "{w}/year.csv"],
+        argv=[
+            "annual",
+            "--scheme",
+            SCHEME,
+            "--data-dir",
+            OUT,
+            "--year",
+            "2025",
+            "--out",
+            "{w}/year.csv",
+        ],
         setup=_evil_names,
         code=0,
         exists=["{w}/year.csv"],
@@ -378,8 +406,17 @@ WRITER_CASES = [
     ),
     Case(
         id="num-out-raters-csv",
-        argv=["raters", "--scheme", SCHEME, "--roster", "{w}/data/roster.csv"]
-        + ["--period", PERIOD, "--out", "{w}/raters.csv"],
+        argv=[
+            "raters",
+            "--scheme",
+            SCHEME,
+            "--roster",
+            "{w}/data/roster.csv",
+            "--period",
+            PERIOD,
+            "--out",
+            "{w}/raters.csv",
+        ],
         setup=_evil_names,
         code=0,
         exists=["{w}/raters.csv"],
@@ -387,8 +424,17 @@ WRITER_CASES = [
     ),
     Case(
         id="num-out-raters-xlsx",
-        argv=["raters", "--scheme", SCHEME, "--roster", "{w}/data/roster.csv"]
-        + ["--period", PERIOD, "--out", "{w}/raters.xlsx"],
+        argv=[
+            "raters",
+            "--scheme",
+            SCHEME,
+            "--roster",
+            "{w}/data/roster.csv",
+            "--period",
+            PERIOD,
+            "--out",
+            "{w}/raters.xlsx",
+        ],
         setup=_evil_names,
         code=0,
         exists=["{w}/raters.xlsx"],
@@ -396,8 +442,17 @@ WRITER_CASES = [
     ),
     Case(
         id="num-out-metrics-csv",
-        argv=["metrics", "--source", "sample_tickets", "--data", "{w}/tickets.csv"]
-        + ["--period-grain", "quarter", "--out", "{w}/metrics.csv"],
+        argv=[
+            "metrics",
+            "--source",
+            "sample_tickets",
+            "--data",
+            "{w}/tickets.csv",
+            "--period-grain",
+            "quarter",
+            "--out",
+            "{w}/metrics.csv",
+        ],
         setup=_evil_tickets,
         code=0,
         exists=["{w}/metrics.csv"],
@@ -405,8 +460,17 @@ WRITER_CASES = [
     ),
     Case(
         id="num-out-metrics-xlsx",
-        argv=["metrics", "--source", "sample_tickets", "--data", "{w}/tickets.csv"]
-        + ["--period-grain", "quarter", "--out", "{w}/metrics.xlsx"],
+        argv=[
+            "metrics",
+            "--source",
+            "sample_tickets",
+            "--data",
+            "{w}/tickets.csv",
+            "--period-grain",
+            "quarter",
+            "--out",
+            "{w}/metrics.xlsx",
+        ],
         setup=_evil_tickets,
         code=0,
         exists=["{w}/metrics.xlsx"],

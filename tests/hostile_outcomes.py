@@ -155,7 +155,7 @@ NOBODY_CASES = [
     ),
     Case(
         id="out-score-english-reasons",
-        argv=_score(data=DATA) + ["--lang", "en"],
+        argv=[*_score(data=DATA), "--lang", "en"],
         setup=_all_on_probation,
         needles=[NOBODY, "probation"],
     ),
@@ -180,15 +180,33 @@ NOBODY_CASES = [
     ),
     Case(
         id="out-report-empty-period",
-        argv=["report", "--scheme", SCHEME, "--data-dir", "{sample}", "--period", "2030-Q1"]
-        + ["--out-dir", "{w}/out"],
+        argv=[
+            "report",
+            "--scheme",
+            SCHEME,
+            "--data-dir",
+            "{sample}",
+            "--period",
+            "2030-Q1",
+            "--out-dir",
+            "{w}/out",
+        ],
         needles=[NOBODY, "2030-Q1"],
         absent=["{w}/out/*.html"],
     ),
     Case(
         id="out-one-unknown-position-warned",
-        argv=["score", "--scheme", "monthly_repair", "--data-dir", DATA, "--period", "2026-01"]
-        + ["--out", "{w}/out.csv"],
+        argv=[
+            "score",
+            "--scheme",
+            "monthly_repair",
+            "--data-dir",
+            DATA,
+            "--period",
+            "2026-01",
+            "--out",
+            "{w}/out.csv",
+        ],
         setup=_one_position_unknown,
         code=0,
         needles=["警告", "E002", "2026-01", "不在本考核方案中"],

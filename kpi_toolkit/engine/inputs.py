@@ -422,6 +422,7 @@ def _convert(column: pd.Series, kpi: Kpi) -> tuple[np.ndarray, list[tuple]]:
         numbers = np.where(percent, numbers / 100, numbers)
         numbers = np.where(mapped.notna(), mapped.to_numpy(dtype=float), numbers)
         unreadable = ((text != "") & np.isnan(numbers)).to_numpy()
+    numbers = np.where(numbers == 0, 0.0, numbers)  # "-0" is 0 (target ÷ -0 is -inf)
     with np.errstate(invalid="ignore"):
         outside = (numbers < low) | (numbers > high) | np.isinf(numbers)
         if domain.whole:

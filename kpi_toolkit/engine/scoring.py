@@ -142,7 +142,8 @@ def score(
     _refuse_missing_columns(rows, scheme, file=file)
     log = _plans(plans, scheme=scheme, roster=roster, period=period)
     used = None if log is None else log.loc[log["status"] == "in_force"]
-    parts, problems = [], []
+    parts: list[pd.DataFrame] = []
+    problems: list[Problem] = []
     for pid, group in rows.groupby("position", sort=False):
         try:
             position = scheme.positions[str(pid)]

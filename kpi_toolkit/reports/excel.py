@@ -177,9 +177,17 @@ def table_csv(frame: pd.DataFrame) -> str:
     """
     text = frame.round(CSV_DECIMALS)
     for column in text.columns:
-        if not pd.api.types.is_numeric_dtype(text[column]):
-            text[column] = text[column].map(csv_cell, na_action="ignore")
+        if pd.api.types.is_numeric_dtype(text[column]):
+            continue
+        risky = text[column].map(_runs_as_formula).astype(bool)
+        if risky.any():  # only those cells: the column's other values keep their type
+            text[column] = text[column].astype(object)
+            text.loc[risky, column] = text.loc[risky, column].map(csv_cell)
     return str(text.to_csv(index=False))
+
+
+def _runs_as_formula(value: object) -> bool:
+    return csv_cell(value) is not value
 
 
 def csv_cell(value: object) -> object:
