@@ -974,6 +974,11 @@ LABELS: dict[str, dict[str, str]] = {
     "corrections.grade": {"zh": "等级", "en": "Grade"},
     "corrections.rank": {"zh": "岗位内排名", "en": "Rank in position"},
     "corrections.bonus_factor": {"zh": "奖金系数", "en": "Bonus factor"},
+    # --- numbers and outcomes (hostile input: actuals not used) ---
+    "cli.actuals_unused": {
+        "zh": "警告:{employee} {name} 有 {period} 的实际值,但未参加考核:{reason}",
+        "en": "warning: {employee} {name} has actuals for {period} but is not appraised: {reason}",
+    },
 }
 
 

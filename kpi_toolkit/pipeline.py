@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .engine.annual import AnnualResult, annual
+from .engine.annual import AnnualResult, annual, parse_year
 from .engine.inputs import check_roster, read_table
 from .engine.raters import ratings_for
+from .engine.roster import require_appraised
 from .engine.scheme import Scheme, load_scheme
 from .engine.scoring import Appraisal, score
 from .errors import InputError, Problem
@@ -347,7 +348,7 @@ def appraise(
     each changed).
     """
     actuals = inputs.actuals if corrected or inputs.uncorrected is None else inputs.uncorrected
-    return score(
+    result = score(
         actuals,
         scheme=inputs.scheme,
         roster=inputs.roster,
@@ -356,11 +357,14 @@ def appraise(
         plans=inputs.plans,
         lang=lang,
     )
+    rows = _rows_in(actuals, [result.period])
+    require_appraised(result.scores, result.excluded, period=result.period, rows=rows)
+    return result
 
 
 def appraise_year(inputs: Inputs, *, year: int | str, lang: Lang = "zh") -> AnnualResult:
     """The year results from its inputs (:func:`kpi_toolkit.engine.annual`)."""
-    return annual(
+    result = annual(
         inputs.actuals,
         scheme=inputs.scheme,
         roster=inputs.roster,
@@ -369,3 +373,19 @@ def appraise_year(inputs: Inputs, *, year: int | str, lang: Lang = "zh") -> Annu
         plans=inputs.plans,
         lang=lang,
     )
+    target = parse_year(year)
+    rows = _rows_in(inputs.actuals, [target, *target.quarters(), *_months(target)])
+    require_appraised(result.scores, result.excluded, period=target, rows=rows)
+    return result
+
+
+def _months(year: Period) -> list[Period]:
+    return [Period(year.year, "month", m) for m in range(1, 13)]
+
+
+def _rows_in(actuals: pd.DataFrame, periods: Collection[Period]) -> int:
+    """How many rows of the actuals are for one of ``periods`` (as written in any case)."""
+    if "period" not in actuals:
+        return 0
+    wanted = {str(p).upper() for p in periods}
+    return int(actuals["period"].astype(str).str.strip().str.upper().isin(wanted).sum())

@@ -57,7 +57,7 @@ def test_bad_input_is_refused_all_at_once_naming_each_value() -> None:
     assert problems["installs"].value == -1
     assert problems["repairs"].value == 2.5
     assert "whole number" in problems["repairs"].allowed
-    assert problems["repair_price"].allowed == "a number ≥ 0"
+    assert problems["repair_price"].allowed.startswith("an amount ≥ 0")
     assert "nobody appraised" in problems["scores"].message
 
 
@@ -156,3 +156,22 @@ def test_blank_or_negative_totals_are_refused_naming_the_employee(allocation: st
     ]
     assert [p.value for p in problems] == [None, -5.0]
     assert problems[0].allowed == "a number ≥ 0"
+
+
+# --- pools too large for float arithmetic ------------------------------------------------
+
+
+@pytest.mark.parametrize("allocation", ["base", "proportional"])
+def test_a_pool_near_the_exact_limit_is_paid_to_the_cent(allocation: str) -> None:
+    from kpi_toolkit.engine.numbers import MAX_EXACT_CENTS
+
+    pool = BonusPool(pool_cents=MAX_EXACT_CENTS - 1, headcount=3)
+    paid = cents(allocate_bonus(scores([100.0, 99.99, 0.01]), pool=pool, allocation=allocation))
+    assert all(c >= 0 for c in paid)
+    if allocation == "proportional":
+        assert sum(paid) == MAX_EXACT_CENTS - 1
+
+
+def test_a_pool_past_what_cents_hold_exactly_is_refused() -> None:
+    with pytest.raises(DataError, match="too large to pay to the cent"):
+        bonus_pool(installs=1e15, install_price=1e10, repairs=0, repair_price=0, headcount=2)

@@ -305,3 +305,35 @@ def test_a_name_without_xlsx_is_refused_before_anything_is_written(
     with pytest.raises(InputError, match=r"scores\.xls: unsupported file extension.*'\.xls'"):
         write_scores_excel(appraisal, tmp_path / "scores.xls")
     assert not any(tmp_path.iterdir())
+
+
+# --- the one table writer (CSV meant for Excel) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("-2+3", "'-2+3"),
+        ("\tx", "'\tx"),
+        ("-1.5", "-1.5"),
+        ("+3", "+3"),
+        ("张三", "张三"),
+    ],
+)
+def test_csv_text_never_runs_as_a_formula(tmp_path: Path, text: str, written: str) -> None:
+    from kpi_toolkit.reports.excel import write_table
+
+    path = write_table(pd.DataFrame({"name": [text], "total": [-1.5]}), tmp_path / "t.csv")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert back["name"].tolist() == [written]
+    assert back["total"].tolist() == ["-1.5"]  # numbers stay numbers
+
+
+def test_csv_keeps_the_types_of_a_mixed_column(tmp_path: Path) -> None:
+    from kpi_toolkit.reports.excel import table_csv
+
+    frame = pd.DataFrame({"target": pd.Series([0.97, 130, "=1"], dtype=object)})
+    assert table_csv(frame).splitlines() == ["target", "0.97", "130", "'=1"]

@@ -250,10 +250,10 @@ def test_an_unknown_grade_is_refused_with_its_row(tmp_path: Path, capsys) -> Non
     [
         (
             ("E4", "丁", "2026-05", 40.0, "不合格"),
-            "row 5 (employee E4), column period",
-            "another period",
+            "column period: 2 periods in one scores file",
+            "'2026-06, 2026-05'",
         ),
-        (("E1", "甲", "2026-06", 95.0, "优秀"), "row 5 (employee E1), column employee_id", "twice"),
+        (("E1", "甲", "2026-06", 95.0, "优秀"), "rows 2, 5, column employee_id", "twice"),
         (("E4", "丁", "2026-06", 100.5, "优秀"), "row 5 (employee E4), column total", "0 to 100"),
         (("E4", "丁", "2026-06", -1, "不合格"), "row 5 (employee E4), column total", "0 to 100"),
         (("E4", "丁", "2026-06", "n/a", "不合格"), "row 5 (employee E4), column total", "0 to 100"),

@@ -411,3 +411,33 @@ def test_manual_score_above_its_scale_is_refused() -> None:
     (problem,) = messages(caught.value)
     assert "column value: outside the range of a rating (found '85')" in problem
     assert problem.endswith("points from 0 to 15 (the superior's score)")
+
+
+@pytest.mark.parametrize("text", ["-0", "-0.0", "-0%"])
+def test_minus_zero_is_zero(text: str) -> None:
+    # target ÷ -0 is -inf: a lower-is-better rule would score a perfect 0 as nothing
+    actuals = manager_actuals("E1", invalid_service_ratio=[text])
+    checked = check_actuals(actuals, scheme=scheme("manager_post"), roster=manager_roster("E1"))
+    value = checked["invalid_service_ratio"].iloc[0]
+    assert value == 0 and not np.signbit(value)
+
+
+# --- repeated headers ------------------------------------------------------------------
+
+
+def test_a_column_twice_in_the_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "employee_id,name,position,team,status,status\nE1,甲,manager,一组,regular,probation\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        check_roster(read_table(path))
+    (problem,) = messages(caught.value)
+    assert "column status: the header names this column more than once" in problem
+    assert "'status.1'" in problem
+
+
+def test_a_column_named_like_a_repeat_of_no_other_is_fine() -> None:
+    roster = make_roster(("E1", "manager")).assign(**{"v1.1": "x"})
+    assert len(check_roster(roster)) == 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers import make_roster, scheme
+from helpers import make_roster, messages, scheme
 
 from kpi_toolkit.engine.inputs import check_roster
-from kpi_toolkit.engine.roster import EXCLUDED_COLUMNS, appraisees
+from kpi_toolkit.engine.roster import EXCLUDED_COLUMNS, appraisees, require_appraised
+from kpi_toolkit.errors import DataError
 from kpi_toolkit.periods import parse_period
 
 
@@ -98,3 +99,33 @@ def test_not_employed_during_the_period(joined: str, left: str) -> None:
 def test_nobody_excluded_gives_an_empty_table() -> None:
     _, excluded = split(make_roster(("S1", "supervisor"), ("P1", "specialist")), "2026-Q3")
     assert excluded.empty
+
+
+# --- dates, each read on its own ------------------------------------------------------
+
+
+def test_an_odd_first_date_is_the_only_one_reported() -> None:
+    roster = make_roster(*[(f"E{i}", "manager") for i in range(1, 6)])
+    roster["joined"] = ["15/03/2023", "2023-03-01", "2023/3/5", "2023-03-05 00:00:00", ""]
+    with pytest.raises(DataError) as caught:
+        check_roster(roster)
+    (problem,) = messages(caught.value)
+    assert "row 2 (employee E1), column joined: not a date (found '15/03/2023')" in problem
+
+
+def test_nobody_appraised_says_rows_read_and_why_each_group_is_out() -> None:
+    excluded = pd.DataFrame(
+        {"employee_id": ["E1", "E2", "E3"], "reason": ["试用期", "试用期", "岗位 X 不在方案中"]}
+    )
+    with pytest.raises(DataError) as caught:
+        require_appraised(excluded.iloc[0:0], excluded, period="2026-Q3", rows=3, file="a.csv")
+    (problem,) = messages(caught.value)
+    assert caught.value.title == "nobody appraised in 2026-Q3"
+    assert (
+        "3 row(s) read for it, 3 person(s) left out: 试用期 [2]; 岗位 X 不在方案中 [1]" in problem
+    )
+
+
+def test_somebody_appraised_passes() -> None:
+    scores = pd.DataFrame({"employee_id": ["E1"]})
+    require_appraised(scores, pd.DataFrame(), period="2026-Q3", rows=1)

@@ -192,11 +192,11 @@ def test_missing_policy_error_names_who_and_which_kpi() -> None:
     with pytest.raises(DataError) as caught:
         appraise(inputs, roster)
     assert messages(caught.value) == [
-        "employee E2 (员工E2), period 2026-Q3, KPI complaints: no actual value "
+        "row 3 (employee E2 (员工E2), period 2026-Q3), column complaints: no actual value "
         "(found '(blank)'); allowed: a value, or set the scheme's missing policy to zero or "
         "exclude"
     ]
-    assert caught.value.title == "missing actuals for complaints: 1 employee(s)"
+    assert caught.value.title == "missing actuals: 1 value(s)"
 
 
 def test_missing_policy_zero_scores_the_kpi_zero_and_flags_it() -> None:

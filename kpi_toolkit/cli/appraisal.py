@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import pandas as pd
+
 from ..errors import InputError, Problem
 from ..labels import label
 
@@ -18,6 +20,7 @@ from .common import (
     read_inputs,
     report_excluded,
     summary,
+    warn_unused,
     write_table,
 )
 
@@ -48,6 +51,7 @@ def _score(args: argparse.Namespace) -> int:
     result = appraise(inputs, period=args.period, lang=args.lang)
     write_table(result.scores, args.out, what="scores")
     report_excluded(result.excluded, args.lang)
+    warn_unused(result.excluded, inputs.actuals, period=result.period, lang=args.lang)
     if args.out:
         columns = ["employee_id", "name", "position", "team", "total", "grade", "rank"]
         print(summary(result.scores, scheme=scheme, lang=args.lang, columns=columns))
@@ -97,6 +101,7 @@ def _bonus(args: argparse.Namespace) -> int:
         check_scores,
     )
     from ..engine.inputs import read_table
+    from ..engine.roster import require_appraised
 
     scores = read_table(args.scores)
     missing = [c for c in ("employee_id", "name", "total", "grade") if c not in scores]
@@ -108,7 +113,16 @@ def _bonus(args: argparse.Namespace) -> int:
                 allowed="a scores file written by kpi score or kpi annual",
             )
         )
-    scores = check_scores(scores)
+    read = len(scores)
+    scores = check_scores(scores, period=args.period)
+    require_appraised(
+        scores,
+        pd.DataFrame(),
+        period=args.period or "the scores file",
+        rows=read,
+        file=args.scores,
+        where="rows of the scores",
+    )
     scheme, prices, allocation = _bonus_settings(args)
     pool = bonus_pool(
         installs=args.installs,

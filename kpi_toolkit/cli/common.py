@@ -34,37 +34,47 @@ def command(name: str) -> Callable:
 
 
 def parameters(pairs: Sequence[str] | None) -> dict[str, float]:
+    """``--set NAME=VALUE`` pairs as numbers: each value finite and ≥ 0 (a target, a rate or
+    a maximum), every bad pair reported at once."""
+    from ..engine.numbers import NON_NEGATIVE, as_numbers, number_problems
+
     values: dict[str, float] = {}
+    problems: list[Problem] = []
     for pair in pairs or ():
-        name, _, text = pair.partition("=")
-        try:
-            values[name.strip()] = float(text)
-        except ValueError:
-            raise InputError(
+        name, equals, text = pair.partition("=")
+        if not equals or not name.strip():
+            problems.append(
                 Problem(
                     where=f"--set {pair}",
                     message="not NAME=NUMBER",
                     value=pair,
                     allowed="e.g. --set complaint_rate_max=0.02",
                 )
-            ) from None
+            )
+            continue
+        where = f"--set {name.strip()}"
+        found = number_problems({where: text}, domain=NON_NEGATIVE)
+        problems += found
+        if not found:
+            values[name.strip()] = float(as_numbers([text])[0])
+    if problems:
+        raise InputError(problems)
     return values
 
 
 def write_table(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
-    if not out:
-        print(frame.to_csv(index=False), end="")
-        return
-    from ..files import write_atomic
+    """Write a command's table to ``out`` (CSV or ``.xlsx``), or as CSV to stdout: always
+    through the one writer that keeps text from running as a formula
+    (:func:`kpi_toolkit.reports.excel.write_table`)."""
+    from ..reports.excel import table_csv
+    from ..reports.excel import write_table as write
 
+    if not out:
+        print(table_csv(frame), end="")
+        return
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".xlsx":
-        from ..reports.excel import write_table_excel
-
-        write_table_excel(frame, path)
-    else:
-        write_atomic(path, frame.round(4).to_csv(index=False).encode("utf-8-sig"))
+    write(frame, path)
     print(f"{what} written to {path}", file=sys.stderr)
 
 
@@ -77,6 +87,23 @@ def report_excluded(excluded: pd.DataFrame, lang: Lang) -> None:
         people = [f"{e} {n}" for e, n in zip(group["employee_id"], group["name"], strict=True)]
         more = f" … +{len(people) - 8}" if len(people) > 8 else ""
         print(f"  {reason} [{len(people)}]: {', '.join(people[:8])}{more}", file=sys.stderr)
+
+
+def warn_unused(
+    excluded: pd.DataFrame, actuals: pd.DataFrame, *, period: Period, lang: Lang
+) -> None:
+    """A warning line (stderr) for each person whose actuals of the period go unused because
+    the scheme has no such position: they are in the excluded table too."""
+    from ..engine.roster import unused_actuals
+
+    unused = unused_actuals(excluded, actuals, period=period)
+    for emp, name, reason in zip(
+        unused["employee_id"], unused["name"], unused["reason"], strict=True
+    ):
+        text = label(
+            "cli.actuals_unused", lang, employee=emp, name=name, period=period, reason=reason
+        )
+        print(text, file=sys.stderr)
 
 
 def summary(scores: pd.DataFrame, *, scheme: Scheme, lang: Lang, columns: Sequence[str]) -> str:

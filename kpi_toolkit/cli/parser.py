@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--scheme", help="the scheme: grades' bonus factors, bonus: setting")
     p.add_argument("--extras", help="per-person amounts: employee_id, 加班费, 装锁提成, ...")
+    p.add_argument(
+        "--period", help="the period (or year) to pay, where the scores file holds several"
+    )
     p.add_argument("--out")
     p = sub.add_parser("metrics", help="actuals from raw records")
     p.add_argument("--source", required=True)

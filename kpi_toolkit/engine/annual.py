@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..errors import InputError, Problem
 from ..labels import Lang
 from ..periods import Period, parse_period
 from .grading import grade_and_rank
@@ -66,7 +67,7 @@ def annual(
 ) -> AnnualResult:
     """Year results for everyone appraised in ``year`` under ``scheme`` (each period scored
     with its own plans in force, where ``plans`` are given)."""
-    target = parse_period(str(year), where="year")
+    target = parse_year(year)
     present = set(actuals["period"].astype(str).str.strip().str.upper())
     appraisals = tuple(
         score(
@@ -96,6 +97,28 @@ def annual(
     return AnnualResult(
         scores=result, appraisals=appraisals, excluded=_never_scored(appraisals, result)
     )
+
+
+def parse_year(year: int | str) -> Period:
+    """A year's period from ``2026``; a quarter or month (``2026-Q3``) is refused.
+
+    Examples
+    --------
+    >>> str(parse_year(" 2026 "))
+    '2026'
+    >>> parse_year("2026-Q3")
+    Traceback (most recent call last):
+    ...
+    kpi_toolkit.errors.InputError: year: not a year (found '2026-Q3'); allowed: a year YYYY, ...
+    """
+    allowed = "a year YYYY, e.g. 2026"
+    try:
+        target = parse_period(str(year), where="year")
+    except InputError:
+        target = None
+    if target is None or target.grain != "year":
+        raise InputError(Problem(where="year", message="not a year", value=year, allowed=allowed))
+    return target
 
 
 def _summarise(totals: pd.DataFrame, year: Period, scheme: Scheme, lang: Lang) -> pd.DataFrame:

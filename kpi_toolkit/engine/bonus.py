@@ -20,6 +20,7 @@ from ..errors import DataError, Problem
 from ..periods import ALLOWED as PERIODS_ALLOWED
 from .grading import shown_total
 from .inputs import ROW
+from .numbers import AMOUNT, COUNT, MAX_EXACT_CENTS, TOTAL, as_numbers, number_problems, outside
 from .scheme import Grade, Scheme
 
 __all__ = [
@@ -53,36 +54,43 @@ class BonusPool:
 def bonus_pool(
     *, installs: float, install_price: float, repairs: float, repair_price: float, headcount: int
 ) -> BonusPool:
-    """The pool from installs and repairs; refuses negative or fractional counts."""
-    checks = [
-        ("installs", installs, True),
-        ("repairs", repairs, True),
-        ("install_price", install_price, False),
-        ("repair_price", repair_price, False),
-    ]
-    problems = [
-        Problem(
-            where=name,
-            message="must be " + ("a whole number ≥ 0" if whole else "≥ 0"),
-            value=value,
-            allowed="a whole number ≥ 0" if whole else "a number ≥ 0",
-        )
-        for name, value, whole in checks
-        if not np.isfinite(value) or value < 0 or (whole and value != int(value))
-    ]
-    if headcount <= 0:
-        problems.append(
-            Problem(
-                where="scores",
-                message="nobody appraised: no one to share the pool",
-                value=headcount,
-                allowed="at least one employee",
+    """The pool from installs and repairs.
+
+    Refused, every one at once: a count that is not a whole number ≥ 0, a price that is not
+    a finite amount ≥ 0, a pool past what whole cents hold exactly
+    (:data:`~kpi_toolkit.engine.numbers.MAX_EXACT_CENTS`), nobody to share it.
+    """
+    problems = number_problems({"installs": installs, "repairs": repairs}, domain=COUNT)
+    problems += number_problems(
+        {"install_price": install_price, "repair_price": repair_price}, domain=AMOUNT
+    )
+    if not problems:
+        with np.errstate(over="ignore", invalid="ignore"):
+            cents = (float(installs) * install_price + float(repairs) * repair_price) * 100
+        if not cents <= MAX_EXACT_CENTS:
+            problems.append(
+                Problem(
+                    where="installs × install_price + repairs × repair_price",
+                    message="the pool is too large to pay to the cent",
+                    value=f"{installs:g} × {install_price:g} + {repairs:g} × {repair_price:g}",
+                    allowed=f"a pool up to {MAX_EXACT_CENTS / 100:.0f} yuan",
+                )
             )
-        )
+    if headcount <= 0:
+        problems.append(nobody_to_pay())
     if problems:
         raise DataError(problems)
-    cents = round((installs * install_price + repairs * repair_price) * 100)
-    return BonusPool(pool_cents=int(cents), headcount=headcount)
+    return BonusPool(pool_cents=round(cents), headcount=headcount)
+
+
+def nobody_to_pay() -> Problem:
+    """The problem of a pool with nobody appraised to share it."""
+    return Problem(
+        where="scores",
+        message="nobody appraised: no one to share the pool",
+        value=0,
+        allowed="at least one employee",
+    )
 
 
 def allocate_bonus(
@@ -94,13 +102,13 @@ def allocate_bonus(
     :func:`~kpi_toolkit.engine.grading.shown_total`), in integers, so it is exact:
     ``base`` rounds half a cent up, ``proportional`` adds up to the pool to the cent.
     """
-    hundredths = _hundredths(scores)
+    hundredths = _hundredths(scores).astype(object)  # Python ints: exact at any pool size
     if allocation == "base":
         scale = pool.headcount * 10_000  # base × total / 100 = pool × hundredths / scale
         cents = (2 * pool.pool_cents * hundredths + scale) // (2 * scale)
     else:
         cents = _largest_remainder(hundredths, pool.pool_cents)
-    return scores.assign(bonus=cents / 100)
+    return scores.assign(bonus=cents.astype(float) / 100)
 
 
 def _hundredths(scores: pd.DataFrame) -> np.ndarray:
@@ -132,7 +140,8 @@ def _largest_remainder(hundredths: np.ndarray, pool_cents: int) -> np.ndarray:
                 allowed="the base allocation",
             )
         )
-    cents, remainder = np.divmod(pool_cents * hundredths, whole)
+    share = pool_cents * hundredths
+    cents, remainder = share // whole, share % whole
     left = pool_cents - int(cents.sum())
     # the largest remainders get a cent each; ties go to the higher total, then the file order
     order = np.lexsort((np.arange(len(hundredths)), -hundredths, -remainder))
@@ -150,58 +159,94 @@ def _where(scores: pd.DataFrame, index: object, column: str) -> str:
     return f"row {row} (employee {emp}), column {column}" if row is not None else f"employee {emp}"
 
 
-def check_scores(scores: pd.DataFrame) -> pd.DataFrame:
+def check_scores(scores: pd.DataFrame, *, period: str | None = None) -> pd.DataFrame:
     """Refuse a scores table no bonus can be paid on; return it with numeric totals.
 
-    One period (or year) only, each person once, every total a number from 0 to 100. Every
-    problem is reported at once, each naming the row.
+    One period (or year) only — ``period`` chooses one from a file of several —, each
+    person once, every total a number from 0 to 100 (not blank, text, NaN or infinite).
+    Every problem is reported at once, each naming the row(s).
     """
-    frame = scores.assign(total=pd.to_numeric(scores["total"], errors="coerce"))
     file = scores.attrs.get("file")
-    problems = [
+    frame, problems = _of_period(scores, period, file)
+    totals = as_numbers(frame["total"])
+    problems += [
         Problem(
             where=_where(frame, i, "total"),
             message="not a total from 0 to 100",
-            value=scores.at[i, "total"],
-            allowed="a number from 0 to 100",
+            value=frame.at[i, "total"],
+            allowed=TOTAL.text,
             file=file,
         )
-        for i in frame.index[~frame["total"].between(0, 100)]
+        for i in frame.index[outside(totals, TOTAL)]
     ]
-    twice = frame["employee_id"].astype(str).duplicated(keep="first")
-    problems += [
+    problems += _twice(frame, file)
+    if problems:
+        raise DataError(problems, title=f"{file or 'scores'}: {len(problems)} problem(s)")
+    return frame.assign(total=totals)
+
+
+def _twice(frame: pd.DataFrame, file: str | None) -> list[Problem]:
+    """A person on more than one row: one problem per person naming every row."""
+    ids = frame["employee_id"].astype(str).str.strip()
+    twice = frame.loc[ids.duplicated(keep=False)]
+    if twice.empty:
+        return []
+    rows = twice[ROW].astype(str) if ROW in twice else pd.Series(twice.index.astype(str))
+    return [
         Problem(
-            where=_where(frame, i, "employee_id"),
+            where=f"rows {', '.join(group)}, column employee_id",
             message="the same person appears twice: a bonus is paid once a period",
-            value=frame.at[i, "employee_id"],
+            value=emp,
             allowed="one row per person",
             file=file,
         )
-        for i in frame.index[twice]
+        for emp, group in rows.groupby(ids.loc[twice.index].to_numpy(), sort=False)
     ]
-    problems += _mixed_periods(frame, file)
-    if problems:
-        raise DataError(problems, title=f"{file or 'scores'}: {len(problems)} problem(s)")
-    return frame
 
 
-def _mixed_periods(frame: pd.DataFrame, file: str | None) -> list[Problem]:
-    """A row whose period (or year) differs from the first row's."""
+def _of_period(
+    frame: pd.DataFrame, period: str | None, file: str | None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The rows of one period (or year): ``period`` where given; refused where the file
+    holds several and none is chosen."""
     column = next((c for c in ("period", "year") if c in frame), None)
-    if column is None or frame.empty:
-        return []
+    if column is None:
+        if period is None:
+            return frame, []
+        where = "--period"
+        return frame, [
+            Problem(
+                where,
+                "the scores file has no period or year column",
+                period,
+                "a scores file written by kpi score or kpi annual",
+                file,
+            )
+        ]
     periods = frame[column].astype(str).str.strip().str.upper()
-    first = periods.iloc[0]
-    return [
-        Problem(
-            where=_where(frame, i, column),
-            message=f"another period than the first row's ({first}): one bonus, one period",
-            value=frame.at[i, column],
-            allowed=f"{first} in every row ({PERIODS_ALLOWED})",
-            file=file,
-        )
-        for i in frame.index[periods != first]
-    ]
+    found = list(dict.fromkeys(periods))
+    if period is not None:
+        chosen = frame.loc[periods == str(period).strip().upper()]
+        if chosen.empty:
+            problem = Problem(
+                "--period",
+                f"no row of this {column} in the scores",
+                period,
+                ", ".join(found) or "none",
+                file,
+            )
+            return chosen, [problem]
+        return chosen, []
+    if len(found) <= 1:
+        return frame, []
+    problem = Problem(
+        where=f"column {column}",
+        message=f"{len(found)} periods in one scores file: one bonus, one period",
+        value=", ".join(found),
+        allowed=f"one {column} in every row, or --period to choose one ({PERIODS_ALLOWED})",
+        file=file,
+    )
+    return frame, [problem]
 
 
 # --- allocation by grade ------------------------------------------------------------------
@@ -278,15 +323,25 @@ def allocate_by_grade(scores: pd.DataFrame, *, pool: BonusPool, scheme: Scheme) 
     [0.4, 0.27, 0.26]
     """
     factors = grade_factors(scores, scheme=scheme)
-    scaled = np.rint(factors * FACTOR_SCALE).astype(np.int64)
+    scaled = np.rint(factors * FACTOR_SCALE).astype(np.int64).astype(object)  # exact ints
     exact = pool.pool_cents * scaled  # cents × headcount × FACTOR_SCALE
     denominator = pool.headcount * FACTOR_SCALE
     paid = (2 * int(exact.sum()) + denominator) // (2 * denominator)
-    cents, remainder = np.divmod(exact, denominator)
+    cents, remainder = exact // denominator, exact % denominator
+    if paid > MAX_EXACT_CENTS:
+        raise DataError(
+            Problem(
+                where="bonus pool × bonus_factor",
+                message="the bonus to pay is too large to pay to the cent",
+                value=f"{pool.pool:.2f} yuan × factors up to {max(factors, default=0):g}",
+                allowed=f"a sum up to {MAX_EXACT_CENTS / 100:.0f} yuan",
+                file=scheme.path,
+            )
+        )
     left = paid - int(cents.sum())
     order = np.lexsort((np.arange(len(scaled)), -scaled, -remainder))
     cents[order[:left]] += 1
-    return scores.assign(bonus_factor=factors, bonus=cents / 100)
+    return scores.assign(bonus_factor=factors, bonus=cents.astype(float) / 100)
 
 
 # --- per-person amounts (加班费, 装锁提成) ------------------------------------------------

@@ -116,21 +116,44 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], *, what: str) -> None:
+    """Refuse a table without ``columns``, or with a column twice in its header."""
     missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        found = ", ".join(c for c in frame.columns if c != ROW)
-        raise DataError(
-            [
-                Problem(
-                    where=f"column {c}",
-                    message=f"the {what} needs this column{did_you_mean(c, frame.columns)}",
-                    allowed=", ".join(columns),
-                    value=found,
-                    file=_file(frame),
-                )
-                for c in missing
-            ]
+    found = ", ".join(str(c) for c in frame.columns if c != ROW)
+    problems = [
+        Problem(
+            where=f"column {c}",
+            message=f"the {what} needs this column{did_you_mean(c, frame.columns)}",
+            allowed=", ".join(columns),
+            value=found,
+            file=_file(frame),
         )
+        for c in missing
+    ]
+    problems += [
+        Problem(
+            where=f"column {first}",
+            message=f"the header names this column more than once (read as {again!r}): "
+            "which one holds the data is unclear",
+            value=found,
+            allowed="each column once",
+            file=_file(frame),
+        )
+        for again, first in _repeated_headers(frame.columns)
+    ]
+    if problems:
+        raise DataError(problems)
+
+
+def _repeated_headers(columns: pd.Index) -> list[tuple[str, str]]:
+    """Columns a reader renamed because the header repeats a name: pandas reads a second
+    ``status`` as ``status.1``. Each as (name read, name repeated)."""
+    names = {str(c) for c in columns}
+    repeated = []
+    for column in map(str, columns):
+        stem, dot, number = column.rpartition(".")
+        if dot and number.isdigit() and stem in names:
+            repeated.append((column, stem))
+    return repeated
 
 
 def _listed(
@@ -202,7 +225,7 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     for column in ("joined", "left", "confirmed"):
         if column in roster:
             text = _text(roster, column)
-            dates = pd.to_datetime(text.where(text != ""), errors="coerce")
+            dates = dates_of(text)
             problems += _listed(
                 roster,
                 dates.isna() & (text != ""),
@@ -216,6 +239,23 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'roster'}: {len(problems)} problem(s)")
     return roster
+
+
+def dates_of(text: pd.Series) -> pd.Series:
+    """Each text read as a date on its own (``2026-03-15``, ``2026/03/15``, with or without
+    a time); NaT where blank or not such a date.
+
+    Parsed value by value: the first value does not set the format of the others (so an
+    odd first date is reported, not the good ones after it).
+
+    Examples
+    --------
+    >>> texts = pd.Series(["15/03/2026", "2026-03-01", "2026/3/5", "", "2026-02-30"])
+    >>> dates_of(texts).dt.day.tolist()
+    [nan, 1.0, 5.0, nan, nan]
+    """
+    plain = text.where(text != "").str.replace("/", "-", regex=False)
+    return pd.to_datetime(plain, errors="coerce", format="ISO8601")
 
 
 def _check_confirmed(roster: pd.DataFrame) -> list[Problem]:
@@ -382,6 +422,7 @@ def _convert(column: pd.Series, kpi: Kpi) -> tuple[np.ndarray, list[tuple]]:
         numbers = np.where(percent, numbers / 100, numbers)
         numbers = np.where(mapped.notna(), mapped.to_numpy(dtype=float), numbers)
         unreadable = ((text != "") & np.isnan(numbers)).to_numpy()
+    numbers = np.where(numbers == 0, 0.0, numbers)  # "-0" is 0 (target ÷ -0 is -inf)
     with np.errstate(invalid="ignore"):
         outside = (numbers < low) | (numbers > high) | np.isinf(numbers)
         if domain.whole:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError, Problem
 from ..labels import Lang, label, position_names
 from ..periods import Period
 from .scheme import Scheme
 
-__all__ = ["appraisees", "not_employed", "on_probation"]
+__all__ = ["appraisees", "not_employed", "on_probation", "require_appraised", "unused_actuals"]
 
 EXCLUDED_COLUMNS = [
     "employee_id",
@@ -139,3 +140,70 @@ def _movement_flags(roster: pd.DataFrame, period: Period, lang: Lang) -> pd.Seri
         inside_left
     ].dt.date.map(lambda d: label("flag.left", lang, date=d))
     return flags
+
+
+def require_appraised(
+    scores: pd.DataFrame,
+    excluded: pd.DataFrame,
+    *,
+    period: object,
+    rows: int,
+    file: str | None = None,
+    where: str | None = None,
+) -> None:
+    """The one "nobody appraised" rule of every command (score, annual, bonus, report).
+
+    A result with nobody in it is bad input, never an empty table: raises
+    :class:`~kpi_toolkit.errors.DataError` saying how many rows were read for the period
+    and why each group of people was left out (probation, a position the scheme does not
+    have, no actuals, ...), each reason with how many people it holds. ``where`` names the
+    place (default: the period).
+
+    Examples
+    --------
+    >>> excluded = pd.DataFrame({"employee_id": ["E1", "E2"], "reason": ["试用期", "试用期"]})
+    >>> require_appraised(pd.DataFrame({"employee_id": []}), excluded, period="2026-Q3", rows=2)
+    Traceback (most recent call last):
+    ...
+    kpi_toolkit.errors.DataError: nobody appraised in 2026-Q3
+      - period 2026-Q3: 2 row(s) read for it, 2 person(s) left out: 试用期 [2]; ...
+    """
+    if len(scores):
+        return
+    reasons = excluded["reason"] if "reason" in excluded else pd.Series(dtype=object)
+    counts = reasons.value_counts(sort=False).head(8)
+    why = "; ".join(f"{reason} [{n}]" for reason, n in counts.items())
+    raise DataError(
+        Problem(
+            where=where or f"period {period}",
+            message=f"{rows} row(s) read for it, {len(excluded)} person(s) left out"
+            + (f": {why}" if why else ""),
+            value=None,
+            allowed="at least one person appraised: a regular employee of a position of the "
+            "scheme with actuals for the period",
+            file=file,
+        ),
+        title=f"nobody appraised in {period}",
+    )
+
+
+def unused_actuals(
+    excluded: pd.DataFrame, actuals: pd.DataFrame, *, period: Period
+) -> pd.DataFrame:
+    """The people left out whose actuals for ``period`` are there but not used because the
+    scheme has no such position: a row a user expects to count (to warn about it).
+
+    Examples
+    --------
+    >>> from kpi_toolkit.periods import parse_period
+    >>> excluded = pd.DataFrame({"employee_id": ["E1", "E2"], "reason_code": ["position"] * 2})
+    >>> actuals = pd.DataFrame({"employee_id": ["E1"], "period": ["2026-q3"]})
+    >>> unused_actuals(excluded, actuals, period=parse_period("2026-Q3"))["employee_id"].tolist()
+    ['E1']
+    """
+    if "period" not in actuals or "reason_code" not in excluded:
+        return excluded.iloc[0:0]
+    of_period = actuals["period"].astype(str).str.strip().str.upper() == str(period).upper()
+    ids = set(actuals.loc[of_period, "employee_id"].astype(str).str.strip())
+    unused = (excluded["reason_code"] == "position") & excluded["employee_id"].astype(str).isin(ids)
+    return excluded.loc[unused]

@@ -9,10 +9,10 @@ KPI allows bonus points).
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Literal, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..labels import Lang, label
 
@@ -41,6 +41,19 @@ def register(cls: type[Rule]) -> type[Rule]:
     (kind,) = get_args(cls.model_fields["kind"].annotation)
     RULES[kind] = cls
     return cls
+
+
+def _not_infinite(value: float) -> float:
+    if math.isinf(value):
+        raise ValueError("an infinite number is not allowed here: give a finite number")
+    return value
+
+
+# A number of a rule: finite (``1e400`` reads as infinity and is refused, naming the key);
+# NaN stands for a parameter still blank, refused before scoring (``Scheme.unfilled``).
+Number = Annotated[float, Field(allow_inf_nan=True), AfterValidator(_not_infinite)]
+# An edge of a range or band: may be infinite (``to: .inf``, a band open at the top).
+Edge = Annotated[float, Field(allow_inf_nan=True)]
 
 
 class Rule(BaseModel):
@@ -98,9 +111,9 @@ class Band(BaseModel):
     (linear in between); a single number means the same points across the band."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-    lower: float = Field(alias="from")
-    upper: float = Field(alias="to")
-    points: float | tuple[float, float]
+    lower: Edge = Field(alias="from")
+    upper: Edge = Field(alias="to")
+    points: Number | tuple[Number, Number]
 
     @property
     def at_lower(self) -> float:
@@ -175,9 +188,9 @@ class DeductPerUnitRule(Rule):
     """Full marks minus ``per_unit`` for each unit beyond ``allowance`` (items 1, 4, 9)."""
 
     kind: Literal["deduct_per_unit"]
-    per_unit: float = Field(gt=0)
-    allowance: float = Field(default=0, ge=0)
-    full: float | None = None
+    per_unit: Number = Field(gt=0)
+    allowance: Number = Field(default=0, ge=0)
+    full: Number | None = None
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         full = weight if self.full is None else self.full
@@ -207,8 +220,8 @@ class DeductPerPointRule(Rule):
     """
 
     kind: Literal["deduct_per_point"]
-    per_point: float = Field(gt=0)
-    target: float | None = None
+    per_point: Number = Field(gt=0)
+    target: Number | None = None
     better: Better = "higher"
     whole_points: bool = False
     needs_target: ClassVar[bool] = True
@@ -246,9 +259,9 @@ class ThresholdRule(Rule):
     """
 
     kind: Literal["threshold"]
-    min: float | None = None
-    max: float | None = None
-    otherwise: float = 0
+    min: Number | None = None
+    max: Number | None = None
+    otherwise: Number = 0
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         if self.max is not None:
@@ -281,8 +294,8 @@ class ScaleRule(Rule):
     (items 6, 10, 11). Actuals may be the labels or numbers (a mean of ratings)."""
 
     kind: Literal["scale"]
-    labels: dict[str, float] = Field(min_length=2)
-    top: float | None = None
+    labels: dict[str, Number] = Field(min_length=2)
+    top: Number | None = None
 
     @property
     def maximum(self) -> float:
@@ -306,7 +319,7 @@ class LinearRule(Rule):
 
     kind: Literal["linear"]
     better: Better = "higher"
-    cap: float = Field(default=1.0, gt=0)
+    cap: Number = Field(default=1.0, gt=0)
     needs_target: ClassVar[bool] = True
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
@@ -325,7 +338,7 @@ class ManualRule(Rule):
     (the weight by default), scaled to the weight and clipped."""
 
     kind: Literal["manual"]
-    out_of: float | None = Field(default=None, gt=0)
+    out_of: Number | None = Field(default=None, gt=0)
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
         scale = weight if self.out_of is None else self.out_of

@@ -23,7 +23,7 @@ from ..labels import Lang
 from ..loader import Document, read_yaml, validate
 from ..periods import Grain
 from ._checks import check_scheme, substitute_parameters
-from .rules import RULES, Rule
+from .rules import RULES, Edge, Number, Rule
 
 __all__ = [
     "RATER_GROUPS",
@@ -54,7 +54,9 @@ else:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Names(_Frozen):
@@ -87,10 +89,10 @@ class Kpi(_Frozen):
     category: str
     weight: float = Field(gt=0)
     kind: ValueKind
-    target: float | None = None
+    target: Number | None = None
     target_text: str | None = None
     unit: str | None = None
-    range: tuple[float, float] | None = None
+    range: tuple[Edge, Edge] | None = None
     rule: RuleSpec
     measure: str | None = None
     source: Literal["actuals", "ratings"] = "actuals"

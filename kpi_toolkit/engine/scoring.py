@@ -11,7 +11,7 @@ from ..errors import DataError, Problem, SchemeError
 from ..labels import Lang, label
 from ..periods import Period, parse_period
 from .grading import check_distribution, grade_and_rank
-from .inputs import check_actuals, check_ratings, check_roster, contained
+from .inputs import ROW, check_actuals, check_ratings, check_roster, contained
 from .plans import check_plans, personal_columns, plan_flags, plan_log, plans_for
 from .raters import Rated, check_assigned, rate_360, ratings_for
 from .roster import appraisees
@@ -138,13 +138,22 @@ def score(
     rows["period"] = str(period)
     rated = _ratings(ratings, scheme=scheme, roster=roster, period=period, lang=lang)
     rows = _with_ratings(rows, rated, scheme)
-    _refuse_missing_columns(rows, scheme, file=actuals.attrs.get("file"))
+    file = actuals.attrs.get("file")
+    _refuse_missing_columns(rows, scheme, file=file)
     log = _plans(plans, scheme=scheme, roster=roster, period=period)
     used = None if log is None else log.loc[log["status"] == "in_force"]
-    parts = [
-        _score_position(group, scheme.positions[str(pid)], scheme=scheme, lang=lang, plans=used)
-        for pid, group in rows.groupby("position", sort=False)
-    ]
+    parts: list[pd.DataFrame] = []
+    problems: list[Problem] = []
+    for pid, group in rows.groupby("position", sort=False):
+        try:
+            position = scheme.positions[str(pid)]
+            parts.append(
+                _score_position(group, position, scheme=scheme, lang=lang, plans=used, file=file)
+            )
+        except DataError as error:  # every position's blank actuals at once
+            problems += error.problems
+    if problems:
+        raise DataError(problems, title=f"missing actuals: {len(problems)} value(s)")
     scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)
     scores, no_data = _drop_unscored(scores, lang)
     excluded = pd.concat([excluded, no_data], ignore_index=True)
@@ -295,6 +304,7 @@ def position_points(
     lang: Lang = "zh",
     targets: pd.DataFrame | None = None,
     weights: pd.DataFrame | None = None,
+    file: str | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Points per KPI for people of one position, with missing actuals handled.
 
@@ -305,12 +315,14 @@ def position_points(
     ``targets`` and ``weights`` (aligned with ``values``, a column per KPI, NaN where the
     scheme's applies) are each person's planned ones: a personal target replaces the one
     the rule reads; under a personal weight an actual earns the same share of it as of the
-    scheme's weight (as :meth:`Scheme.with_weights` scales a rule).
+    scheme's weight (as :meth:`Scheme.with_weights` scales a rule). ``file``: the actuals
+    file, named (with the row) where a blank actual is refused.
     """
     points = {}
     flags = pd.Series("", index=values.index, dtype=object)
     respread = np.zeros(len(values))
     total_weight = np.zeros(len(values))
+    blank: list[Problem] = []
     for kpi in position.kpis:
         actual = (
             values[kpi.id].to_numpy(dtype=float)
@@ -327,7 +339,7 @@ def position_points(
         gap = np.isnan(actual)
         policy = kpi.missing or missing
         if gap.any() and policy == "error":
-            _refuse_missing(values.loc[gap], kpi.id)
+            blank += _missing(values.loc[gap], kpi.id, file=file)
         if policy == "zero":
             got = np.where(gap, 0.0, got)
         elif policy == "exclude":
@@ -337,6 +349,8 @@ def position_points(
             text = label(key, lang, kpi=kpi.name.get(lang))
             flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + text
         points[kpi.id] = got
+    if blank:
+        raise DataError(blank, title=f"missing actuals: {len(blank)} value(s)")
     table = pd.DataFrame(points, index=values.index)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(respread < total_weight, total_weight / (total_weight - respread), np.nan)
@@ -361,17 +375,24 @@ def _target(kpi: Kpi, targets: pd.DataFrame | None) -> tuple[Rule, Target]:
     return kpi.rule.retargeted(), planned.fillna(fallback).to_numpy(dtype=float)
 
 
-def _refuse_missing(rows: pd.DataFrame, kpi_id: str) -> None:
+def _missing(rows: pd.DataFrame, kpi_id: str, *, file: str | None) -> list[Problem]:
+    """A problem for every blank actual of ``kpi_id``, each by its row of the actuals file
+    where known."""
+    numbers = rows.get(f"{ROW}_actuals", pd.Series(None, index=rows.index, dtype=object))
     problems = [
         Problem(
-            where=f"employee {emp} ({name}), period {period}, KPI {kpi_id}",
+            where=(f"row {row} " if pd.notna(row) else "")
+            + f"(employee {emp} ({name}), period {period}), column {kpi_id}",
             message="no actual value",
             value="(blank)" if isinstance(period, str) else None,
             allowed="a value, or set the scheme's missing policy to zero or exclude",
+            file=file if pd.notna(row) else None,
         )
-        for emp, name, period in zip(rows["employee_id"], rows["name"], rows["period"], strict=True)
+        for row, emp, name, period in zip(
+            numbers, rows["employee_id"], rows["name"], rows["period"], strict=True
+        )
     ]
-    raise DataError(problems, title=f"missing actuals for {kpi_id}: {len(problems)} employee(s)")
+    return problems
 
 
 def _score_position(
@@ -381,10 +402,17 @@ def _score_position(
     scheme: Scheme,
     lang: Lang,
     plans: pd.DataFrame | None = None,
+    file: str | None = None,
 ) -> pd.DataFrame:
     targets, weights = personal_columns(plans, group["employee_id"])
     points, flags = position_points(
-        group, position, missing=scheme.missing, lang=lang, targets=targets, weights=weights
+        group,
+        position,
+        missing=scheme.missing,
+        lang=lang,
+        targets=targets,
+        weights=weights,
+        file=file,
     )
     flags = _join_flags(flags, plan_flags(targets, position, index=group.index, lang=lang))
     result = group[ID_COLUMNS].copy()

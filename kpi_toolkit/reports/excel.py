@@ -33,7 +33,16 @@ from ..files import NameRules, unused_name, write_atomic
 from ..labels import Lang, label, position_names
 from .html import number
 
-__all__ = ["cell_text", "put_cell", "save_workbook", "write_scores_excel", "write_table_excel"]
+__all__ = [
+    "cell_text",
+    "csv_cell",
+    "put_cell",
+    "save_workbook",
+    "table_csv",
+    "write_scores_excel",
+    "write_table",
+    "write_table_excel",
+]
 
 
 Columns = Sequence[tuple[str, str | None]]  # (column or label key, number format)
@@ -42,6 +51,8 @@ POINTS, WHOLE, TIMESTAMP = "0.00", "0", "yyyy-mm-dd hh:mm:ss"
 TAIL = (("total", POINTS), ("grade", None), ("rank", WHOLE), ("flags", None))
 TOP, BOTTOM, TARGET_ROW, RULE_ROW, FIRST_PERSON_ROW = 2, 3, 4, 5, 6  # title in row 1
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+CSV_DECIMALS = 4  # what a CSV table keeps of a number
 SHEET_TITLE_MAX = 31
 # Excel's rules for a sheet title: none of []:*?/\, at most 31 characters, no ' at either end.
 SHEET_TITLE = NameRules(
@@ -131,6 +142,65 @@ def write_table_excel(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path
         for column, value in enumerate(values, start=1):
             put_cell(sheet, row, column, value)
     return save_workbook(book, path)
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write one table to ``path``, whole or not at all: the one writer of every command's
+    ``--out`` (``kpi score``, ``annual``, ``bonus``, ``raters``, ``collect``, ``metrics``).
+
+    ``.xlsx``: :func:`write_table_excel` (every text cell through :func:`put_cell`, never a
+    formula). Any other name: CSV in UTF-8 with a BOM (what Excel opens as UTF-8), numbers
+    rounded to 4 decimals, and text made inert for a spreadsheet (:func:`table_csv`).
+    """
+    if Path(path).suffix.lower() == ".xlsx":
+        return write_table_excel(frame, path)
+    return write_atomic(path, table_csv(frame).encode("utf-8-sig"))
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """The table as CSV text meant to be opened in Excel: no cell runs as a formula.
+
+    Following the OWASP advice on CSV injection, a text cell starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (:func:`csv_cell`), so
+    that ``=HYPERLINK(...)`` or ``+cmd|' /C calc'!A0`` is shown as text, not run. Text that
+    is a plain number (``-1.5``) is left as it is, and numbers stay numbers (rounded to
+    :data:`CSV_DECIMALS` decimals).
+
+    Examples
+    --------
+    >>> print(table_csv(pd.DataFrame({"name": ["=1+1", "-1.5", "张三"], "total": [-1.5, 2, 3]})))
+    name,total
+    '=1+1,-1.5
+    -1.5,2.0
+    张三,3.0
+    <BLANKLINE>
+    """
+    text = frame.round(CSV_DECIMALS)
+    for column in text.columns:
+        if pd.api.types.is_numeric_dtype(text[column]):
+            continue
+        risky = text[column].map(_runs_as_formula).astype(bool)
+        if risky.any():  # only those cells: the column's other values keep their type
+            text[column] = text[column].astype(object)
+            text.loc[risky, column] = text.loc[risky, column].map(csv_cell)
+    return str(text.to_csv(index=False))
+
+
+def _runs_as_formula(value: object) -> bool:
+    return csv_cell(value) is not value
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell Excel will not run: text starting like a formula gets a leading ``'``.
+
+    Examples
+    --------
+    >>> csv_cell("@SUM(1+1)"), csv_cell("-2+3"), csv_cell("-2.5"), csv_cell(7)
+    ("'@SUM(1+1)", "'-2+3", '-2.5', 7)
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    return value if PLAIN_NUMBER.fullmatch(value) else "'" + value
 
 
 def save_workbook(book: Workbook, path: str | os.PathLike[str]) -> Path:
