@@ -232,7 +232,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails_midway(tmp_path: Pat
 
 def test_write_atomic_leaves_nothing_when_the_file_cannot_be_replaced(tmp_path: Path) -> None:
     (tmp_path / "report.html").mkdir()
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match=r"report\.html: is a folder"):
         write_atomic(tmp_path / "report.html", "new")
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
     assert (tmp_path / "report.html").is_dir()
