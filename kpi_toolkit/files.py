@@ -290,6 +290,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     '<p>绩效</p>'
     """
     target = Path(path)
+    if "\x00" in str(target):
+        raise refused(target, "a path cannot hold a NUL character", writing=True)
     _check_writable(target)
     prefix = "." + _cap(target.name, replace(FILE_NAME, max_bytes=100)) + "."
     try:
@@ -341,6 +343,8 @@ def make_folder(path: str | os.PathLike[str]) -> Path:
     True
     """
     folder = Path(path)
+    if "\x00" in str(folder):
+        raise refused(folder, "a path cannot hold a NUL character", writing=True)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

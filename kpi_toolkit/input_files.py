@@ -14,7 +14,7 @@ column or cell where there is one):
 - **Text**: a byte-order mark decides (UTF-8, UTF-16); else UTF-8, else GB18030 (which
   covers GBK and GB2312); ``frame.attrs["encoding"]`` says which. A raw-export mapping may
   name its encoding.
-- **Rows**: Windows and old Mac line ends are read; blank lines (and rows of empty cells)
+- **Rows**: Windows and old Mac line ends are read; blank lines (and rows of blank cells)
   are left out but counted, so each row keeps its place in the file: the index of the table
   read is the row's number in the file (the header is row 1). An empty file, or one that is
   only a byte-order mark or blank lines, has no header row and is refused; a header with no
@@ -118,6 +118,8 @@ def input_file(path: str | os.PathLike[str]) -> Path:
     kpi_toolkit.errors.InputError: /dev/zero: not a regular file (a pipe, socket or device)...
     """
     file = Path(path)
+    if "\x00" in str(file):
+        raise refused(file, "a path cannot hold a NUL character", writing=False, kind=DataError)
     try:
         info = file.stat()
     except FileNotFoundError:
@@ -437,7 +439,7 @@ def _table(rows: list[list[str]], *, file: Path, fold_width: bool) -> pd.DataFra
     """Header row + rows → a DataFrame of text indexed by row number in the file."""
     import pandas as pd
 
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(v != "" for v in row)]
+    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(v.strip() for v in row)]
     if not numbered:
         raise _not_a_table(file, "empty: no header row")
     (_, header), body = numbered[0], numbered[1:]
