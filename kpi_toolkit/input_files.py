@@ -112,10 +112,10 @@ def input_file(path: str | os.PathLike[str]) -> Path:
 
     Examples
     --------
-    >>> input_file("/dev/zero")
+    >>> input_file("/dev/zero")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    kpi_toolkit.errors.InputError: /dev/zero: not a regular file (a pipe, socket or device)...
+    kpi_toolkit.errors.DataError: /dev/zero: not a regular file (a pipe, socket or device); ...
     """
     file = Path(path)
     if "\x00" in str(file):
@@ -162,10 +162,14 @@ def read_table_file(
 
     Examples
     --------
-    >>> read_table_file("roster.xls")
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder, "roster.xls")
+    ...     _ = path.write_bytes(b"")
+    ...     read_table_file(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    kpi_toolkit.errors.DataError: roster.xls: unsupported file extension (found '.xls'); ...
+    kpi_toolkit.errors.DataError: .../roster.xls: unsupported file extension '.xls'; allowed: ...
     """
     file = input_file(path)
     kind = TABLE_SUFFIXES.get(file.suffix.lower())
