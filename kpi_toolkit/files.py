@@ -1,5 +1,11 @@
 """Disk I/O helpers, one of each: where the built-in resources are, writing a file whole or
-not at all, a name made safe for a file, and the SHA-256 of a file.
+not at all, a name made safe for a file, the one check that a file written stays inside its
+output folder, and the SHA-256 of a file (files given as input are checked and read by
+``input_files``).
+
+Every OS error on a user's path (a folder given for a file, a read-only or full disk, a pipe
+or device given as a table) becomes an :class:`~kpi_toolkit.errors.InputError` naming that
+path (the CLI exits with code 2), never the hidden ``.partial`` file written on the way.
 
 Built-in resources are the schemes, source mappings, metric sets, bundles and calendars of
 ``params/`` and the report notebooks of ``notebooks/``. In a checkout they are top-level
@@ -36,7 +42,11 @@ __all__ = [
     "NameRules",
     "builtin_names",
     "builtin_path",
+    "inside",
+    "make_folder",
     "notebooks_dir",
+    "os_problem",
+    "refused",
     "safe_name",
     "sha256",
     "unused_name",
@@ -49,6 +59,7 @@ Resource = Literal["params", "notebooks"]
 PACKAGE = "kpi_toolkit"
 CHECKOUT_MARKER = "pyproject.toml"  # a folder holding the package is a checkout if it has one
 _CHUNK = 1 << 20
+PARTIAL = ".partial"  # the suffix of a file being written (hidden: its name starts with ".")
 # Never text: C0 and C1 controls, lone surrogates, the noncharacters U+FFFE and U+FFFF.
 NOT_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -247,10 +258,12 @@ def _resource_dir(name: Resource) -> Path:
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write a file whole or not at all: a temp file in the same folder, then ``os.replace``.
+    """Write a file whole or not at all: a hidden ``.partial`` file in the same folder, then
+    ``os.replace``.
 
-    On any error, KeyboardInterrupt included, the temp file is removed and an existing file at
-    ``path`` is left as it was. Text is written as UTF-8.
+    On any error, KeyboardInterrupt included, the ``.partial`` file is removed and an existing
+    file at ``path`` is left as it was. Text is written as UTF-8. Two processes writing the
+    same path each write their own ``.partial`` file: the last to finish wins, whole.
 
     Parameters
     ----------
@@ -264,6 +277,12 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     Path
         ``path``.
 
+    Raises
+    ------
+    InputError
+        ``path`` is a folder, a pipe or a device, or the OS refuses the write (a read-only
+        or full disk, a missing folder, a name too long): the problem names ``path``.
+
     Examples
     --------
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -271,7 +290,14 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     '<p>绩效</p>'
     """
     target = Path(path)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    if "\x00" in str(target):
+        raise refused(target, "a path cannot hold a NUL character", writing=True)
+    _check_writable(target)
+    prefix = "." + _cap(target.name, replace(FILE_NAME, max_bytes=100)) + "."
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=PARTIAL)
+    except OSError as error:
+        raise os_problem(target, error, writing=True) from None
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in _chunks(data):
@@ -280,10 +306,116 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
             os.fsync(out.fileno())
         os.chmod(temp, _file_mode(target))  # mkstemp makes it 0600
         os.replace(temp, target)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise os_problem(target, error, writing=True) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _check_writable(target: Path) -> None:
+    """Refuse to replace a folder, a pipe or a device (``os.replace`` would swap a device
+    file for a regular one where the process may)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # nothing there yet (or a dangling link, which is replaced): writing will say
+    if stat.S_ISDIR(mode):
+        raise refused(target, "is a folder, not a file", writing=True)
+    if not stat.S_ISREG(mode):
+        raise refused(target, "is not a regular file (a pipe, socket or device)", writing=True)
+
+
+def make_folder(path: str | os.PathLike[str]) -> Path:
+    """The folder ``path``, made with its parents if missing.
+
+    Raises
+    ------
+    InputError
+        A file is in the way, or the OS refuses (read-only, no permission): names ``path``.
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     make_folder(Path(folder) / "out" / "2026-Q3").is_dir()
+    True
+    """
+    folder = Path(path)
+    if "\x00" in str(folder):
+        raise refused(folder, "a path cannot hold a NUL character", writing=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise refused(folder, "is a file, not a folder", writing=True) from None
+    except OSError as error:
+        raise os_problem(folder, error, writing=True) from None
+    return folder
+
+
+def inside(
+    folder: str | os.PathLike[str], name: str, *, extension: str = "", taken: Iterable[str] = ()
+) -> Path:
+    """The path of a file (or sub-folder) named after ``name`` directly inside ``folder``.
+
+    The one way every output file is named: ``name`` (an employee id, a team, a rater) made
+    safe by :func:`unused_name` (numbered where ``taken`` holds it already), then
+    ``extension``. The path is resolved to check it is in ``folder`` itself: a link planted
+    in the output folder that leads elsewhere is refused, not followed.
+
+    Parameters
+    ----------
+    folder
+        The output folder (it may itself be a link: the user chose it).
+    name
+        Any text; only its safe form is used.
+    extension
+        Added to the safe name (``".html"``); a fixed suffix chosen by the caller.
+    taken
+        Stems already used in this run: a name that collides with one is numbered.
+
+    Raises
+    ------
+    InputError
+        The path is a link that leads outside ``folder``.
+
+    Examples
+    --------
+    >>> inside("out", "../../tmp/x", extension=".html").as_posix()
+    'out/tmp_x.html'
+    >>> inside("out", "华东/服务组", extension=".html", taken=["华东_服务组"]).as_posix()
+    'out/华东_服务组_2.html'
+    """
+    root = Path(folder)
+    path = root / (unused_name(name, taken=taken) + extension)
+    if path.resolve().parent != root.resolve():
+        raise InputError(
+            Problem(
+                where=str(path),
+                message="a link that leads outside the output folder: not followed",
+                value=str(path.resolve()),
+                allowed=f"a file inside {root} (remove the link)",
+            )
+        )
+    return path
+
+
+def refused(
+    path: Path, why: str, *, writing: bool, kind: type[InputError] = InputError
+) -> InputError:
+    """Bad input: ``path`` cannot be written (``writing``) or read, because ``why``."""
+    allowed = "a file path in a folder you may write" if writing else "an existing, readable file"
+    return kind(Problem(where=str(path), message=why, allowed=allowed))
+
+
+def os_problem(
+    path: Path, error: OSError, *, writing: bool, kind: type[InputError] = InputError
+) -> InputError:
+    """An OS error as bad input naming the user's ``path`` (never the ``.partial`` file)."""
+    reason = error.strerror or type(error).__name__
+    verb = "cannot write" if writing else "cannot read"
+    return refused(path, f"{verb}: {reason}", writing=writing, kind=kind)
 
 
 def _file_mode(target: Path) -> int:

@@ -281,8 +281,8 @@ def test_a_failed_export_leaves_no_file_or_the_old_one(
 
 def test_a_failed_replace_leaves_no_temporary_file(appraisal: Appraisal, tmp_path: Path) -> None:
     taken = tmp_path / "scores.xlsx"
-    taken.mkdir()  # a folder where the file should go: the final rename fails
-    with pytest.raises(OSError):
+    taken.mkdir()  # a folder where the file should go: bad input naming it
+    with pytest.raises(InputError, match=r"scores\.xlsx: is a folder"):
         write_scores_excel(appraisal, taken)
     assert [p.name for p in tmp_path.iterdir()] == ["scores.xlsx"]
     assert taken.is_dir() and not any(taken.iterdir())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,12 +25,15 @@ from kpi_toolkit.files import (
     KINDS,
     builtin_names,
     builtin_path,
+    inside,
+    make_folder,
     notebooks_dir,
     safe_name,
     sha256,
     unused_name,
     write_atomic,
 )
+from kpi_toolkit.input_files import MAX_INPUT_ENV, input_file, read_table_file
 from kpi_toolkit.reports.excel import SHEET_TITLE, SHEET_TITLE_MAX
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,7 +237,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails_midway(tmp_path: Pat
 
 def test_write_atomic_leaves_nothing_when_the_file_cannot_be_replaced(tmp_path: Path) -> None:
     (tmp_path / "report.html").mkdir()
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match=r"report\.html: is a folder"):
         write_atomic(tmp_path / "report.html", "new")
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
     assert (tmp_path / "report.html").is_dir()
@@ -252,3 +257,123 @@ def test_the_excel_writer_needs_no_notebook_machinery() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# --- every output inside its folder; OS errors as bad input; two writers at once ----------
+
+
+def test_inside_makes_the_name_safe_and_numbers_a_clash(tmp_path: Path) -> None:
+    assert inside(tmp_path, "../../etc/passwd", extension=".html") == tmp_path / "etc_passwd.html"
+    first = inside(tmp_path, "华东 服务组", extension=".html")
+    second = inside(tmp_path, "华东/服务组", extension=".html", taken=[first.stem])
+    assert (first.name, second.name) == ("华东_服务组.html", "华东_服务组_2.html")
+
+
+def test_inside_refuses_a_link_planted_in_the_output_folder(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "E001.html").symlink_to(elsewhere / "E001.html")
+    (out / "cards").symlink_to(elsewhere, target_is_directory=True)
+    for name, extension in (("E001", ".html"), ("cards", "")):
+        with pytest.raises(InputError, match="leads outside the output folder"):
+            inside(out, name, extension=extension)
+    (out / "same.html").symlink_to(out / "other.html")  # a link that stays inside is fine
+    assert inside(out, "same", extension=".html") == out / "same.html"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_write_atomic_never_replaces_what_is_not_a_file(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "out.csv"
+    os.mkfifo(target) if kind == "fifo" else target.mkdir()
+    with pytest.raises(InputError, match=re.escape(str(target))):
+        write_atomic(target, "x")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_write_atomic_names_the_users_path_when_the_disk_is_full(tmp_path: Path) -> None:
+    # A file size limit stands in for a full disk: the write fails midway with an OSError.
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, limit[1]))
+    try:
+        with pytest.raises(InputError) as caught:
+            write_atomic(tmp_path / "big.csv", b"x" * (1 << 20))
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    assert str(tmp_path / "big.csv") in str(caught.value)
+    assert ".partial" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_make_folder_names_what_is_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="is a file, not a folder"):
+        make_folder(tmp_path / "file")
+    with pytest.raises(InputError, match="cannot write"):
+        make_folder(tmp_path / "file" / "below")
+
+
+def test_the_input_size_cap_is_raised_by_an_environment_variable(monkeypatch, tmp_path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(b"employee_id\n" + b"E1\n" * 400_000)  # 1.2 MiB
+    monkeypatch.setenv(MAX_INPUT_ENV, "1")
+    with pytest.raises(InputError, match=f"larger than the 1 MiB.*{MAX_INPUT_ENV}"):
+        input_file(path)
+    monkeypatch.setenv(MAX_INPUT_ENV, "2")
+    assert input_file(path) == path
+    monkeypatch.setenv(MAX_INPUT_ENV, "lots")
+    with pytest.raises(InputError, match="not a size in MiB"):
+        input_file(path)
+
+
+def test_an_unpacked_workbook_above_the_cap_is_refused(monkeypatch, tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (3 << 20))
+    monkeypatch.setenv(MAX_INPUT_ENV, "2")
+    with pytest.raises(InputError, match=r"3\.0 MiB unpacked"):
+        read_table_file(path)
+
+
+def _kpi(*argv: str, cwd: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "kpi_toolkit", *argv]
+    return subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def test_two_runs_writing_the_same_files_at_once_each_write_them_whole(tmp_path: Path) -> None:
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "kpi_toolkit", "sample", "--out", str(tmp_path / "s")],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
+    score = ["score", "--scheme", "after_sales_team", "--data-dir", "s", "--period", "2025-Q1"]
+    forms = ["forms", "--scheme", "after_sales_team", "--roster", "s/roster.csv"]
+    forms += ["--period", "2025-Q1", "--out-dir", "forms"]
+    runs = [_kpi(*score, "--out", "same.csv", cwd=tmp_path) for _ in range(2)]
+    runs += [_kpi(*score, "--out", "same.xlsx", cwd=tmp_path) for _ in range(2)]
+    runs += [_kpi(*forms, cwd=tmp_path) for _ in range(2)]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err.decode()
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    alone = _kpi(*score, "--out", "alone.csv", cwd=tmp_path)
+    alone.communicate(timeout=300)
+    assert (tmp_path / "same.csv").read_bytes() == (tmp_path / "alone.csv").read_bytes()
+    assert len(pd.read_excel(tmp_path / "same.xlsx")) == len(pd.read_csv(tmp_path / "same.csv"))
+    forms_written = sorted((tmp_path / "forms").iterdir())
+    assert forms_written and all(p.suffix == ".xlsx" for p in forms_written)  # no .partial
+    for path in forms_written:
+        load_workbook(path, read_only=True).close()  # each one whole

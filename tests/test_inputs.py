@@ -319,7 +319,9 @@ def test_ratings_checked_against_the_kpi_scale() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         read_table(tmp_path / "actuals.csv")
-    assert messages(caught.value) == [f"{tmp_path / 'actuals.csv'}: file not found"]
+    assert messages(caught.value) == [
+        f"{tmp_path / 'actuals.csv'}: file not found; allowed: an existing, readable file"
+    ]
 
 
 def test_unsupported_extension(tmp_path: Path) -> None:
@@ -328,7 +330,8 @@ def test_unsupported_extension(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         read_table(path)
     assert messages(caught.value) == [
-        f"{path}: unsupported file extension '.xls'; allowed: .csv, .xlsx"
+        f"{path}: unsupported file extension '.xls'; "
+        "allowed: .csv, .xlsx (save an .xls workbook as .xlsx)"
     ]
 
 

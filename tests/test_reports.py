@@ -149,7 +149,7 @@ def test_failing_team_does_not_stop_the_others(batch: tuple[int, Path], capsys):
     assert not list(out.glob("*不存在组*.html"))
     cards = list((out / "scorecards").glob("*.html"))
     assert len(cards) == 10  # everyone appraised in the team
-    assert not list(out.glob("**/.*.tmp"))  # no half-written file left
+    assert not list(out.glob("**/.*.partial"))  # no half-written file left
 
 
 def test_scorecard_names_nobody_else(batch: tuple[int, Path], data_dir: Path):

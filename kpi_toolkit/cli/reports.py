@@ -19,6 +19,7 @@ from .common import (
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
+    from ..files import inside, make_folder
     from ..reports.batch import context_for, plan_jobs, run_jobs
     from ..reports.excel import write_scores_excel
 
@@ -52,20 +53,20 @@ def _report(args: argparse.Namespace) -> int:
         corrections=corrections,
         plans=absolute(args.plans),
     )
-    out_dir = Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    excel = write_scores_excel(
-        ctx.appraisal, out_dir / f"scores_{ctx.appraisal.period}.xlsx", lang=args.lang
-    )
+    out_dir = make_folder(Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)))
+    out_dir = out_dir.resolve()
+    scores = inside(out_dir, f"scores_{ctx.appraisal.period}", extension=".xlsx")
+    excel = write_scores_excel(ctx.appraisal, scores, lang=args.lang)
     print(f"scores written to {excel}", file=sys.stderr)
     outcomes = run_jobs(jobs, out_dir=out_dir, progress=not args.quiet)
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
-        print(f"failed: {outcome.job.stem}: {outcome.error}", file=sys.stderr)
+        name = "/".join(filter(None, (outcome.job.folder, outcome.job.stem)))
+        print(f"failed: {name}: {outcome.error}", file=sys.stderr)
     written = [o for o in outcomes if o.ok]
     print(f"{len(written)} report(s) written to {out_dir}, {len(failed)} failed", file=sys.stderr)
     for outcome in written:
-        if not outcome.job.stem.startswith("scorecards/"):
+        if not outcome.job.folder:
             print(outcome.html)
     return 1 if failed else 0
 

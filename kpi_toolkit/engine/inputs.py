@@ -39,49 +39,21 @@ ROW = "_row"  # the row number in the file, carried along for messages
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX sheet as text columns.
+    """Read a table a user gives (roster, actuals, ratings, plans, scores) as text columns.
 
-    Blank cells become empty strings; the file's row number is kept in column ``_row``.
+    A CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK/GB18030) or the first visible sheet
+    of an XLSX workbook, read by :func:`kpi_toolkit.input_files.read_table_file` (which
+    says what is refused: sizes, encodings, duplicate headers, formulas without a value).
+    Headers are trimmed, full-width letters made plain; blank cells are empty strings; blank
+    rows are left out; each row's number in the file (header = row 1) is in column ``_row``.
     """
-    file = Path(path)
-    if not file.is_file():
-        raise DataError(Problem(where=str(file), message="file not found"))
-    suffix = file.suffix.lower()
-    if suffix == ".csv":
-        frame = _read_csv(file)
-    elif suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(file, dtype=str, keep_default_na=False)
-    else:
-        raise DataError(
-            Problem(
-                where=str(file),
-                message=f"unsupported file extension {suffix!r}",
-                allowed=".csv, .xlsx",
-            )
-        )
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame[ROW] = np.arange(2, len(frame) + 2)
-    frame.attrs["file"] = str(file)
+    from ..input_files import read_table_file
+
+    frame = read_table_file(path, fold_width=True)
+    frame[ROW] = frame.index.to_numpy(dtype="int64")
+    frame = frame.reset_index(drop=True)
+    frame.attrs["file"] = str(path)
     return frame
-
-
-def _read_csv(file: Path) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(file, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as error:
-            raise DataError(
-                Problem(where=str(file), message=f"not a readable CSV: {error}")
-            ) from None
-    raise DataError(
-        Problem(
-            where=str(file),
-            message="cannot decode the text",
-            allowed="UTF-8, UTF-8 with BOM, GBK/GB18030",
-        )
-    )
 
 
 def contained(values: pd.Series, reference: pd.Series | list) -> np.ndarray:

@@ -14,7 +14,7 @@ import yaml
 
 from ..engine.scheme import Position, Scheme, load_scheme, scheme_from_dict
 from ..errors import Problem, SchemeError
-from ..files import safe_name
+from ..files import inside, make_folder, safe_name, write_atomic
 from ..loader import read_yaml
 from .scenarios import Weights, baseline_weights
 
@@ -65,6 +65,7 @@ def save_scenario(
     """
     path = Path(directory) / f"{name}.yaml"
     _check_name(name, path, overwrite=overwrite)
+    path = inside(directory, name, extension=".yaml")  # a planted link is refused
     scenario = scenario_scheme(baseline, weights)
     raw = _baseline_raw(baseline)
     for pid in weights:
@@ -72,12 +73,11 @@ def save_scenario(
     head = {key: raw.pop(key) for key in ("id", "name") if key in raw}
     raw = {**head, "description": _describe(baseline, scenario, name), **raw}
     scheme_from_dict(raw, file=str(path))  # refuses what load_scheme would refuse
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=100)
-    path.write_text(
-        f"# Weight scenario {name!r} of {baseline.path or baseline.id}\n{text}", encoding="utf-8"
+    return write_atomic(
+        path, f"# Weight scenario {name!r} of {baseline.path or baseline.id}\n{text}"
     )
-    return path
 
 
 def load_scenario(name: str | Path, *, directory: str | Path = SCENARIO_DIR) -> Scheme:

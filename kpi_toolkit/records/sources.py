@@ -243,15 +243,21 @@ def source_format(spec: SourceSpec, path: Path) -> str:
 
 
 def read_raw(spec: SourceSpec, path: Path) -> pd.DataFrame:
-    """Read a CSV or XLSX export as text columns plus :data:`ROW_COLUMN` (not Parquet)."""
-    if not path.is_file():
-        raise InputError(
-            Problem("data", "file not found", str(path), "an existing file", spec.path)
-        )
+    """Read a CSV or XLSX export as text columns plus :data:`ROW_COLUMN` (not Parquet).
+
+    Read by :mod:`kpi_toolkit.input_files` (the one reader of tables: sizes, encodings,
+    duplicate headers, workbooks), with the mapping's encoding, delimiter and sheet.
+    :data:`ROW_COLUMN` is the line each row starts on (header = line 1), or the sheet's row.
+    """
+    from ..input_files import input_file
+
+    input_file(path)  # a folder, a pipe, a device, a file too big: bad input naming it
     kind = source_format(spec, path)
     frame = {"csv": _read_csv, "xlsx": _read_xlsx}[kind](spec, path)
     lines = _csv_lines(spec, path, len(frame)) if kind == "csv" else None
-    frame.insert(0, ROW_COLUMN, np.arange(2, len(frame) + 2) if lines is None else lines)
+    rows = frame.index.to_numpy(dtype="int64") if lines is None else lines
+    frame = frame.reset_index(drop=True)
+    frame.insert(0, ROW_COLUMN, rows)
     return frame
 
 
@@ -272,60 +278,12 @@ def _csv_lines(spec: SourceSpec, path: Path, rows: int) -> np.ndarray | None:
 
 
 def _read_csv(spec: SourceSpec, path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding=spec.encoding, sep=spec.delimiter
-        )
-    except UnicodeDecodeError as error:
-        where = f"byte {error.start}"
-        raise InputError(
-            Problem(
-                where,
-                f"not readable as {spec.encoding}",
-                error.object[error.start : error.start + 4],
-                "utf-8, utf-8-sig, gbk, gb18030 (set 'encoding')",
-                str(path),
-            )
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
-        raise InputError(
-            Problem(
-                "CSV", f"cannot parse: {error}", None, "a CSV file with a header row", str(path)
-            )
-        ) from None
+    from ..input_files import read_csv_text
+
+    return read_csv_text(path, encoding=spec.encoding, delimiter=spec.delimiter)
 
 
 def _read_xlsx(spec: SourceSpec, path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_excel(path, sheet_name=spec.sheet, dtype=object, engine="openpyxl")
-    except ValueError as error:
-        raise InputError(
-            Problem(
-                "sheet", str(error), spec.sheet, "a sheet name or index in the workbook", str(path)
-            )
-        ) from None
-    except Exception as error:
-        raise InputError(
-            Problem(
-                "XLSX",
-                f"cannot read ({error.__class__.__name__}: {error})",
-                None,
-                "an .xlsx workbook",
-                str(path),
-            )
-        ) from None
-    return frame.apply(_cells_as_text)
+    from ..input_files import read_xlsx_text
 
-
-def _cells_as_text(column: pd.Series) -> pd.Series:
-    """Excel cells as text: times ``HH:MM:SS``, whole numbers without ``.0``, blanks empty."""
-    text = column.map(_cell_text, na_action="ignore")
-    return text.fillna("").astype(str)
-
-
-def _cell_text(cell: Any) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, pd.Timestamp):
-        return cell.isoformat(sep=" ")
-    return str(cell)
+    return read_xlsx_text(path, sheet=spec.sheet)

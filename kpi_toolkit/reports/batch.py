@@ -3,7 +3,8 @@
 ``kpi report`` plans its jobs (the department, each team, each person), checks the inputs
 once in this process (bad input stops everything with exit code 2), then runs each job's
 notebook in one shared kernel and exports it. A failing job does not stop the others: it
-is listed at the end. Every file is written atomically.
+is listed at the end. Every file is written atomically, under a name made by
+:func:`kpi_toolkit.files.inside` (safe, numbered on a clash, inside the output folder).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from ..errors import InputError, Problem
-from ..files import notebooks_dir, unused_name, write_atomic
+from ..files import inside, make_folder, notebooks_dir, unused_name, write_atomic
 from ..labels import Lang, label
 from .context import ReportContext, load_context
 from .export import execute_notebook, export_html, shared_kernel
@@ -27,17 +28,23 @@ if TYPE_CHECKING:
 __all__ = ["Job", "Outcome", "plan_jobs", "run_jobs"]
 
 NOTES_TAG = "notes"
+SCORECARDS = "scorecards"  # the sub-folder of the personal scorecards
 
 
 @dataclass(frozen=True)
 class Job:
-    """One report to write: which notebook, with which parameters, under which file name."""
+    """One report to write: which notebook, with which parameters, under which file name.
+
+    ``stem`` is a safe file name (``folder`` the sub-folder of the output folder, if any):
+    :func:`plan_jobs` makes every job's ``(folder, stem)`` distinct.
+    """
 
     stem: str
     notebook: Path
     parameters: dict[str, object]
     title: str
     lang: Lang = "zh"
+    folder: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,11 +119,12 @@ def plan_jobs(
     card = notebooks_dir() / "employee_scorecard.ipynb"
     jobs += [
         Job(
-            f"scorecards/{stem}",
+            stem,
             card,
             {**common, "employee_id": e},
             f"{label('report.scorecard_title', lang)} {period}",
             lang,
+            folder=SCORECARDS,
         )
         for e, stem in _stems([*(people if per_employee else []), *named]).items()
     ]
@@ -157,13 +165,22 @@ def run_jobs(
     progress: bool = True,
     cwd: str | Path | None = None,
 ) -> list[Outcome]:
-    """Run every job in one shared kernel; return each outcome (failures included)."""
+    """Run every job in one shared kernel; return each outcome (failures included).
+
+    Raises
+    ------
+    InputError
+        Before any job runs: an output path that cannot be used (a link planted in the
+        output folder that leads elsewhere, a file where a folder must be).
+    """
     from time import perf_counter
 
     from tqdm import tqdm
 
     out = Path(out_dir)
     jobs = list(jobs)
+    for job in jobs:
+        targets(job, out=out)
     outcomes = []
     with shared_kernel() as kernel:
         bar = tqdm(jobs, desc="kpi report", unit="report", disable=not progress)
@@ -183,11 +200,19 @@ def _run(job: Job, *, out: Path, kernel: AsyncKernelManager, cwd: str | Path | N
         job.notebook, job.parameters, cwd=cwd or job.notebook.parent, kernel=kernel
     )
     html = export_html(_without_notes(executed), title=job.title, lang=job.lang)
-    target = out / f"{job.stem}.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, html)
-    notebook = write_atomic(out / f"{job.stem}.ipynb", nbformat.writes(executed))
-    return Outcome(job=job, html=target, notebook=notebook)
+    page, notebook = targets(job, out=out)
+    write_atomic(page, html)
+    write_atomic(notebook, nbformat.writes(executed))
+    return Outcome(job=job, html=page, notebook=notebook)
+
+
+def targets(job: Job, *, out: Path) -> tuple[Path, Path]:
+    """The job's HTML page and executed notebook, inside ``out`` (its sub-folder made)."""
+    folder = make_folder(inside(out, job.folder)) if job.folder else out
+    return (
+        inside(folder, job.stem, extension=".html"),
+        inside(folder, job.stem, extension=".ipynb"),
+    )
 
 
 def _without_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

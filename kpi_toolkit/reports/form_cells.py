@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Literal
 
 from openpyxl.styles import Protection
@@ -26,7 +25,6 @@ __all__ = [
     "OPEN",
     "allowed_text",
     "finish",
-    "inside",
     "number_text",
     "protect",
     "runs",
@@ -169,11 +167,3 @@ def finish(sheet: Worksheet, *, header: int, widths: Sequence[float]) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     protect(sheet)
-
-
-def inside(folder: Path, name: str) -> Path:
-    """``folder / name``, refused unless it is a file directly inside ``folder``."""
-    path = folder / name
-    if path.name != name or path.resolve().parent != folder.resolve():
-        raise ValueError(f"not a plain file name: {name!r}")  # safe_name makes this unreachable
-    return path

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -27,11 +26,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..engine.inputs import allowed_values
 from ..engine.scheme import RATER_GROUPS, Kpi, Scheme
 from ..errors import InputError
-from ..files import safe_name, unused_name
+from ..files import inside, make_folder, safe_name
 from ..labels import Lang, label, name_of
 from ..periods import Period, parse_period
 from .excel import BOLD, BORDER, HEADER_FILL, put_cell, save_workbook
-from .form_cells import OPEN, allowed_text, finish, inside, number_text, validate
+from .form_cells import OPEN, allowed_text, finish, number_text, validate
 from .form_identity import identity_of, write_identity
 
 __all__ = [
@@ -115,8 +114,7 @@ def write_rating_forms(
     pandas.DataFrame
         ``rater_id, rater_name, file, rows``: one row per form, in roster order.
     """
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(out_dir)
     rows = form_rows(assigned, roster=roster, scheme=scheme, round=round)
     order = {e: i for i, e in enumerate(roster["employee_id"])}
     raters = rows.drop_duplicates("rater_id").sort_values(
@@ -125,9 +123,8 @@ def write_rating_forms(
     written: list[tuple] = []
     taken: list[str] = []
     for rater_id, rater_name in zip(raters["rater_id"], raters["rater_name"], strict=True):
-        stem = unused_name(_stem(rater_id, rater_name), taken=taken)
-        taken.append(stem)
-        path = inside(folder, f"{stem}.xlsx")
+        path = inside(folder, _stem(rater_id, rater_name), extension=".xlsx", taken=taken)
+        taken.append(path.stem)
         mine = rows.loc[rows["rater_id"] == rater_id]
         book = rating_form(
             mine, scheme=scheme, period=period, round=round, self_ratings=self_ratings, lang=lang

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -32,11 +31,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..engine.inputs import allowed_values
 from ..engine.roster import appraisees
 from ..engine.scheme import Kpi, Scheme
-from ..files import unused_name
+from ..files import inside, make_folder
 from ..labels import Lang, label
 from ..periods import Period
 from .excel import BOLD, BORDER, HEADER_FILL, NOTE_FILL, put_cell, save_workbook
-from .form_cells import OPEN, finish, inside, validate
+from .form_cells import OPEN, finish, validate
 from .form_identity import LAYOUTS, VERSION, Identity, write_identity
 from .forms import form_stem
 
@@ -138,15 +137,13 @@ def write_plan_forms(
         ``employee_id, name, file, rows, open``: one row per plan, in roster order (``open``:
         the KPIs that take a personal target).
     """
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(out_dir)
     written: list[tuple] = []
     taken: list[str] = []
     for person in plan_people(roster, scheme=scheme, period=period).to_dict("records"):
         employee, name = str(person["employee_id"]), str(person["name"])
-        stem = unused_name(form_stem(employee, name), taken=taken)
-        taken.append(stem)
-        path = inside(folder, f"{stem}.xlsx")
+        path = inside(folder, form_stem(employee, name), extension=".xlsx", taken=taken)
+        taken.append(path.stem)
         save_workbook(plan_form(person, scheme=scheme, period=period, lang=lang), path)
         kpis = scheme.positions[str(person["position"])].kpis
         opened = sum(takes_target(k) for k in kpis)
