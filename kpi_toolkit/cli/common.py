@@ -72,8 +72,10 @@ def write_table(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
     if not out:
         print(table_csv(frame), end="")
         return
+    from ..files import make_folder
+
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     write(frame, path)
     print(f"{what} written to {path}", file=sys.stderr)
 

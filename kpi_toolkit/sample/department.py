@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import make_folder
 from ..periods import Period
 
 __all__ = ["SampleDepartment", "make_sample", "write_sample"]
@@ -496,8 +497,7 @@ def write_sample(
     CSV with Chinese headers, an XLSX report log, surveys, ... with a few bad rows) in
     ``records/``: see :mod:`kpi_toolkit.sample.records`.
     """
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_folder(directory)
     paths: dict[str, Path] = {}
     if records:
         sample, written = _with_records(seed, out / "records")

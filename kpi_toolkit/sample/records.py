@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..files import make_folder
 from ..records.calendar import load_calendar, workdays
 
 __all__ = ["EXPORTS", "Export", "latent_ability", "write_records"]
@@ -181,8 +182,7 @@ def write_records(
         (``export, row, reason``: each planted bad row, ``row`` numbered as in the ledger:
         the line of the CSV file or the row of the sheet, the header being 1).
     """
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_folder(directory)
     people = _people(
         roster, seed, latent_ability(roster, seed=seed) if ability is None else ability
     )
