@@ -974,6 +974,16 @@ LABELS: dict[str, dict[str, str]] = {
     "corrections.grade": {"zh": "等级", "en": "Grade"},
     "corrections.rank": {"zh": "岗位内排名", "en": "Rank in position"},
     "corrections.bonus_factor": {"zh": "奖金系数", "en": "Bonus factor"},
+    # --- raw exports: time, filters after the collapse, breakdowns (records) ---------------
+    "reason.not_resolved": {"zh": "未解决", "en": "never resolved"},
+    "ledger.rows_read": {"zh": "读取行数", "en": "rows read"},
+    "ledger.balance": {
+        "zh": "已使用 {used} + 已排除 {excluded} = 读取 {read} 行",
+        "en": "used {used} + excluded {excluded} = read {read} rows",
+    },
+    "report.breakdown": {"zh": "分项明细", "en": "Breakdown"},
+    "report.breakdown.item": {"zh": "分项", "en": "Item"},
+    "report.breakdown.mean": {"zh": "平均实际值", "en": "Mean actual"},
 }
 
 

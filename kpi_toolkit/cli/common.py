@@ -51,10 +51,15 @@ def parameters(pairs: Sequence[str] | None) -> dict[str, float]:
     return values
 
 
-def write_table(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
+def write_table(
+    frame: pd.DataFrame, out: str | None, *, what: str, decimals: int | None = 4
+) -> None:
+    """The table as CSV on stdout, or to ``out`` (CSV or XLSX); figures rounded to
+    ``decimals`` in a CSV file (``None``: full precision, read back as written)."""
     if not out:
         print(frame.to_csv(index=False), end="")
         return
+    rounded = frame if decimals is None else frame.round(decimals)
     from ..files import write_atomic
 
     path = Path(out)
@@ -64,7 +69,7 @@ def write_table(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
 
         write_table_excel(frame, path)
     else:
-        write_atomic(path, frame.round(4).to_csv(index=False).encode("utf-8-sig"))
+        write_atomic(path, rounded.to_csv(index=False).encode("utf-8-sig"))
     print(f"{what} written to {path}", file=sys.stderr)
 
 

@@ -32,7 +32,7 @@ from ..periods import Grain, Period, parse_period
 from .ledger import Lang, Ledger
 from .metric_sets import KINDS, MetricSet, load_metrics
 from .metrics import MetricsResult, compute_from_files
-from .sources import Frozen, SourceSpec, load_source, resolve_param
+from .sources import Frozen, SourceSpec, load_source, param_path, resolve_param
 
 __all__ = ["Bundle", "BundleResult", "BundleSource", "actuals_from_bundle", "load_bundle"]
 
@@ -68,8 +68,7 @@ class Bundle(Frozen):
 
     def param(self, value: str, kind: Kind) -> Path:
         """A built-in name (``params/KIND/NAME.yaml``) or a path relative to the bundle."""
-        path = resolve_param(value, kind)
-        return path if path.is_absolute() else self.folder / path
+        return param_path(value, kind, folder=self.folder)
 
 
 def load_bundle(path: str | Path) -> Bundle:
