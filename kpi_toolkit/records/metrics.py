@@ -381,8 +381,9 @@ def _with_breakdowns(
         per_value.columns = [breakdown_column(metric_id, v) for v in per_value.columns]
         empty = KINDS[chosen[metric_id].kind].empty
         wide = wide.join(per_value)
-        if empty is not None:
-            wide[list(per_value.columns)] = wide[list(per_value.columns)].fillna(empty)
+        if empty is not None:  # a count: 0 where none of the value's rows, whole like its total
+            filled = wide[list(per_value.columns)].fillna(empty)
+            wide[list(per_value.columns)] = filled.astype(wide[metric_id].dtype)
         columns += list(per_value.columns)
     return wide[columns].reset_index()
 
