@@ -111,7 +111,7 @@ CASES = [
         argv=_run("{w}/sub/m.yaml"),
         setup=_mapping(
             "metrics: after_sales_team", "metrics: after_sales_team", metrics=SET, folder="sub/"
-        ),  # fmt: skip
+        ),
         code=0,
         exists=["{w}/actuals.csv"],
     ),

@@ -77,7 +77,10 @@ def test_actuals_equal_those_computed_source_by_source(
     expected = wide.fillna({c: 0.0 for c in COUNTS}).sort_values(KEYS, ignore_index=True)
     got = result.actuals
     metrics = yaml.safe_load(builtin_path("metrics", "after_sales_team").read_text())["metrics"]
-    assert list(got.columns) == [*KEYS, *metrics]
+    plain = [c for c in got.columns if "[" not in c]  # breakdowns follow their metric
+    assert plain == [*KEYS, *metrics]
+    breakdowns = [c for c in got.columns if c.startswith("workload[")]
+    expected = expected.fillna({c: 0 for c in breakdowns})
     pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
     assert len(got) == 10 * 7  # ten people × seven quarters
     assert result.skipped == {}
@@ -208,3 +211,11 @@ def test_the_calendar_of_the_bundle_applies(tmp_path: Path, calendar: str, minut
     expected = {"cn_office": 0.0, "cn_technicians": 30.0}[calendar]
     assert row["first_response"] == minutes == expected
     assert row["complaint_rate"] == pytest.approx(1 / 3) and row["workload"] == 2
+
+
+def test_the_sample_tickets_break_workload_down_by_type(result: BundleResult) -> None:
+    actuals = result.actuals
+    types = [c for c in actuals.columns if c.startswith("workload[")]
+    assert {"workload[维修]", "workload[故障排查]", "workload[电话咨询]"} <= set(types)
+    assert (actuals[types].sum(axis=1) == actuals["workload"]).all()
+    assert any(c.startswith("csat[") for c in actuals.columns)  # by service stage

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import Field
 
+from ..breakdown import split_breakdown
 from ..errors import InputError, Problem
 from ..files import Kind
 from ..loader import load_spec, with_lines
@@ -290,8 +291,14 @@ def _joined(results: Mapping[str, MetricsResult], metrics: MetricSet) -> pd.Data
     wide = frames[0] if frames else pd.DataFrame(columns=KEYS)
     for frame in frames[1:]:
         wide = wide.merge(frame, on=KEYS, how="outer")
-    order = [m for m in metrics.metrics if m in wide.columns]
-    fills = {m: KINDS[metrics.metrics[m].kind].empty for m in order}
+    parts = {c: split_breakdown(str(c)) for c in wide.columns}
+    order = [
+        c
+        for m in metrics.metrics
+        if m in wide.columns
+        for c in [m, *(c for c, p in parts.items() if p and p[0] == m)]
+    ]
+    fills = {c: KINDS[metrics.metrics[(parts[c] or (c,))[0]].kind].empty for c in order}
     wide = wide[KEYS + order].fillna({m: v for m, v in fills.items() if v is not None})
     return wide.sort_values(KEYS, ignore_index=True)
 
