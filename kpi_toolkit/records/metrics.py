@@ -353,12 +353,12 @@ def _breakdowns(
     (``employee_id, period, value, figure``; rows without a value are in the total only)."""
     frames = {}
     for metric_id, column in by.items():
-        value = quote_identifier(column)
         sql = (
             f"SELECT employee_id, year({period}) AS _year, "
-            f"{_PERIOD_INDEX[grain].format(period)} AS _index, CAST({value} AS VARCHAR) AS value, "
+            f"{_PERIOD_INDEX[grain].format(period)} AS _index, "
+            f"CAST({quote_identifier(column)} AS VARCHAR) AS value, "
             f"{_metric_sql(parsed[metric_id], names)} AS figure FROM {source} "
-            f"WHERE {value} IS NOT NULL GROUP BY ALL ORDER BY ALL"
+            f"WHERE {quote_identifier(column)} IS NOT NULL GROUP BY ALL ORDER BY ALL"
         )
         frames[metric_id] = _with_period_text(con.execute(sql).df(), grain)
     return frames

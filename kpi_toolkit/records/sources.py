@@ -188,7 +188,7 @@ class SourceSpec(Frozen):
             names = ", ".join(builtin_names(kind))
             allowed = f"a built-in name ({names}) or a YAML file relative to {self.folder}"
             raise InputError(
-                Problem(key, f"no such file: looked for {path}", value, allowed, self.path)
+                Problem(key, f"file not found: looked for {path}", value, allowed, self.path)
             )
         return path
 
