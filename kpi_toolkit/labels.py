@@ -979,6 +979,16 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "警告:{employee} {name} 有 {period} 的实际值,但未参加考核:{reason}",
         "en": "warning: {employee} {name} has actuals for {period} but is not appraised: {reason}",
     },
+    # --- raw exports: time, filters after the collapse, breakdowns (records) ---------------
+    "reason.not_resolved": {"zh": "未解决", "en": "never resolved"},
+    "ledger.rows_read": {"zh": "读取行数", "en": "rows read"},
+    "ledger.balance": {
+        "zh": "已使用 {used} + 已排除 {excluded} = 读取 {read} 行",
+        "en": "used {used} + excluded {excluded} = read {read} rows",
+    },
+    "report.breakdown": {"zh": "分项明细", "en": "Breakdown"},
+    "report.breakdown.item": {"zh": "分项", "en": "Item"},
+    "report.breakdown.mean": {"zh": "平均实际值", "en": "Mean actual"},
 }
 
 

@@ -19,13 +19,13 @@ from kpi_toolkit.sample.department import make_sample
 KEYS = ["employee_id", "period"]
 COUNTS = ["workload", "knowledge_sharing", "training"]
 HEADER = (
-    "工单号,处理人工号,所属组,工单类型,受理渠道,状态,"
+    "工单号,处理人工号,所属组,工单类型,服务阶段,受理渠道,状态,"
     "创建时间,首次响应时间,解决时间,是否无效,满意度,投诉"
 )
 TICKETS = f"""{HEADER}
-GD1,E001,维修组,维修,电话,已解决,07/03/2026 10:00,07/03/2026 10:30,07/03/2026 12:00,否,5,否
-GD2,E001,维修组,维修,电话,已解决,09/03/2026 10:00,09/03/2026 10:20,09/03/2026 11:00,否,4,否
-GD3,E001,维修组,维修,电话,处理中,07/03/2026 11:00,07/03/2026 11:40,,否,-,是
+GD1,E001,维修组,维修,售后维修,电话,已解决,07/03/2026 10:00,07/03/2026 10:30,07/03/2026 12:00,否,5,否
+GD2,E001,维修组,维修,售后维修,电话,已解决,09/03/2026 10:00,09/03/2026 10:20,09/03/2026 11:00,否,4,否
+GD3,E001,维修组,维修,售后维修,电话,处理中,07/03/2026 11:00,07/03/2026 11:40,,否,-,是
 """  # 7 March 2026 is a Saturday: off in cn_office, a working day in cn_technicians
 
 
@@ -77,7 +77,10 @@ def test_actuals_equal_those_computed_source_by_source(
     expected = wide.fillna({c: 0.0 for c in COUNTS}).sort_values(KEYS, ignore_index=True)
     got = result.actuals
     metrics = yaml.safe_load(builtin_path("metrics", "after_sales_team").read_text())["metrics"]
-    assert list(got.columns) == [*KEYS, *metrics]
+    plain = [c for c in got.columns if "[" not in c]  # breakdowns follow their metric
+    assert plain == [*KEYS, *metrics]
+    breakdowns = [c for c in got.columns if c.startswith("workload[")]
+    expected = expected.fillna({c: 0 for c in breakdowns})
     pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
     assert len(got) == 10 * 7  # ten people × seven quarters
     assert result.skipped == {}
@@ -208,3 +211,11 @@ def test_the_calendar_of_the_bundle_applies(tmp_path: Path, calendar: str, minut
     expected = {"cn_office": 0.0, "cn_technicians": 30.0}[calendar]
     assert row["first_response"] == minutes == expected
     assert row["complaint_rate"] == pytest.approx(1 / 3) and row["workload"] == 2
+
+
+def test_the_sample_tickets_break_workload_down_by_type(result: BundleResult) -> None:
+    actuals = result.actuals
+    types = [c for c in actuals.columns if c.startswith("workload[")]
+    assert {"workload[维修]", "workload[故障排查]", "workload[电话咨询]"} <= set(types)
+    assert (actuals[types].sum(axis=1) == actuals["workload"]).all()
+    assert any(c.startswith("csat[") for c in actuals.columns)  # by service stage

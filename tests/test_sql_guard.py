@@ -249,12 +249,18 @@ REVIEWED = {
         "flags", "inner", "key", "kind", "markers", "origin", "order", "filled",
         "parsed[name][0]", "raw", "reason", "roster", "row", "select", "sql", "staged", "start",
         "target", "text", "value", "whens",
+        # time zones, filters after the collapse, extra columns (formats quoted by _strptime)
+        "_checked(rule.where, collapsed, f'events.filters[{i}].where', spec)",
+        "_strptime(text, naive)", "_strptime(stripped, bare)", "_strptime(text, offset)",
+        "_typed(_checked(text, columns, f'events.aggregates.{name}', spec), name, spec)",
     },
     "metrics.py": {
         "', '.join(selects + checks)", "CANONICAL_VIEW", "_PERIOD_INDEX[grain].format(column)",
         "_SLOT_US", "_metric_sql(parts, names)", "_metric_sql(parts, names, only=part)",
         "_parquet(path, spec)", "column", "i", "joins", "literal", "name", "ROW_COLUMN",
         "scale", "slot_us", "source", "values",
+        # the period's timestamp (period_time: quoted name, quoted zones); breakdowns
+        "period", "_PERIOD_INDEX[grain].format(period)", "_metric_sql(parsed[metric_id], names)",
     },
     "metric_sets.py": {
         "base", "p['denominator']", "p['filter']", "p['numerator']", "p['q']", "p['value']",

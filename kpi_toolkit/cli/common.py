@@ -62,21 +62,24 @@ def parameters(pairs: Sequence[str] | None) -> dict[str, float]:
     return values
 
 
-def write_table(frame: pd.DataFrame, out: str | None, *, what: str) -> None:
+def write_table(
+    frame: pd.DataFrame, out: str | None, *, what: str, decimals: int | None = 4
+) -> None:
     """Write a command's table to ``out`` (CSV or ``.xlsx``), or as CSV to stdout: always
     through the one writer that keeps text from running as a formula
-    (:func:`kpi_toolkit.reports.excel.write_table`)."""
+    (:func:`kpi_toolkit.reports.excel.write_table`); figures in CSV rounded to ``decimals``
+    (``None``: full precision, read back as written)."""
     from ..reports.excel import table_csv
     from ..reports.excel import write_table as write
 
     if not out:
-        print(table_csv(frame), end="")
+        print(table_csv(frame, decimals=decimals), end="")
         return
     from ..files import make_folder
 
     path = Path(out)
     make_folder(path.parent)
-    write(frame, path)
+    write(frame, path, decimals=decimals)
     print(f"{what} written to {path}", file=sys.stderr)
 
 

@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True)
     p.add_argument("--data")
     p.add_argument("--period-grain", choices=("month", "quarter", "year"), required=True)
+    p.add_argument("--metrics", help="metric set (name or YAML) instead of the mapping's")
+    p.add_argument(
+        "--decimals",
+        type=int,
+        help="round the figures of a CSV to N decimals (default: full precision)",
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--out")
     p = sub.add_parser("report", help="run the report notebooks, write offline HTML")

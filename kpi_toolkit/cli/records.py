@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..labels import ledger_table
+from ..labels import Lang, label, ledger_table
 
 if TYPE_CHECKING:
-    pass
+    from ..records.ledger import Ledger
+    from ..records.sources import SourceSpec
 
 from .common import (
     command,
@@ -26,21 +27,34 @@ def _metrics(args: argparse.Namespace) -> int:
     from ..records.sources import load_source
 
     spec = load_source(args.source)
-    result = compute_from_files(spec, args.data, grain=args.period_grain)
-    write_table(result.actuals, args.out, what="actuals")
-    summary = result.ledger.summary(lang=args.lang)
-    if len(summary):
-        file = str(spec.data_path(args.data))
-        title = spec.label.get(args.lang, "")
-        shown = ledger_table(
-            summary.assign(table=spec.table, title=title, file=file), lang=args.lang
-        )
-        print(shown.to_string(index=False), file=sys.stderr)
+    chosen = args.metrics or spec.param("metrics", "metrics")
+    result = compute_from_files(spec, args.data, grain=args.period_grain, metrics=chosen)
+    write_table(result.actuals, args.out, what="actuals", decimals=args.decimals)
+    _print_ledger(result.ledger, spec=spec, data=args.data, lang=args.lang)
     if result.skipped:  # the metric set is read again only to name what was skipped
-        metrics = load_metrics(spec.metrics).metrics
+        metrics = load_metrics(chosen).metrics
         names = {m: dict(metrics[m].label).get(args.lang, m) for m in result.skipped}
         not_computed(result.skipped, names=names, lang=args.lang)
     return 0
+
+
+def _print_ledger(ledger: Ledger, *, spec: SourceSpec, data: str | None, lang: Lang) -> None:
+    """Rows read, where they went, and the balance (used + excluded = read), on stderr."""
+    summary = ledger.summary(lang=lang)
+    file = str(spec.data_path(data))
+    title = spec.label.get(lang, "")
+    shown = ledger_table(summary.assign(table=spec.table, title=title, file=file), lang=lang)
+    print(f"{label('ledger.rows_read', lang)}: {ledger.rows_in}", file=sys.stderr)
+    if len(shown):
+        print(shown.to_string(index=False), file=sys.stderr)
+    balance = label(
+        "ledger.balance",
+        lang,
+        used=ledger.rows_used,
+        excluded=ledger.rows_excluded,
+        read=ledger.rows_in,
+    )
+    print(balance, file=sys.stderr)
 
 
 @command("sample")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..breakdown import split_breakdown
 from ..errors import DataError, InputError, Problem, did_you_mean
 from ..periods import ALLOWED as PERIODS_ALLOWED
 from ..periods import parse_period
@@ -302,7 +303,7 @@ def check_actuals(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     missing (the scheme's missing-value policy decides later).
     """
     _require_columns(raw, ("employee_id", "period"), what="actuals table")
-    frame = _numbered(raw)
+    frame = _from_breakdowns(_numbered(raw), scheme)
     frame["employee_id"] = _text(frame, "employee_id")
     problems = _check_columns(frame, scheme)
     problems += _check_periods(frame)
@@ -318,8 +319,19 @@ def check_actuals(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     return frame
 
 
+def _from_breakdowns(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """A KPI that reads a breakdown figure (``actual: workload[维修]``) gets that column."""
+    reads = {
+        k.id: k.actual for p in scheme.positions.values() for k in p.kpis if k.actual is not None
+    }
+    copies = {kpi: frame[column] for kpi, column in reads.items() if column in frame}
+    return frame.assign(**copies) if copies else frame
+
+
 def _check_columns(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
-    known = set(META_COLUMNS) | set(scheme.kpi_ids()) | {ROW}
+    # breakdown figures (workload[维修]) ride along: the report shows them under their KPI
+    breakdowns = {c for c in frame.columns if split_breakdown(str(c)) is not None}
+    known = set(META_COLUMNS) | set(scheme.kpi_ids()) | {ROW} | breakdowns
     return [
         Problem(
             where=f"column {column}",

@@ -95,6 +95,8 @@ class Kpi(_Frozen):
     range: tuple[Edge, Edge] | None = None
     rule: RuleSpec
     measure: str | None = None
+    # the actuals column read when it is not the id: a breakdown figure, ``workload[维修]``
+    actual: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\[[^\[\]]+\]$")
     source: Literal["actuals", "ratings"] = "actuals"
     bonus_points: float = Field(default=0, ge=0)
     missing: MissingPolicy | None = None

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import Field
 
+from ..breakdown import split_breakdown
 from ..errors import InputError, Problem
 from ..files import Kind
 from ..loader import load_spec, with_lines
@@ -32,7 +33,7 @@ from ..periods import Grain, Period, parse_period
 from .ledger import Lang, Ledger
 from .metric_sets import KINDS, MetricSet, load_metrics
 from .metrics import MetricsResult, compute_from_files
-from .sources import Frozen, SourceSpec, load_source, resolve_param
+from .sources import Frozen, SourceSpec, load_source, param_path, resolve_param
 
 __all__ = ["Bundle", "BundleResult", "BundleSource", "actuals_from_bundle", "load_bundle"]
 
@@ -68,8 +69,7 @@ class Bundle(Frozen):
 
     def param(self, value: str, kind: Kind) -> Path:
         """A built-in name (``params/KIND/NAME.yaml``) or a path relative to the bundle."""
-        path = resolve_param(value, kind)
-        return path if path.is_absolute() else self.folder / path
+        return param_path(value, kind, folder=self.folder)
 
 
 def load_bundle(path: str | Path) -> Bundle:
@@ -291,8 +291,14 @@ def _joined(results: Mapping[str, MetricsResult], metrics: MetricSet) -> pd.Data
     wide = frames[0] if frames else pd.DataFrame(columns=KEYS)
     for frame in frames[1:]:
         wide = wide.merge(frame, on=KEYS, how="outer")
-    order = [m for m in metrics.metrics if m in wide.columns]
-    fills = {m: KINDS[metrics.metrics[m].kind].empty for m in order}
+    parts = {c: split_breakdown(str(c)) for c in wide.columns}
+    order = [
+        c
+        for m in metrics.metrics
+        if m in wide.columns
+        for c in [m, *(c for c, p in parts.items() if p and p[0] == m)]
+    ]
+    fills = {c: KINDS[metrics.metrics[(parts[c] or (c,))[0]].kind].empty for c in order}
     wide = wide[KEYS + order].fillna({m: v for m, v in fills.items() if v is not None})
     return wide.sort_values(KEYS, ignore_index=True)
 

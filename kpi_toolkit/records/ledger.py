@@ -25,14 +25,23 @@ from ..labels import LABELS, Lang, name_of
 from ..periods import Period
 from .sources import ROW_COLUMN, SourceSpec, unmapped_required
 from .sql_guard import Probe, check_expression, database_errors, quote_identifier, quote_literal
-from .tables import DUCKDB_TYPES, KEYS, TABLES, TIME_ORDER, field_type
+from .tables import DUCKDB_TYPES, KEYS, TIME_ORDER, field_type
 
-__all__ = ["REASONS", "REASON_CODES", "Ledger", "build_canonical", "check_mapping", "reason_label"]
+__all__ = [
+    "REASONS",
+    "REASON_CODES",
+    "Ledger",
+    "build_canonical",
+    "check_mapping",
+    "period_time",
+    "reason_label",
+]
 
 REASON_CODES = (
     "used",
     "filtered",
     "system_account",
+    "not_resolved",
     "unparseable_timestamp",
     "bad_value",
     "missing_value",
@@ -100,13 +109,15 @@ def build_canonical(
     period: Period | None = None,
     roster: str | None = None,
     timezone: str | None = None,
+    period_timezone: str | None = None,
     materialize: bool = True,
 ) -> Ledger:
     """Create the view :data:`CANONICAL_VIEW` from relation ``raw``; return its ledger.
 
     ``roster`` names a registered relation with an ``employee_id`` column; ``period`` keeps
     only rows whose ``period_column`` falls in it; ``timezone`` converts timestamps into
-    the calendar's zone when the source's differs. ``materialize`` keeps the staged and
+    the calendar's zone when the source's differs, and ``period_timezone`` is the zone the
+    period is cut in (default: ``timezone``). ``materialize`` keeps the staged and
     checked rows as temporary tables (each later pass reads them instead of re-parsing);
     without it they stay views that stream from the source (for large Parquet files).
     """
@@ -121,7 +132,10 @@ def build_canonical(
         con.execute(f"CREATE OR REPLACE TEMP {kind} _staged AS {staged}")
         collapse = _collapsed_sql(spec) if spec.events else _deduplicated_sql(spec)
         con.execute(f"CREATE OR REPLACE TEMP VIEW _collapsed AS {collapse}")
-        checks = _checks_sql(spec, period_column=period_column, period=period, roster=roster)
+        zones = (timezone or spec.timezone, period_timezone)
+        checks = _checks_sql(
+            spec, period_column=period_column, period=period, roster=roster, zones=zones
+        )
         con.execute(f"CREATE OR REPLACE TEMP {kind} _checked AS {checks}")
         columns = ", ".join(quote_identifier(c) for c in _canonical_columns(con, spec))
         con.execute(f"CREATE OR REPLACE TEMP TABLE _excluded AS {_excluded_sql(spec)}")
@@ -151,8 +165,10 @@ def check_mapping(spec: SourceSpec, headers: list[str]) -> None:
 
 
 def _field_types(spec: SourceSpec) -> dict[str, str]:
+    extra = spec.extra_columns if not spec.events else {}
     return {
-        name: f.type or field_type(spec.table, name) or "text" for name, f in spec.fields.items()
+        name: f.type or field_type(spec.table, name) or extra.get(name) or "text"
+        for name, f in spec.fields.items()
     }
 
 
@@ -240,6 +256,9 @@ def _parse_sql(
         origin, origin_type = f"CAST(({text}) AS VARCHAR)", "VARCHAR"
     if origin_type == DUCKDB_TYPES[kind] != "VARCHAR":  # typed already (Parquet): as it is
         return _in_zone(origin, kind, spec.timezone, zone), "false"
+    if kind == "timestamp" and origin_type == "TIMESTAMP WITH TIME ZONE":  # an instant
+        local = f"timezone({quote_literal(spec.timezone)}, {origin})"
+        return _in_zone(local, kind, spec.timezone, zone), "false"
     if origin_type != "VARCHAR":
         value = f"TRY_CAST({origin} AS {DUCKDB_TYPES[kind]})"
         return _in_zone(
@@ -248,7 +267,12 @@ def _parse_sql(
     markers = ", ".join(quote_literal(m) for m in (*spec.null_markers, ""))
     cleaned = f"(CASE WHEN trim({origin}) IN ({markers}) THEN NULL ELSE trim({origin}) END)"
     mapped = _mapped(cleaned, f.values, kind, spec)
-    value = _PARSERS[kind](mapped, f.formats or spec.timestamp_formats)
+    formats = f.formats or spec.timestamp_formats
+    value = (
+        _timestamp_sql(mapped, formats, spec)
+        if kind == "timestamp"
+        else _PARSERS[kind](mapped, formats)
+    )
     return _in_zone(
         value, kind, spec.timezone, zone
     ), f"({cleaned} IS NOT NULL AND {value} IS NULL)"
@@ -269,6 +293,42 @@ def _mapped(cleaned: str, values: dict[str, object] | None, kind: str, spec: Sou
 
 def _strptime(text: str, formats: tuple[str, ...]) -> str:
     return f"try_strptime({text}, [{', '.join(quote_literal(f) for f in formats)}])"
+
+
+def _timestamp_sql(text: str, formats: tuple[str, ...], spec: SourceSpec) -> str:
+    """A timestamp in the mapping's ``timezone``, whatever the machine's.
+
+    Formats without an offset read the time as written (in ``timezone``). A format with
+    ``%z`` reads an instant, converted to ``timezone`` (``offsets: convert``), or the offset
+    is dropped and the time kept as written (``offsets: keep``). Each kind is parsed apart:
+    DuckDB reads a list that mixes them as instants, and a text without an offset as a time
+    in the connection's zone.
+    """
+    naive = tuple(f for f in formats if not _with_offset(f))
+    offset = tuple(f for f in formats if _with_offset(f))
+    parts = [f"CAST({_strptime(text, naive)} AS TIMESTAMP)"] if naive else []
+    if offset and spec.offsets == "keep":
+        bare = tuple(f.replace("%z", "").strip() for f in offset)
+        stripped = f"trim(regexp_replace({text}, {quote_literal(_OFFSET_TEXT)}, ''))"
+        parts.append(f"CAST({_strptime(stripped, bare)} AS TIMESTAMP)")
+    elif offset:
+        parts.append(f"timezone({quote_literal(spec.timezone)}, {_strptime(text, offset)})")
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+_OFFSET_TEXT = r"\s*[+-]\d{2}:?\d{2}$"  # an offset at the end of a timestamp's text
+
+
+def _with_offset(time_format: str) -> bool:
+    return "%z" in time_format.replace("%%", "")
+
+
+def period_time(column: str, *, zone: str | None, period_zone: str | None) -> str:
+    """SQL for a timestamp column (local time in ``zone``) as local time in ``period_zone``,
+    the zone periods are cut in (the column itself when there is none or it is the same)."""
+    if not zone or not period_zone or zone == period_zone:
+        return column
+    return f"timezone({quote_literal(period_zone)}, timezone({quote_literal(zone)}, {column}))"
 
 
 _PARSERS = {
@@ -311,7 +371,8 @@ def _collapsed_sql(spec: SourceSpec) -> str:
     assert events is not None
     columns = set(spec.fields) | {ROW_COLUMN}
     aggregates = ", ".join(
-        f"{_checked(text, columns, f'events.aggregates.{name}', spec)} AS {quote_identifier(name)}"
+        f"{_typed(_checked(text, columns, f'events.aggregates.{name}', spec), name, spec)} "
+        f"AS {quote_identifier(name)}"
         for name, text in events.aggregates.items()
     )
     key = quote_identifier(events.key)
@@ -322,10 +383,28 @@ def _collapsed_sql(spec: SourceSpec) -> str:
     )
 
 
+def _typed(value: str, name: str, spec: SourceSpec) -> str:
+    """An aggregate into a declared extra column: cast to its type."""
+    kind = spec.extra_columns.get(name)
+    return value if kind is None else f"CAST({value} AS {DUCKDB_TYPES[kind]})"
+
+
 def _checks_sql(
-    spec: SourceSpec, *, period_column: str | None, period: Period | None, roster: str | None
+    spec: SourceSpec,
+    *,
+    period_column: str | None,
+    period: Period | None,
+    roster: str | None,
+    zones: tuple[str | None, str | None] = (None, None),
 ) -> str:
     cases = ["WHEN _early IS NOT NULL THEN _early", "WHEN _copy > 1 THEN 'duplicate_id'"]
+    collapsed = set(spec.produced)
+    rules = spec.events.filters if spec.events else ()
+    cases += [
+        f"WHEN {_checked(rule.where, collapsed, f'events.filters[{i}].where', spec)} "
+        f"THEN {quote_literal(rule.reason)}"
+        for i, rule in enumerate(rules)
+    ]
     if period_column:
         cases.append(f"WHEN {quote_identifier(period_column)} IS NULL THEN 'missing_value'")
     cases.append("WHEN employee_id IS NULL THEN 'missing_employee'")
@@ -340,7 +419,7 @@ def _checks_sql(
     ]
     if period and period_column:
         start, end = quote_literal(period.start.isoformat()), quote_literal(period.end.isoformat())
-        column = quote_identifier(period_column)
+        column = period_time(quote_identifier(period_column), zone=zones[0], period_zone=zones[1])
         cases.append(
             f"WHEN NOT ({column} >= DATE {start} AND {column} < DATE {end} + 1) "
             "THEN 'outside_period'"
@@ -352,7 +431,7 @@ def _canonical_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list
     present = [
         name for (name,) in con.execute("SELECT column_name FROM (DESCRIBE _collapsed)").fetchall()
     ]
-    return [name for name in TABLES[spec.table] if name in present]
+    return [name for name in spec.columns if name in present]
 
 
 def _excluded_sql(spec: SourceSpec) -> str:

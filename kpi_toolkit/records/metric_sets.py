@@ -85,6 +85,7 @@ class MetricSpec(Frozen):
     denominator: str | None = None
     value: str | None = None
     q: float | None = None
+    by: str | None = None
     label: Mapping[str, str] = {}
 
     @field_validator("kind")
@@ -111,8 +112,15 @@ class MetricSet(Frozen):
     description: str = ""
     table: TableName = "tickets"
     periods: Mapping[TableName, str] = {}
+    extra_columns: Mapping[TableName, tuple[str, ...]] = {}
     metrics: dict[str, MetricSpec]
     file: str | None = None
+
+    def columns_of(self, table: str) -> set[str]:
+        """The columns its metrics may read in ``table``: canonical, and declared extra ones
+        (which a source mapping provides under its ``extra_columns``)."""
+        extra = next((names for t, names in self.extra_columns.items() if t == table), ())
+        return set(TABLES[table]) | set(extra)
 
     def table_of(self, metric: MetricSpec) -> TableName:
         return metric.table or self.table
@@ -151,9 +159,16 @@ def check_metric_set(metric_set: MetricSet) -> list[Problem]:
             where = f"metrics.{metric_id}.period_from"
             problems += _period_problems(metric.period_from, table, where)
         try:
-            metric_expressions(metric_id, metric, columns=set(TABLES[table]))
+            metric_expressions(metric_id, metric, columns=metric_set.columns_of(table))
         except InputError as error:
             problems += error.problems
+        if metric.by is not None and metric.by not in metric_set.columns_of(table):
+            allowed = (
+                f"a column of table {table}: {', '.join(sorted(metric_set.columns_of(table)))}"
+            )
+            problems.append(
+                Problem(f"metrics.{metric_id}.by", "column not found", metric.by, allowed)
+            )
     return problems
 
 

@@ -22,11 +22,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..breakdown import breakdown_column
 from ..errors import InputError, Problem
 from ..loader import with_lines
 from ..periods import Grain, Period
 from .calendar import CalendarSpec, covered_years, load_calendar, slot_table
-from .ledger import CANONICAL_VIEW, Ledger, build_canonical
+from .ledger import CANONICAL_VIEW, Ledger, build_canonical, period_time
 from .metric_sets import (
     EXPRESSION_PARTS,
     KINDS,
@@ -109,7 +110,8 @@ def compute_from_files(
     """
     with with_lines():  # problems found while computing name their key path and line
         spec = source if isinstance(source, SourceSpec) else load_source(source)
-        chosen = load_metrics(metrics or spec.metrics)
+        chosen = load_metrics(metrics or spec.param("metrics", "metrics"))
+        calendar = load_calendar(spec.param("calendar", "calendar"))
         path = spec.data_path(data)
         kind = source_format(spec, path)
         raw = {} if kind == "parquet" else {"_raw": read_raw(spec, path)}
@@ -125,7 +127,7 @@ def compute_from_files(
                 chosen,
                 grain=grain,
                 period=period,
-                calendar=spec.calendar,
+                calendar=calendar,
                 roster=roster is not None,
                 materialize=kind != "parquet",
             )
@@ -204,6 +206,7 @@ def _run(
         period=period,
         roster="_roster" if roster else None,
         timezone=calendar.timezone,
+        period_timezone=spec.period_timezone,
         materialize=materialize,
     )
     available = {
@@ -212,10 +215,23 @@ def _run(
     parsed, skipped = _parse_all(chosen, available, metric_set, spec.table)
     source, names = _clock_source(con, parsed, calendar)
     probes = functools.partial(_probes, parsed, names, source)
+    period_sql = (
+        None
+        if period_column is None
+        else period_time(
+            quote_identifier(period_column),
+            zone=calendar.timezone,
+            period_zone=spec.period_timezone,
+        )
+    )
     with database_errors(con, probes=probes, file=metric_set.file, fallback="metrics"):
         actuals = _aggregate(
-            con, parsed, period_column, grain, calendar=calendar, source=source, names=names
+            con, parsed, period_sql, grain, calendar=calendar, source=source, names=names
         )
+        by = {m: str(chosen[m].by) for m in parsed if chosen[m].by is not None}
+        if by and period_sql is not None:
+            figures = _breakdowns(con, parsed, by, period_sql, grain, source=source, names=names)
+            actuals = _with_breakdowns(actuals, figures, chosen)
     return MetricsResult(actuals, ledger, unmapped | skipped)
 
 
@@ -257,12 +273,13 @@ def _parse_all(
     for metric_id, metric in chosen.items():
         try:
             parts = metric_expressions(
-                metric_id, metric, columns=set(TABLES[table]), file=metric_set.file
+                metric_id, metric, columns=metric_set.columns_of(table), file=metric_set.file
             )
         except InputError as error:
             problems += error.problems
             continue
         missing = set().union(*(e.columns for e in parts.values() if isinstance(e, Expression)))
+        missing |= {metric.by} if metric.by else set()
         if missing - available:
             skipped[metric_id] = f"columns not mapped: {', '.join(sorted(missing - available))}"
         else:
@@ -293,14 +310,16 @@ def _clock_source(
 def _aggregate(
     con: duckdb.DuckDBPyConnection,
     parsed: Mapping[str, Mapping[str, Any]],
-    period_column: str | None,
+    period: str | None,
     grain: Grain,
     *,
     calendar: CalendarSpec,
     source: str,
     names: Mapping[str, str],
 ) -> pd.DataFrame:
-    if not parsed or period_column is None:
+    """One row per employee and period: each metric's figure. ``period`` is the SQL of the
+    timestamp that places a row in a period (in the zone periods are cut in)."""
+    if not parsed or period is None:
         return pd.DataFrame(columns=["employee_id", "period", *parsed])
     selects = [
         f"{_metric_sql(parts, names)} AS {quote_identifier(mid)}" for mid, parts in parsed.items()
@@ -310,15 +329,63 @@ def _aggregate(
         f"IS NULL) AS {quote_identifier(f'_out_{c}')}"
         for c, n in names.items()
     ]
-    column = quote_identifier(period_column)
     sql = (
-        f"SELECT employee_id, year({column}) AS _year, "
-        f"{_PERIOD_INDEX[grain].format(column)} AS _index, "
+        f"SELECT employee_id, year({period}) AS _year, "
+        f"{_PERIOD_INDEX[grain].format(period)} AS _index, "
         f"{', '.join(selects + checks)} FROM {source} GROUP BY ALL ORDER BY ALL"
     )
     frame = con.execute(sql).df()
     _refuse_outside_calendar(frame, list(names), calendar)
     return _with_period_text(frame.drop(columns=[f"_out_{c}" for c in names]), grain)
+
+
+def _breakdowns(
+    con: duckdb.DuckDBPyConnection,
+    parsed: Mapping[str, Mapping[str, Any]],
+    by: Mapping[str, str],
+    period: str,
+    grain: Grain,
+    *,
+    source: str,
+    names: Mapping[str, str],
+) -> dict[str, pd.DataFrame]:
+    """Per metric with ``by``: its figure per employee, period and value of the column
+    (``employee_id, period, value, figure``; rows without a value are in the total only)."""
+    frames = {}
+    for metric_id, column in by.items():
+        sql = (
+            f"SELECT employee_id, year({period}) AS _year, "
+            f"{_PERIOD_INDEX[grain].format(period)} AS _index, "
+            f"CAST({quote_identifier(column)} AS VARCHAR) AS value, "
+            f"{_metric_sql(parsed[metric_id], names)} AS figure FROM {source} "
+            f"WHERE {quote_identifier(column)} IS NOT NULL GROUP BY ALL ORDER BY ALL"
+        )
+        frames[metric_id] = _with_period_text(con.execute(sql).df(), grain)
+    return frames
+
+
+def _with_breakdowns(
+    actuals: pd.DataFrame, figures: Mapping[str, pd.DataFrame], chosen: Mapping[str, MetricSpec]
+) -> pd.DataFrame:
+    """The actuals with one column ``<metric>[<value>]`` per value of each breakdown, after
+    the metric's own column; a count is 0 where a person has none of a value's rows."""
+    wide = actuals.set_index(["employee_id", "period"])
+    columns: list[str] = []
+    for metric_id in wide.columns:
+        columns.append(metric_id)
+        if metric_id not in figures:
+            continue
+        per_value = figures[metric_id].pivot(
+            index=["employee_id", "period"], columns="value", values="figure"
+        )
+        per_value.columns = [breakdown_column(metric_id, v) for v in per_value.columns]
+        empty = KINDS[chosen[metric_id].kind].empty
+        wide = wide.join(per_value)
+        if empty is not None:  # a count: 0 where none of the value's rows, whole like its total
+            filled = wide[list(per_value.columns)].fillna(empty)
+            wide[list(per_value.columns)] = filled.astype(wide[metric_id].dtype)
+        columns += list(per_value.columns)
+    return wide[columns].reset_index()
 
 
 def _metric_sql(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,9 +24,10 @@ import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from ..errors import InputError, Problem, did_you_mean
-from ..files import Kind, builtin_path
+from ..files import Kind, builtin_names, builtin_path
 from ..loader import load_spec
-from .tables import KEYS, REQUIRED, TableName
+from .tables import FIELD_TYPES as _TYPE_OF
+from .tables import KEYS, REQUIRED, TABLES, TableName
 
 __all__ = [
     "EventSpec",
@@ -35,12 +37,16 @@ __all__ = [
     "TimeZone",
     "check_source",
     "load_source",
+    "param_path",
     "read_raw",
     "resolve_param",
     "unmapped_required",
 ]
 
 FieldType = Literal["text", "integer", "double", "boolean", "timestamp", "date"]
+Reason = Literal["filtered", "system_account", "not_resolved"]
+# a column a metric set may read: canonical columns and declared extra columns
+COLUMN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 Encoding = Literal["utf-8", "utf-8-sig", "gbk", "gb18030", "gb2312", "latin-1"]
 # where a row is in its file, as an editor shows it: a CSV's line (header = line 1, so the
 # first data row is line 2), an XLSX sheet's row number, a Parquet file's row (from 1)
@@ -110,14 +116,16 @@ class FilterSpec(Frozen):
     """Rows for which ``where`` is true are excluded with ``reason``."""
 
     where: str
-    reason: Literal["filtered", "system_account"] = "filtered"
+    reason: Reason = "filtered"
 
 
 class EventSpec(Frozen):
-    """Collapse an event log to one row per ``key`` with per-key aggregate expressions."""
+    """Collapse an event log to one row per ``key`` with per-key aggregate expressions;
+    ``filters`` then exclude whole tickets, reading the collapsed columns."""
 
     key: str
     aggregates: dict[str, str]
+    filters: tuple[FilterSpec, ...] = ()
 
 
 class SourceSpec(Frozen):
@@ -136,8 +144,14 @@ class SourceSpec(Frozen):
     null_markers: tuple[str, ...] = ("",)
     timestamp_formats: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
     timezone: TimeZone = "Asia/Shanghai"
+    # a timestamp that carries its offset (+01:00): converted to `timezone`, or its
+    # wall-clock time kept as written
+    offsets: Literal["convert", "keep"] = "convert"
+    # the zone periods (months, quarters) are cut in; default: the calendar's
+    period_timezone: TimeZone | None = None
     booleans: dict[str, bool] = DEFAULT_BOOLEANS
     fields: dict[str, FieldSpec]
+    extra_columns: dict[str, FieldType] = {}
     filters: tuple[FilterSpec, ...] = ()
     events: EventSpec | None = None
     unique_ids: bool = False  # declared: the export's row ids are unique (no duplicate check)
@@ -158,8 +172,32 @@ class SourceSpec(Frozen):
             return Path(data)
         if self.file is None:
             raise InputError(Problem("file", "no data file given", None, "--data FILE", self.path))
-        base = Path(self.path).parent if self.path else Path.cwd()
-        return (base / self.file).resolve()
+        return (self.folder / self.file).resolve()
+
+    @property
+    def folder(self) -> Path:
+        """The folder of the YAML: relative paths in it are read from here."""
+        return Path(self.path).parent if self.path else Path.cwd()
+
+    def param(self, key: Literal["metrics", "calendar"], kind: Kind) -> Path:
+        """The file ``key`` names: a built-in name (``params/KIND/NAME.yaml``) or a path
+        relative to the YAML; a missing file is bad input naming the key and the place."""
+        value = getattr(self, key)
+        path = param_path(value, kind, folder=self.folder)
+        if not path.is_file():
+            names = ", ".join(builtin_names(kind))
+            allowed = f"a built-in name ({names}) or a YAML file relative to {self.folder}"
+            raise InputError(
+                Problem(key, f"file not found: looked for {path}", value, allowed, self.path)
+            )
+        return path
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Every column the canonical table of this source may hold: name → field type."""
+        return {name: _TYPE_OF[t] for name, t in TABLES[self.table].items()} | dict(
+            self.extra_columns
+        )
 
 
 def resolve_param(name: str | Path, kind: Kind) -> Path:
@@ -168,6 +206,13 @@ def resolve_param(name: str | Path, kind: Kind) -> Path:
     if path.suffix in {".yaml", ".yml"} or path.parent != Path("."):
         return path
     return builtin_path(kind, str(name))
+
+
+def param_path(value: str | Path, kind: Kind, *, folder: Path) -> Path:
+    """A built-in name (``params/KIND/NAME.yaml``) or a path relative to ``folder`` (the
+    folder of the YAML that names it)."""
+    path = resolve_param(value, kind)
+    return path if path.is_absolute() else folder / path
 
 
 def load_source(path: str | Path) -> SourceSpec:
@@ -184,17 +229,50 @@ def check_source(spec: SourceSpec) -> list[Problem]:
     (Headers and a field's ``expr`` over them are checked when the data is read.)
     """
     problems = unmapped_required(spec, allowed="map it from a header of the export")
+    problems += _undeclared(spec) + _extra_problems(spec)
     columns = set(spec.fields) | {ROW_COLUMN}
     texts = {f"filters[{i}].where": f.where for i, f in enumerate(spec.filters)}
     if spec.events:
         texts |= {f"events.aggregates.{k}": v for k, v in spec.events.aggregates.items()}
     problems += [p for where, text in texts.items() for p in _refused(text, columns, where)]
+    if spec.events:
+        collapsed = set(spec.produced)
+        rules = {f"events.filters[{i}].where": f.where for i, f in enumerate(spec.events.filters)}
+        problems += [p for where, text in rules.items() for p in _refused(text, collapsed, where)]
     problems += _format_problems(spec)
     if spec.events and spec.events.key not in spec.fields:
         allowed = ", ".join(spec.fields)
         problems.append(
             Problem("events.key", "not a field of the mapping", spec.events.key, allowed)
         )
+    return problems
+
+
+def _undeclared(spec: SourceSpec) -> list[Problem]:
+    """A column the canonical table would not hold: neither canonical nor declared extra
+    (an event log's fields are its events' own: its aggregates are the columns)."""
+    produced = spec.events.aggregates if spec.events else spec.fields
+    place = "events.aggregates" if spec.events else "fields"
+    canonical = ", ".join(TABLES[spec.table])
+    allowed = f"a column of table {spec.table!r} ({canonical}) or one declared in extra_columns"
+    return [
+        Problem(f"{place}.{name}", "not a canonical column", name, allowed, spec.path)
+        for name in produced
+        if name not in spec.columns
+    ]
+
+
+def _extra_problems(spec: SourceSpec) -> list[Problem]:
+    """Extra columns: new names (a canonical one keeps its type), plain lower-case names."""
+    problems = []
+    for name in spec.extra_columns:
+        where = f"extra_columns.{name}"
+        if name in TABLES[spec.table]:
+            message = f"already a column of table {spec.table!r}: map it under fields"
+            problems.append(Problem(where, message, name, "a name of your own", spec.path))
+        elif not COLUMN_NAME.match(name):
+            allowed = "lower-case letters, digits and _, starting with a letter"
+            problems.append(Problem(where, "not a column name", name, allowed, spec.path))
     return problems
 
 

@@ -176,6 +176,9 @@ def open_confined(
     for name, relation in relations.items():
         con.register(name, relation)
     paths = ", ".join(quote_literal(str(Path(p).resolve())) for p in readable)
+    # times never depend on the machine's zone: every conversion names its zone, and what
+    # DuckDB would still read in the connection's zone is read in UTC
+    con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET allowed_paths = [{paths}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")

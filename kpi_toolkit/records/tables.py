@@ -74,7 +74,7 @@ REQUIRED: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
 TIME_ORDER: MappingProxyType[str, tuple[tuple[str, str, str], ...]] = MappingProxyType(
     {"tickets": (("created_at", "resolved_at", "resolved_before_created"),)}
 )
-_FIELD_TYPES = {V: "text", T: "timestamp", B: "boolean", D: "double", I: "integer", "DATE": "date"}
+FIELD_TYPES = {V: "text", T: "timestamp", B: "boolean", D: "double", I: "integer", "DATE": "date"}
 DUCKDB_TYPES = {"text": V, "timestamp": T, "boolean": B, "double": D, "integer": I, "date": "DATE"}
 _PANDAS: dict[str, ExtensionDtype | np.dtype] = {
     V: pd.StringDtype(),
@@ -88,7 +88,7 @@ _PANDAS: dict[str, ExtensionDtype | np.dtype] = {
 def field_type(table: str, column: str) -> str | None:
     """The field type (``text``, ``timestamp`` ...) of a canonical column, if it is one."""
     dtype = TABLES[table].get(column)
-    return _FIELD_TYPES[dtype] if dtype else None
+    return FIELD_TYPES[dtype] if dtype else None
 
 
 def canonical_frame(frame: pd.DataFrame, *, table: str, where: str = "") -> pd.DataFrame:

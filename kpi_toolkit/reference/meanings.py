@@ -154,6 +154,11 @@ MEANINGS: dict[str, dict[str, Meaning]] = {
             {"kind": "linear", "better": "higher"},
         ),
         "measure": Meaning("how the actual is measured, in words", "按时提交报告数 / 报告总数"),
+        "actual": Meaning(
+            "the actuals column the KPI reads when it is not its id: one figure of a metric's "
+            "breakdown (`by:`), `<metric>[<value>]`",
+            "resolution_rate[维修]",
+        ),
         "source": Meaning(
             "where the actual comes from: the actuals table, or the 360 ratings (weighted by "
             "rater group)",
@@ -283,7 +288,26 @@ MEANINGS: dict[str, dict[str, Meaning]] = {
             "strptime formats tried in order for timestamps without a field's own `formats`",
             ["%d/%m/%Y %H:%M"],
         ),
-        "timezone": Meaning("the IANA time zone of timestamps in the export", "Asia/Shanghai"),
+        "timezone": Meaning(
+            "the IANA time zone of the export's times: a time without an offset is read in it, "
+            "a time with one (`%z`, +01:00) is converted to it (see `offsets`); never the "
+            "machine's zone",
+            "Europe/Brussels",
+        ),
+        "offsets": Meaning(
+            "a time that carries an offset: `convert` it to `timezone`, or `keep` the time as "
+            "written (the offset dropped)",
+            "keep",
+        ),
+        "period_timezone": Meaning(
+            "the IANA zone months and quarters are cut in (default: the calendar's zone)",
+            "UTC",
+        ),
+        "extra_columns": Meaning(
+            "columns beyond the canonical ones, with their type: kept in the table, read by "
+            "metric sets (which list them in their `extra_columns`) and breakdowns (`by:`)",
+            {"support_line": "text", "stage": "text"},
+        ),
         "booleans": Meaning(
             "cell texts (lower case) read as true or false", {"是": True, "否": False}
         ),
@@ -293,7 +317,9 @@ MEANINGS: dict[str, dict[str, Meaning]] = {
             {"ticket_id": "工单号", "created_at": {"column": "创建时间", "type": "timestamp"}},
         ),
         "filters": Meaning(
-            "rows excluded before anything else, each with the reason the ledger shows",
+            "rows excluded before anything else (with `events`: event rows, before the "
+            "collapse), each with the reason the ledger shows: filtered, system_account, "
+            "not_resolved",
             [{"where": "employee_id = 'system'", "reason": "system_account"}],
         ),
         "events": Meaning(
@@ -340,6 +366,15 @@ MEANINGS: dict[str, dict[str, Meaning]] = {
                 "employee_id": "last(assigned_to ORDER BY updated_at)",
             },
         ),
+        "filters": Meaning(
+            "tickets excluded after the collapse, by conditions over the collapsed columns "
+            "(the resolver included); every event row of such a ticket is counted under the "
+            "reason and used for nothing else",
+            [
+                {"where": "resolved_by = 'system'", "reason": "system_account"},
+                {"where": "resolved_at IS NULL", "reason": "not_resolved"},
+            ],
+        ),
     },
     # --- metric set ---------------------------------------------------------------------------
     "MetricSet": {
@@ -349,6 +384,11 @@ MEANINGS: dict[str, dict[str, Meaning]] = {
         "periods": Meaning(
             "the timestamp that places a table's rows in a period, per table",
             {"tickets": "created_at", "surveys": "answered_at"},
+        ),
+        "extra_columns": Meaning(
+            "columns beyond the canonical ones the metrics read, per table (a source mapping "
+            "declares them in its `extra_columns`)",
+            {"tickets": ["support_line"]},
         ),
         "metrics": Meaning(
             "the metrics by id (a KPI id of the scheme), each one SQL aggregate per employee "
@@ -378,6 +418,11 @@ MEANINGS: dict[str, dict[str, Meaning]] = {
             "working_minutes(created_at, first_response_at)",
         ),
         "q": Meaning("percentile: the fraction (0.9 is the 90th percentile)", 0.9),
+        "by": Meaning(
+            "a column to break the metric down by: one more figure per value, in columns "
+            "`<metric>[<value>]` (rows without a value count in the total only)",
+            "type",
+        ),
         "label": Meaning("the metric's name for readers", {"zh": "客户满意度", "en": "CSAT"}),
     },
     # --- bundle -------------------------------------------------------------------------------

@@ -144,27 +144,30 @@ def write_table_excel(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     return save_workbook(book, path)
 
 
-def write_table(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def write_table(
+    frame: pd.DataFrame, path: str | os.PathLike[str], *, decimals: int | None = CSV_DECIMALS
+) -> Path:
     """Write one table to ``path``, whole or not at all: the one writer of every command's
     ``--out`` (``kpi score``, ``annual``, ``bonus``, ``raters``, ``collect``, ``metrics``).
 
     ``.xlsx``: :func:`write_table_excel` (every text cell through :func:`put_cell`, never a
     formula). Any other name: CSV in UTF-8 with a BOM (what Excel opens as UTF-8), numbers
-    rounded to 4 decimals, and text made inert for a spreadsheet (:func:`table_csv`).
+    rounded to ``decimals`` (``None``: full precision, read back as written), and text made
+    inert for a spreadsheet (:func:`table_csv`).
     """
     if Path(path).suffix.lower() == ".xlsx":
         return write_table_excel(frame, path)
-    return write_atomic(path, table_csv(frame).encode("utf-8-sig"))
+    return write_atomic(path, table_csv(frame, decimals=decimals).encode("utf-8-sig"))
 
 
-def table_csv(frame: pd.DataFrame) -> str:
+def table_csv(frame: pd.DataFrame, *, decimals: int | None = CSV_DECIMALS) -> str:
     """The table as CSV text meant to be opened in Excel: no cell runs as a formula.
 
     Following the OWASP advice on CSV injection, a text cell starting with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (:func:`csv_cell`), so
     that ``=HYPERLINK(...)`` or ``+cmd|' /C calc'!A0`` is shown as text, not run. Text that
     is a plain number (``-1.5``) is left as it is, and numbers stay numbers (rounded to
-    :data:`CSV_DECIMALS` decimals).
+    ``decimals``, by default :data:`CSV_DECIMALS`; ``None``: full precision).
 
     Examples
     --------
@@ -175,7 +178,7 @@ def table_csv(frame: pd.DataFrame) -> str:
     张三,3.0
     <BLANKLINE>
     """
-    text = frame.round(CSV_DECIMALS)
+    text = frame.copy() if decimals is None else frame.round(decimals)
     for column in text.columns:
         if pd.api.types.is_numeric_dtype(text[column]):
             continue

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from ..engine.grading import team_ranking
 from ..engine.scheme import Kpi, Position
 from ..labels import Lang, label, ledger_table, name_of, position_names
+from .breakdown import kpi_breakdowns
 from .charts import bar_chart, box_chart, grade_distribution_chart, use_cjk_font
 from .context import ReportContext
 from .html import escape, number, section, table
@@ -197,8 +198,13 @@ def attainment(ctx: ReportContext) -> HTML:
             {k.name.get(lang): people[k.id] / k.weight for k in position.kpis},
             title=label("report.points_distribution", lang),
         )
+        parts = kpi_breakdowns(position, actuals, lang=lang, value_text=_actual)
         body += (
-            f"<h3>{escape(position.name.get(lang))}</h3>" + table(kpis) + _png(chart) + _png(spread)
+            f"<h3>{escape(position.name.get(lang))}</h3>"
+            + table(kpis)
+            + parts
+            + _png(chart)
+            + _png(spread)
         )
     return _section(label("report.kpis", lang), body)
 

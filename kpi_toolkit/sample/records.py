@@ -41,6 +41,8 @@ TYPES = {  # ticket type shares by team
     "安装组": {"安装": 0.8, "故障排查": 0.1, "电话咨询": 0.1},
     "": {"电话咨询": 0.55, "故障排查": 0.35, "维修": 0.05, "安装": 0.05},
 }
+# service stage of a ticket, from its type (no draw: the sample's figures stay as they were)
+STAGES = {"电话咨询": "售前咨询", "安装": "安装调试", "故障排查": "售后维修", "维修": "售后维修"}
 CHANNELS = {"电话": 0.5, "微信": 0.25, "网页": 0.15, "上门": 0.1}
 NOTES = ["", "", "", "", "客户要求上门, 已安排", '客户称"无法开机"', "已电话回访"]
 OPINIONS = ["", "", "", "师傅很专业", "响应太慢了", '说明书写得不清楚, "按键"位置不对', "满意"]
@@ -327,6 +329,7 @@ def _tickets(people: _People) -> pd.DataFrame:
             "处理人": staff["name"],
             "所属组": staff["team"],
             "工单类型": types,
+            "服务阶段": pd.Series(types).map(STAGES).to_numpy(),
             "受理渠道": _choice(rng, CHANNELS, n),
             "创建时间": frame["created"],
             "首次响应时间": frame["first_response"],
