@@ -434,8 +434,14 @@ def test_a_column_twice_in_the_header_is_refused(tmp_path: Path) -> None:
         "employee_id,name,position,team,status,status\nE1,甲,manager,一组,regular,probation\n",
         encoding="utf-8",
     )
+    with pytest.raises(DataError) as caught:  # the reader: both columns named
+        read_table(path)
+    (problem,) = messages(caught.value)
+    assert "columns E (5) and F (6): two columns have the header 'status'" in problem
+    # a table read otherwise (pandas renames the second to status.1) is refused by the check
+    frame = pd.read_csv(path, dtype=str)
     with pytest.raises(DataError) as caught:
-        check_roster(read_table(path))
+        check_roster(frame)
     (problem,) = messages(caught.value)
     assert "column status: the header names this column more than once" in problem
     assert "'status.1'" in problem
