@@ -989,6 +989,56 @@ LABELS: dict[str, dict[str, str]] = {
     "report.breakdown": {"zh": "分项明细", "en": "Breakdown"},
     "report.breakdown.item": {"zh": "分项", "en": "Item"},
     "report.breakdown.mean": {"zh": "平均实际值", "en": "Mean actual"},
+    # what-if panel and weight explorer: modes, limits, legend, scheme YAML (issue 14: 4, 7)
+    "whatif.mode": {"zh": "调整方式", "en": "How weights move"},
+    "whatif.mode.keep": {
+        "zh": "保持类别分值(同类别其他指标按比例调整)",
+        "en": "Keep category points (the category's other KPIs follow in proportion)",
+    },
+    "whatif.mode.free": {"zh": "自由调整(只改这一项)", "en": "Free (only this weight)"},
+    "whatif.weight": {"zh": "{category} · {kpi} 权重", "en": "{category} · {kpi} weight"},
+    "whatif.limit": {"zh": "0–{max}", "en": "0–{max}"},
+    "whatif.clamped": {
+        "zh": "“{kpi}”的权重只能在 0 到 {max} 之间,输入的 {typed} 已改为 {value}。",
+        "en": "The weight of {kpi} must be between 0 and {max}: {typed} was changed to {value}.",
+    },
+    "whatif.single": {
+        "zh": "本类别只有这一个指标:保持类别分值时不能单独调整。",
+        "en": "The only KPI of its category: it cannot move while categories keep their points.",
+    },
+    "whatif.legend": {"zh": "图例(与原权重相比):", "en": "Legend (against the scheme's weights):"},
+    "whatif.legend.up": {"zh": "▲ 等级上升", "en": "▲ grade up"},
+    "whatif.legend.down": {"zh": "▼ 等级下降", "en": "▼ grade down"},
+    "whatif.legend.same": {"zh": "无标记:等级不变", "en": "no mark: same grade"},
+    "whatif.grade_change": {"zh": "等级变化", "en": "Grade change"},
+    "whatif.copy": {"zh": "复制为方案 YAML", "en": "Copy as scheme YAML"},
+    "whatif.copied": {
+        "zh": "已复制到剪贴板;也可从下框中复制,粘贴到方案文件的副本中。",
+        "en": "Copied to the clipboard; you can also copy it from the box below into a copy "
+        "of the scheme file.",
+    },
+    "whatif.copy_failed": {
+        "zh": "浏览器不允许写入剪贴板:请从下框中复制。",
+        "en": "The browser does not allow writing to the clipboard: copy it from the box below.",
+    },
+    "whatif.yaml": {"zh": "方案 YAML 片段", "en": "Scheme YAML fragment"},
+    "whatif.yaml_note": {
+        "zh": "权重模拟:{scheme} · {position}。替换方案副本中各指标的 weight;"
+        "各类别的 points 须等于其指标权重之和。",
+        "en": "Tried weights: {scheme} · {position}. Replace each KPI's weight in a copy of "
+        "the scheme; each category's points must equal the sum of its KPIs' weights.",
+    },
+    "explorer.intro": {
+        "zh": "移动权重,立即查看谁的排名或等级发生变化、等级如何分布、谁接近等级界限。"
+        "满意的情景可保存为方案文件(kpi validate 可校验),并相互对比。",
+        "en": "Move a weight and see at once who changes rank or grade, how the grades "
+        "spread and who sits near a band edge. Save the scenarios you like as scheme files "
+        "(accepted by kpi validate) and compare them.",
+    },
+    "explorer.scenario.no_change": {
+        "zh": "两个方案之间没有人的等级或排名发生变化。",
+        "en": "Nobody's grade or rank changes between the two.",
+    },
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -227,3 +228,65 @@ def test_notebook_runs(data_dir: Path, tmp_path: Path):
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     assert not any(o.get("output_type") == "error" for o in outputs)
+
+
+def test_the_page_says_what_it_is_in_the_readers_language(explorer, data_dir, tmp_path):
+    top = explorer.widget.children[1].value
+    assert "移动权重" in top and "Move a weight" not in top
+    english = explore(
+        scheme="after_sales_team",
+        data_dir=data_dir,
+        period=PERIOD,
+        lang="en",
+        scenario_dir=tmp_path,
+    )
+    assert "Move a weight" in english.widget.children[1].value
+
+
+def test_mode_buttons_fit_their_words_and_no_button_needs_an_icon_font(explorer):
+    assert explorer.mode.style.button_width == "auto"
+    buttons = [explorer.reset_button, explorer.save_button, explorer.compare_button]
+    assert all(b.icon == "" for b in buttons)  # icons are Font Awesome, from a CDN in Voilà
+
+
+def test_keep_mode_is_exactly_proportional_in_the_widget(explorer):
+    explorer.sliders["csat"].value = 16.5  # performance 70: the six others share 53.5
+    weights = explorer.weights["specialist"]
+    tens = [weights[k] for k in ("complaint_rate", "resolution_rate", "first_response")]
+    assert max(tens) - min(tens) <= 1e-6 and weights["workload"] == pytest.approx(tens[0] / 2)
+    performance = [k.id for k in explorer.scheme.positions["specialist"].kpis][:7]
+    assert sum(round(weights[k] * 1e6) for k in performance) == 70_000_000
+    assert {k: s.value for k, s in explorer.sliders.items()} == weights
+
+
+def test_a_saved_scenarios_description_has_no_float_noise(explorer, tmp_path: Path):
+    explorer.sliders["csat"].value = 16.5
+    path = explorer.save("细分权重")
+    description = load_scheme(path).description or ""
+    assert "9.727273" in description or "9.727272" in description
+    numbers = re.findall(r"(?:weight|points): (\S+)", path.read_text(encoding="utf-8"))
+    assert numbers and not [n for n in numbers if re.search(r"\.\d{7,}", n)]
+    assert not re.search(r"\d\.\d{7,}", description)
+
+
+def test_compare_says_in_words_when_nobody_changes(explorer):
+    people, _ = explorer.compare(BASELINE, CURRENT)
+    assert (people["rank_change"] == 0).all()
+    assert LABELS["explorer.scenario.no_change"]["zh"] in explorer.comparison.value
+    assert "kpi-compare" not in explorer.comparison.value
+
+
+def test_parameterised_notebook_drops_the_developer_notes(tmp_path: Path):
+    path = parameterised_notebook(tmp_path, {"period": "2026-Q2"})
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert all(c["cell_type"] == "code" for c in cells)
+    assert "Move a weight" not in path.read_text(encoding="utf-8")
+
+
+def test_kpi_explore_takes_a_scenario_dir():
+    from kpi_toolkit.cli.parser import build_parser
+
+    args = build_parser().parse_args(
+        ["explore", "--scheme", "s", "--data-dir", "d", "--period", PERIOD, "--scenario-dir", "x"]
+    )
+    assert args.scenario_dir == "x"

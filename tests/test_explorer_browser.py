@@ -83,12 +83,16 @@ def test_keyboard_slider_move_reranks_as_the_engine_says(server, chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     local = server.url.rstrip("/")
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(local) else route.abort()
-        ),  # nothing leaves the machine
-    )
+    blocked: list[str] = []
+
+    def route(route) -> None:  # nothing leaves the machine: other requests are counted
+        if route.request.url.startswith((local, "data:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
     try:
         page.goto(server.url, timeout=TIMEOUT_MS)
         handle = page.locator(f".kpi-weight-{KPI} .noUi-handle")
@@ -117,5 +121,19 @@ def test_keyboard_slider_move_reranks_as_the_engine_says(server, chromium):
         assert after != before
         readout = page.locator(f".kpi-weight-{KPI} .widget-readout").inner_text()
         assert float(readout) == weights[KPI]
+        _check_what_the_reader_sees(page)
+        assert blocked == []  # no Font Awesome (nor anything) from a CDN
     finally:
         context.close()
+
+
+def _check_what_the_reader_sees(page) -> None:
+    """Chinese words at the top, whole mode buttons, keep mode exactly proportional."""
+    text = page.locator("body").inner_text()
+    assert "移动权重" in text and "Move a weight" not in text
+    cut = page.eval_on_selector_all(
+        ".widget-toggle-button",
+        "bs => bs.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.textContent)",
+    )
+    assert cut == []
+    assert page.locator(".widget-toggle-button").count() == 2

@@ -199,6 +199,7 @@ def test_what_if_panel_agrees_with_the_engine(department, data_dir: Path, offlin
     page.goto((out / "appraisal_report_2026-Q3.html").as_uri())
     panel = page.locator(".kpi-whatif")
     panel.locator("select").select_option(label="售后服务专员")
+    panel.locator("input[value='free']").check()  # each weight as typed (keep is the default)
     new = {"csat": 25, "workload": 0, "teamwork": 20}
     for kpi_id, weight in new.items():
         panel.locator(f"input[data-kpi='{kpi_id}']").fill(str(weight))

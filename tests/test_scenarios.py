@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,12 +19,14 @@ from kpi_toolkit.explorer.scenario_files import (
     scenario_weights,
 )
 from kpi_toolkit.explorer.scenarios import (
+    PRECISION,
     attainment,
     baseline_weights,
     compare,
     normalise,
     rescore,
     set_weight,
+    spread,
     standing,
     team_changes,
 )
@@ -191,15 +195,48 @@ def test_keep_mode_respreads_within_the_category():
         assert sum(moved[m] for m in members) == pytest.approx(category.points)
 
 
-def test_keep_mode_rounds_to_the_step_and_still_adds_up():
+def test_keep_mode_is_exactly_proportional_and_adds_up_exactly():
     spec = builtin_scheme("manager_post").positions["manager"]
     weights = {k.id: k.weight for k in spec.kpis}
     moved = set_weight(weights, position=spec, kpi_id="internal_cooperation", value=9)
-    # attitude 15: 5 and 2 share 6 → 4.29 / 1.71 → on the 0.5 grid: 4.5 and 1.5
-    assert (moved["periodic_report_on_time_rate"], moved["adhoc_tasks"]) == (4.5, 1.5)
-    assert sum(moved.values()) == 100
+    # attitude 15: 5 and 2 share 6 → 30/7 and 12/7, to a millionth, adding up to 6 exactly
+    assert (moved["periodic_report_on_time_rate"], moved["adhoc_tasks"]) == (4.285714, 1.714286)
+    assert sum(round(w * PRECISION) for w in moved.values()) == 100 * PRECISION
     held = set_weight(weights, position=spec, kpi_id="internal_cooperation", value=40)
     assert held["internal_cooperation"] == 15 and held["adhoc_tasks"] == 0
+
+
+def _five_tens():
+    """The specialist position with performance as five KPIs of 10 points (the others moved
+    to ability): the case the issue saw as 10/10/9.5/9.5/9.5."""
+    spec = builtin_scheme("after_sales_team").positions["specialist"]
+    members = [k.id for k in spec.kpis if k.category == "performance"][:5]
+    kpis = tuple(
+        k
+        if k.id in members or k.category != "performance"
+        else k.model_copy(update={"category": "ability"})
+        for k in spec.kpis
+    )
+    weights = {k.id: 10.0 if k.id in members else k.weight for k in kpis}
+    return spec.model_copy(update={"kpis": kpis}), members, weights
+
+
+@pytest.mark.parametrize("move", [1.5, -2.5, 0.1, 3.333333, 7])
+def test_keep_mode_gives_equal_weights_equal_shares_that_add_up(move):
+    spec, members, weights = _five_tens()
+    moved = set_weight(weights, position=spec, kpi_id=members[0], value=10 + move)
+    shares = [moved[m] for m in members[1:]]
+    assert sum(round(moved[k] * PRECISION) for k in members) == 50 * PRECISION  # exactly
+    assert max(shares) - min(shares) <= 1 / PRECISION + 1e-12  # equal, to the last millionth
+    assert all(moved[k] == round(moved[k], 6) for k in moved)  # no 5.000000000000001
+    if move == 1.5:
+        assert shares == [9.625] * 4
+
+
+def test_spread_leaves_remainders_to_the_earlier_kpis():
+    assert spread(10, {"a": 1, "b": 1, "c": 1}) == {"a": 3.333334, "b": 3.333333, "c": 3.333333}
+    assert spread(20, {"a": 1, "b": 1, "c": 1}) == {"a": 6.666667, "b": 6.666667, "c": 6.666666}
+    assert spread(5, {"a": 0, "b": 0}) == {"a": 2.5, "b": 2.5}
 
 
 def test_free_mode_moves_one_weight_and_normalise_restores_categories():
@@ -320,3 +357,18 @@ def test_smallest_change_is_the_smallest_that_changes_the_grade():
     first = table.iloc[0]
     assert (first["employee_id"], first["kpi_id"], first["new_weight"]) == ("E008", "teamwork", 8.5)
     assert (first["grade"], first["new_grade"]) == ("不合格", "合格")
+
+
+def test_a_saved_scenario_writes_weights_to_a_millionth(tmp_path):
+    scheme = builtin_scheme("manager_post")
+    spec = scheme.positions["manager"]
+    start = baseline_weights(scheme)["manager"]
+    moved = set_weight(start, position=spec, kpi_id="internal_cooperation", value=9)
+    path = save_scenario(scheme, {"manager": moved}, name="七分之一", directory=tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "4.285714" in text and "1.714286" in text
+    saved = load_scheme(path)
+    assert not re.search(r"\d\.\d{7,}", saved.description or "")  # no 5.000000000000001
+    numbers = re.findall(r"(?:weight|points): (\S+)", text)
+    assert "4.285714" in numbers and not [n for n in numbers if re.search(r"\.\d{7,}", n)]
+    assert saved.positions["manager"].categories["attitude"].points == 15

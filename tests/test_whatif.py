@@ -139,3 +139,21 @@ def test_panel_inlines_the_data_and_the_script_and_escapes_markup(appraisal):
     assert data["people"][0]["name"] == "<img src=x onerror=alert(1)></script>"
     assert script() in html
     assert "</script" not in script().lower() and "<!--" not in script()
+
+
+def test_limits_modes_and_the_yaml_heading_travel_from_python(data):
+    specialist = next(p for p in data["positions"] if p["id"] == "specialist")
+    spec = SCHEME.positions["specialist"]
+    assert specialist["total"] == 100
+    for kpi in specialist["kpis"]:
+        category_id = spec.kpi(kpi["id"]).category
+        points = spec.categories[category_id].points
+        assert (kpi["category_id"], kpi["points"]) == (category_id, points)
+    assert data["scheme"] == {"id": SCHEME.id, "name": SCHEME.name.get("zh")}
+    assert "{max}" in data["text"]["clamped"] and "{typed}" in data["text"]["clamped"]
+    assert data["text"]["mode.keep"].startswith("保持类别分值")
+
+
+def test_panel_is_hidden_in_print(appraisal):
+    ctx = ReportContext(appraisal=appraisal, previous=None, team=None, lang="zh", inputs={})
+    assert re.search(r"@media print\{\.kpi-whatif\{display:none", panel(ctx))

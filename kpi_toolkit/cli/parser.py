@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--open-browser", action="store_true")
+    p.add_argument(
+        "--scenario-dir",
+        help="where scenarios are saved and listed (default: params/scenarios in this folder)",
+    )
     p = sub.add_parser("sample", help="write the sample department")
     p.add_argument("--out", default="sample")
     p.add_argument("--seed", type=int, default=2026)

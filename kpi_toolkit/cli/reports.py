@@ -90,6 +90,7 @@ def _explore(args: argparse.Namespace) -> int:
         lang=args.lang,
         port=args.port,
         open_browser=args.open_browser,
+        scenario_dir=absolute(args.scenario_dir),
         sources=absolute(args.sources, only_if_exists=True),
         records_dir=records_dir,
     )

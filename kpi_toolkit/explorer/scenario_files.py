@@ -173,7 +173,9 @@ def _position_raw(raw: dict, position: Position) -> dict:
 
 
 def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else float(value)
+    """A weight or points as written: to a millionth (no ``5.000000000000001``)."""
+    rounded = round(float(value), 6)
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def _describe(baseline: Scheme, scenario: Scheme, name: str) -> str:

@@ -11,6 +11,7 @@ weight change is a matrix product, never a new :func:`~kpi_toolkit.engine.scorin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,6 +35,7 @@ from ..errors import KpiError
 from ..labels import Lang
 
 __all__ = [
+    "PRECISION",
     "Attainment",
     "Mode",
     "Standing",
@@ -44,6 +46,7 @@ __all__ = [
     "normalise",
     "rescore",
     "set_weight",
+    "spread",
     "standing",
     "team_changes",
     "weight_matrix",
@@ -52,7 +55,7 @@ __all__ = [
 Weights = Mapping[str, Mapping[str, float]]  # position id → KPI id → weight
 Mode = Literal["keep", "free"]
 ID_COLUMNS = ["employee_id", "name", "position", "team", "period"]
-TOLERANCE = 1e-6
+PRECISION = 1_000_000  # weights are kept to a millionth of a point
 
 
 @dataclass(frozen=True)
@@ -273,16 +276,15 @@ def set_weight(
     kpi_id: str,
     value: float,
     mode: Mode = "keep",
-    step: float | None = 0.5,
 ) -> dict[str, float]:
     """One position's weights with ``kpi_id`` moved to ``value``.
 
     In ``keep`` mode the other KPIs of the same category take up the difference in
-    proportion to their weights, so every category keeps its points and the total stays
-    100; the value is held within ``[0, category points]``, and a category with one KPI
-    cannot move. Re-spread weights are rounded to ``step`` (largest remainders, so the
-    category still adds up exactly) when the amounts allow it. In ``free`` mode only
-    ``kpi_id`` changes.
+    exact proportion to their weights, so every category keeps its points and the total
+    stays 100; the value is held within ``[0, category points]``, and a category with one
+    KPI cannot move. Weights are kept to :data:`PRECISION` (a millionth of a point); the
+    re-spread weights add up exactly, the last millionth going to the earlier KPIs
+    (:func:`spread`). In ``free`` mode only ``kpi_id`` changes (held at 0 or more).
 
     Examples
     --------
@@ -294,42 +296,61 @@ def set_weight(
     (25.0, 13.5, 100.0)
     """
     new = {k.id: float(weights[k.id]) for k in position.kpis}
-    value = max(float(value), 0.0)
+    value = max(_rounded(value), 0.0)
     if mode == "free":
         return {**new, kpi_id: value}
     category = position.kpi(kpi_id).category
     others = [k.id for k in position.kpis if k.category == category and k.id != kpi_id]
     if not others:
         return new
-    budget = new[kpi_id] + sum(new[k] for k in others)
+    budget = _rounded(new[kpi_id] + sum(new[k] for k in others))
     new[kpi_id] = min(value, budget)
-    new.update(_spread(budget - new[kpi_id], {k: new[k] for k in others}, step=step))
+    new.update(spread(budget - new[kpi_id], {k: new[k] for k in others}))
     return new
 
 
-def _spread(amount: float, current: dict[str, float], *, step: float | None) -> dict[str, float]:
-    """``amount`` shared in proportion to ``current`` (equally when all are 0)."""
-    base = np.array(list(current.values()))
-    share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1 / len(base))
-    exact = amount * share
-    units = amount / step if step else np.nan
-    if not step or abs(units - round(units)) > TOLERANCE:
-        return dict(zip(current, exact.tolist(), strict=True))
-    quota = exact / step
-    whole = np.floor(quota + TOLERANCE)
-    order = np.argsort(-(quota - whole), kind="stable")
-    whole[order[: round(float(units - whole.sum()))]] += 1
-    return dict(zip(current, (whole * step).tolist(), strict=True))
+def _units(value: float) -> int:
+    """``value`` in millionths of a point, halves up (as ``Math.floor(x + 0.5)`` in JS)."""
+    return math.floor(float(value) * PRECISION + 0.5)
 
 
-def normalise(
-    weights: Mapping[str, float], *, position: Position, step: float | None = 0.5
-) -> dict[str, float]:
+def _rounded(value: float) -> float:
+    """``value`` to :data:`PRECISION` (``10 → 5.000000000000001`` never shows)."""
+    return _units(value) / PRECISION
+
+
+def spread(amount: float, current: Mapping[str, float]) -> dict[str, float]:
+    """``amount`` shared in exact proportion to ``current`` (equally when all are 0).
+
+    Counted in millionths of a point (:data:`PRECISION`), in integers: each KPI gets its
+    proportional share rounded down, and the millionths left over go one each to the
+    largest remainders, the earlier KPI first on a tie. The shares add up to ``amount``
+    exactly; equal weights get equal shares whenever ``amount`` allows it.
+    ``reports/whatif.js`` does the same, step for step.
+
+    Examples
+    --------
+    >>> spread(38.5, {"a": 10, "b": 10, "c": 10, "d": 10})
+    {'a': 9.625, 'b': 9.625, 'c': 9.625, 'd': 9.625}
+    >>> spread(10, {"a": 1, "b": 1, "c": 1})
+    {'a': 3.333334, 'b': 3.333333, 'c': 3.333333}
+    """
+    units = [_units(w) for w in current.values()]
+    parts = units if sum(units) > 0 else [1] * len(units)
+    whole = _units(amount)
+    floor = [whole * p // sum(parts) for p in parts]
+    rest = [whole * p - f * sum(parts) for p, f in zip(parts, floor, strict=True)]
+    for i in sorted(range(len(parts)), key=lambda i: -rest[i])[: whole - sum(floor)]:
+        floor[i] += 1
+    return {k: f / PRECISION for k, f in zip(current, floor, strict=True)}
+
+
+def normalise(weights: Mapping[str, float], *, position: Position) -> dict[str, float]:
     """Weights scaled within each category so the category has its points again."""
     new = {k.id: float(weights[k.id]) for k in position.kpis}
     for category_id, category in position.categories.items():
         members = [k.id for k in position.kpis if k.category == category_id]
-        new.update(_spread(category.points, {k: new[k] for k in members}, step=step))
+        new.update(spread(category.points, {k: new[k] for k in members}))
     return new
 
 

@@ -1,7 +1,7 @@
 """Sensitivity of grades and ranks to each weight, moved as the explorer moves it.
 
 Every weight change here is the explorer's ``keep`` move (the other KPIs of the category
-take up the difference, rounded to the slider step), evaluated for many weights at once from
+take up the difference in exact proportion), evaluated for many weights at once from
 the attainment shares: ``totals = shares @ weightsᵀ``, re-spread where an actual is missing.
 Grades and ranks are those of the shown totals, by the primitives of
 :mod:`kpi_toolkit.engine.grading`; grades are the earned grades (before any forced
@@ -29,14 +29,10 @@ def _variants(
     kpi_id: str,
     values: np.ndarray,
     weights: Mapping[str, float],
-    step: float | None,
 ) -> np.ndarray:
     """``len(values) × kpi_ids`` weight rows: ``kpi_id`` set to each value, re-spread."""
     spec = att.scheme.positions[position]
-    moved = [
-        set_weight(weights, position=spec, kpi_id=kpi_id, value=value, step=step)
-        for value in values
-    ]
+    moved = [set_weight(weights, position=spec, kpi_id=kpi_id, value=value) for value in values]
     return _rows(att, moved)
 
 
@@ -71,7 +67,6 @@ def weight_sensitivity(
     position: str,
     delta: float = 5.0,
     weights: Mapping[str, float] | None = None,
-    step: float | None = 0.5,
     lang: Lang = "zh",
 ) -> pd.DataFrame:
     """For each KPI weight moved by −``delta`` and +``delta``: how many change grade or rank.
@@ -102,9 +97,7 @@ def weight_sensitivity(
     records = []
     for kpi_id in _movable(att, position):
         values = np.array([start[kpi_id] - delta, start[kpi_id] + delta])
-        rows = _variants(
-            att, position=position, kpi_id=kpi_id, values=values, weights=start, step=step
-        )
+        rows = _variants(att, position=position, kpi_id=kpi_id, values=values, weights=start)
         totals = _totals(att, people, rows)
         grades = grade_index(totals, scheme=att.scheme)
         ranks = _ranks(totals)
@@ -182,9 +175,7 @@ def smallest_changes(
         budget = sum(start[k.id] for k in spec.kpis if k.category == spec.kpi(kpi_id).category)
         values = np.arange(0.0, budget + step / 2, step)
         values = values[np.abs(values - start[kpi_id]) > 1e-9]
-        rows = _variants(
-            att, position=position, kpi_id=kpi_id, values=values, weights=start, step=step
-        )
+        rows = _variants(att, position=position, kpi_id=kpi_id, values=values, weights=start)
         grades = grade_ids(_totals(att, people, rows).ravel(), scheme=att.scheme)
         grades = grades.reshape(len(people), len(values))
         distance = np.where(grades != base_grade[:, None], np.abs(values - start[kpi_id]), np.inf)

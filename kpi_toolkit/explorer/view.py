@@ -359,9 +359,14 @@ def comparison_html(
         "team_rank_before",
         "team_rank_after",
     ]
+    people_html = (
+        _table(changed, columns, lang, css="kpi-compare")
+        if len(changed)
+        else f"<p class='kpi-no-change'>{escape(label('explorer.scenario.no_change', lang))}</p>"
+    )
     return (
         f"{CSS}<h4>{escape(label('explorer.scenario.people', lang))}</h4>"
-        + _table(changed, columns, lang, css="kpi-compare")
+        + people_html
         + f"<h4>{escape(label('explorer.scenario.teams', lang))}</h4>"
         + _table(teams, team_columns, lang, css="kpi-teams")
     )

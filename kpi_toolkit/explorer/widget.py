@@ -80,7 +80,7 @@ class WeightExplorer:
     scenario_dir
         Where scenarios are saved and listed.
     step
-        The sliders' step, in points; re-spread weights are rounded to it.
+        The sliders' step, in points (re-spread weights are exact, to a millionth).
     """
 
     def __init__(
@@ -116,16 +116,19 @@ class WeightExplorer:
             description=label("explorer.position", lang),
         )
         self.mode = w.ToggleButtons(
-            options=[(label(f"explorer.mode.{m}", lang), m) for m in ("keep", "free")], value="keep"
+            options=[(label(f"explorer.mode.{m}", lang), m) for m in ("keep", "free")],
+            value="keep",
+            style={"button_width": "auto"},  # the buttons as wide as their words
         )
-        self.reset_button = w.Button(description=label("explorer.reset", lang), icon="undo")
+        # No icons: ipywidgets draws them with Font Awesome, which Voilà loads from a CDN.
+        self.reset_button = w.Button(description=label("explorer.reset", lang))
         self.sliders: dict[str, w.FloatSlider] = {}
         self.slider_box, self.note = w.VBox(), w.HTML()
         self.ranking, self.distribution, self.edges = w.HTML(), w.HTML(), w.HTML()
         self.sensitivity, self.comparison, self.message = w.HTML(), w.HTML(), w.HTML()
         self.sensitivity_button = w.Button(description=label("explorer.sensitivity.run", lang))
         self.scenario_name = w.Text(description=label("explorer.scenario.name", lang))
-        self.save_button = w.Button(description=label("explorer.scenario.save", lang), icon="save")
+        self.save_button = w.Button(description=label("explorer.scenario.save", lang))
         self.compare_a, self.compare_b = w.Dropdown(description="A"), w.Dropdown(description="B")
         self.compare_button = w.Button(description=label("explorer.scenario.compare", lang))
         self.widget = self._layout(w)
@@ -162,6 +165,7 @@ class WeightExplorer:
         return w.VBox(
             [
                 w.HTML(f"<h3>{html.escape(title)}</h3>"),
+                w.HTML(f"<p>{html.escape(label('explorer.intro', self.lang))}</p>"),
                 controls,
                 self.note,
                 self.slider_box,
@@ -208,7 +212,7 @@ class WeightExplorer:
                     min=0,
                     max=100,
                     step=self.step,
-                    readout_format=".1f",
+                    readout_format=".8",  # d3: 8 significant digits, zeros trimmed
                     continuous_update=False,
                     description=kpi.name.get(self.lang),
                     style={"description_width": "14em"},
@@ -277,7 +281,6 @@ class WeightExplorer:
             kpi_id=kpi_id,
             value=value,
             mode=self.mode.value,
-            step=self.step,
         )
         self._sync_sliders()
         self._refresh()
@@ -285,7 +288,7 @@ class WeightExplorer:
     def _set_mode(self, mode: Mode) -> None:
         if mode == "keep":
             self.weights = {
-                pid: normalise(ws, position=self.scheme.positions[pid], step=self.step)
+                pid: normalise(ws, position=self.scheme.positions[pid])
                 for pid, ws in self.weights.items()
             }
         self._sync_sliders()
@@ -301,7 +304,7 @@ class WeightExplorer:
         """Sensitivity of the position shown, from the current weights; shown and returned."""
         pid = self.position.value
         options = {"position": pid, "weights": self.weights[pid], "lang": self.lang}
-        by_kpi = weight_sensitivity(self.att, delta=self.delta, step=self.step, **options)
+        by_kpi = weight_sensitivity(self.att, delta=self.delta, **options)
         by_person = smallest_changes(self.att, step=self.step, **options)
         self.sensitivity.value = sensitivity_html(
             by_kpi, by_person.dropna(subset=["kpi_id"]), self.delta, self.lang

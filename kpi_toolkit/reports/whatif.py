@@ -22,12 +22,45 @@ from typing import Any
 from ..engine.scheme import Scheme
 from ..engine.scoring import Appraisal
 from ..explorer.scenarios import Attainment, attainment
-from ..labels import Lang, label
+from ..labels import LABELS, Lang, label
 from .context import ReportContext
 
 __all__ = ["panel", "panel_data", "script"]
 
 TEXT_KEYS = ("position", "weight_total", "not_100", "reset", "total", "grade", "rank", "change")
+# Labels with {placeholders} the page fills in (sent as templates, not formatted here).
+TEMPLATE_KEYS = (
+    "mode",
+    "mode.keep",
+    "mode.free",
+    "weight",
+    "limit",
+    "clamped",
+    "single",
+    "legend",
+    "legend.up",
+    "legend.down",
+    "legend.same",
+    "grade_change",
+    "copy",
+    "copied",
+    "copy_failed",
+    "yaml",
+    "yaml_note",
+)
+# The panel's own look: grade changes in colour and symbol, hidden on paper.
+STYLE = """<style>
+.kpi-whatif fieldset{border:none;padding:0;margin:.4em 0}
+.kpi-whatif fieldset label{margin-right:1.2em}
+.kpi-whatif-kpi input{width:6em;margin-left:.3em}.kpi-whatif-kpi input:disabled{background:#eee}
+.kpi-whatif-limit{color:#5f6368;font-size:.85em;margin-left:.3em}
+.kpi-whatif-message{color:#b3261e;min-height:1.3em}
+.kpi-whatif-up td{background:#e6f4ea}.kpi-whatif-down td{background:#fce8e6}
+.kpi-whatif-up-mark{color:#137333;font-weight:bold}.kpi-whatif-down-mark{color:#b3261e;font-weight:bold}
+.kpi-whatif-legend span{display:inline-block;padding:0 .5em;margin-right:.6em}
+.kpi-whatif textarea{width:100%;font-family:monospace}
+@media print{.kpi-whatif{display:none !important}}
+</style>"""
 
 
 @cache
@@ -47,7 +80,11 @@ def panel_data(appraisal: Appraisal, *, lang: Lang = "zh", team: str | None = No
         ``missing`` (1 where the actual is missing) in the order of the position's KPIs),
         ``grades`` (best first: ``id, name, min``), ``forced`` (``scope`` and ``shares``
         per grade, where the scheme applies its forced distribution, else ``None``),
-        ``team`` (the people shown, ``None`` for all) and ``text`` (the labels).
+        ``team`` (the people shown, ``None`` for all), ``scheme`` (``id, name``: the
+        heading of the YAML the panel copies) and ``text`` (the labels; ``{placeholder}``
+        templates for those the page fills in). Each position has its ``total`` (the sum
+        of its weights) and each KPI its ``category_id`` and the category's ``points``:
+        a weight can be set from 0 to its category's points (keep mode) or the total.
     """
     att = attainment(appraisal)
     scheme = appraisal.scheme
@@ -60,7 +97,9 @@ def panel_data(appraisal: Appraisal, *, lang: Lang = "zh", team: str | None = No
         ],
         "forced": _forced(scheme),
         "team": team,
+        "scheme": {"id": scheme.id, "name": scheme.name.get(lang)},
         "text": {key: label(f"whatif.{key}", lang) for key in TEXT_KEYS}
+        | {key: LABELS[f"whatif.{key}"][lang] for key in TEMPLATE_KEYS}
         | {key: label(key, lang) for key in ("name", "team", "employee_id")},
     }
 
@@ -73,10 +112,13 @@ def _position(scheme: Scheme, pid: str, lang: Lang) -> dict[str, Any]:
             "name": k.name.get(lang),
             "weight": k.weight,
             "category": position.categories[k.category].name.get(lang),
+            "category_id": k.category,
+            "points": position.categories[k.category].points,
         }
         for k in position.kpis
     ]
-    return {"id": pid, "name": position.name.get(lang), "kpis": kpis}
+    total = sum(k.weight for k in position.kpis)
+    return {"id": pid, "name": position.name.get(lang), "kpis": kpis, "total": total}
 
 
 def _people(att: Attainment, present: list[str]) -> list[dict[str, Any]]:
@@ -116,12 +158,12 @@ def _forced(scheme: Scheme) -> dict[str, Any] | None:
 
 
 def panel(ctx: ReportContext) -> str:
-    """The panel's HTML: heading, explanation, data block and script."""
+    """The panel's HTML: style, heading, explanation, data block and script."""
     data = panel_data(ctx.appraisal, lang=ctx.lang, team=ctx.team)
     text = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
     lang = ctx.lang
     return (
-        '<section class="kpi-section kpi-whatif">'
+        f'<section class="kpi-section kpi-whatif">{STYLE}'
         f"<h2>{escape(label('whatif.title', lang))}</h2>"
         f"<p>{escape(label('whatif.explain', lang))}</p>"
         '<div class="kpi-whatif-app"></div>'
