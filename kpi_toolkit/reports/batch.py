@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Job", "Outcome", "annual_job", "plan_jobs", "run_jobs"]
 
-NOTES_TAG = "notes"
 SCORECARDS = "scorecards"  # the sub-folder of the personal scorecards
 
 
@@ -267,7 +266,7 @@ def _run(
     executed = execute_notebook(
         job.notebook, job.parameters, cwd=cwd or job.notebook.parent, kernel=kernel
     )
-    html = export_html(_without_notes(executed), title=job.title, lang=job.lang)
+    html = export_html(executed, title=job.title, lang=job.lang)
     page, notebook = targets(job, out=out)
     write_atomic(page, html)
     write_atomic(notebook, nbformat.writes(executed))
@@ -283,12 +282,6 @@ def targets(job: Job, *, out: Path) -> tuple[Path, Path]:
         inside(folder, job.stem, extension=".html"),
         inside(folder, job.stem, extension=".ipynb"),
     )
-
-
-def _without_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    page = nbformat.from_dict(nb)
-    page.cells = [c for c in page.cells if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]
-    return page
 
 
 def _reason(error: Exception) -> str:
