@@ -44,8 +44,12 @@ def sample_folder(*, seed: int = SAMPLE_SEED) -> Path:
         write_sample(written, seed=seed, records=True)
         (written / _DONE).write_text(__version__, encoding="utf-8")
         if not (folder / _DONE).exists():  # another process may have finished first
-            shutil.rmtree(folder, ignore_errors=True)
-            os.replace(written, folder)
+            shutil.rmtree(folder, ignore_errors=True)  # an interrupted earlier write
+            try:
+                os.replace(written, folder)
+            except OSError:
+                if not (folder / _DONE).exists():  # not another process's finished copy
+                    raise
     return folder
 
 
