@@ -165,7 +165,10 @@ def test_annual_review_from_the_cli_with_its_pdf(sample: Path, tmp_path: Path, c
 
 
 @pytest.mark.browser
-def test_pdf_beside_each_page_with_the_title_on_page_one(sample: Path, tmp_path: Path) -> None:
+def test_pdf_beside_each_page_with_the_title_on_page_one(
+    sample: Path, tmp_path: Path, chromium
+) -> None:
+    # ``chromium`` runs Playwright in this thread already: --pdf must print all the same.
     argv = ["report", "--scheme", SCHEME, "--data-dir", str(sample), "--period", "2026-Q3"]
     out = tmp_path / "out"
     more = ["--employee", "E005", "--compare", "2025-Q3", "--pdf", "--quiet"]

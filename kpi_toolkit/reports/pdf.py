@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from ..errors import InputError, Problem
 from ..files import write_atomic
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Route
+    from playwright.sync_api import Browser, Playwright, Route
 
 __all__ = ["CHROMIUM", "chromium_path", "pdf_printer"]
 
@@ -78,6 +79,9 @@ def _check_tools() -> Path:
 def pdf_printer() -> Iterator[Printer]:
     """One Chromium for a batch: yields ``print_pdf(html, pdf)``.
 
+    Playwright's synchronous API refuses to run in a thread with an asyncio loop (a
+    Jupyter kernel, or the caller's own Playwright): it runs in a worker thread of its own.
+
     Raises
     ------
     InputError
@@ -89,35 +93,56 @@ def pdf_printer() -> Iterator[Printer]:
     ...     print_pdf(Path("report.html"), Path("report.pdf"))
     """
     browser_path = _check_tools()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(browser_path), headless=True, args=CHROMIUM_ARGS
-        )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-pdf") as worker:
+        started = worker.submit(_start, browser_path).result()
         try:
 
             def print_pdf(html: Path, pdf: Path) -> Path:
-                context = browser.new_context()
-                try:
-                    page = context.new_page()
-                    page.route("**/*", _offline)
-                    page.goto(html.resolve().as_uri(), wait_until="load")
-                    data = page.pdf(
-                        format="A4",
-                        print_background=True,
-                        display_header_footer=True,
-                        header_template=HEADER,
-                        footer_template=FOOTER,
-                        margin={"top": "16mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
-                    )
-                finally:
-                    context.close()
-                return write_atomic(pdf, data)
+                return write_atomic(pdf, worker.submit(_print, started[1], html).result())
 
             yield print_pdf
         finally:
-            browser.close()
+            worker.submit(_stop, *started).result()
+
+
+def _start(browser_path: Path) -> tuple[Playwright, Browser]:
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=str(browser_path), headless=True, args=CHROMIUM_ARGS
+        )
+    except Exception:
+        playwright.stop()
+        raise
+    return playwright, browser
+
+
+def _print(browser: Browser, html: Path) -> bytes:
+    """The page printed: A4, backgrounds, the title in the header, page numbers below."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route("**/*", _offline)
+        page.goto(html.resolve().as_uri(), wait_until="load")
+        return page.pdf(
+            format="A4",
+            print_background=True,
+            display_header_footer=True,
+            header_template=HEADER,
+            footer_template=FOOTER,
+            margin={"top": "16mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+        )
+    finally:
+        context.close()
+
+
+def _stop(playwright: Playwright, browser: Browser) -> None:
+    try:
+        browser.close()
+    finally:
+        playwright.stop()
 
 
 def _offline(route: Route) -> None:
