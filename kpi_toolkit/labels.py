@@ -1039,6 +1039,35 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "两个方案之间没有人的等级或排名发生变化。",
         "en": "Nobody's grade or rank changes between the two.",
     },
+    # trends, --compare, the annual review from the CLI, PDF, notebooks (issue 14: 2, 3, 5, 6)
+    "report.trend": {"zh": "历期趋势", "en": "Trends"},
+    "report.trend.current": {"zh": "(本期)", "en": "(this period)"},
+    "report.trend.none": {
+        "zh": "数据中只有本期的考核结果,没有可比的往期。",
+        "en": "The data hold only this period: there is no earlier period to compare.",
+    },
+    "report.trend.explain": {
+        "zh": "{first} 至 {last} 各期的平均分与各等级人数(每期按当期数据考核一次)。",
+        "en": "Mean total and headcount per grade in each period from {first} to {last} "
+        "(each period appraised once from its own data).",
+    },
+    "report.trend.teams": {"zh": "各团队平均分", "en": "Mean total per team"},
+    "report.trend.person": {"zh": "历期考核结果", "en": "Results over the periods"},
+    "report.bonus.figure": {"zh": "项目", "en": "Figure"},
+    "report.bonus.value": {"zh": "数值", "en": "Value"},
+    "report.bonus.yuan": {"zh": "元", "en": "yuan"},
+    "report.bonus.pool": {"zh": "奖金池", "en": "Bonus pool"},
+    "report.bonus.headcount": {"zh": "参加考核人数", "en": "Headcount appraised"},
+    "report.bonus.per_head": {"zh": "人均基数", "en": "Base per head"},
+    "report.bonus.rule": {"zh": "分配规则", "en": "Allocation rule"},
+    "report.bonus.how": {"zh": "计算方法", "en": "How the pool is computed"},
+    "report.bonus.formula": {
+        "zh": "(安装 {installs} 把 × {install_price} 元 + 维修 {repairs} 把 × {repair_price} 元)"
+        " ÷ 参加考核人数",
+        "en": "({installs} installs × {install_price} yuan + {repairs} repairs × "
+        "{repair_price} yuan) ÷ headcount appraised",
+    },
+    "report.bonus.grade": {"zh": "基数 × 等级系数", "en": "base × the grade's bonus factor"},
 }
 
 

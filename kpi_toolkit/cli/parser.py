@@ -81,7 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="run the report notebooks, write offline HTML")
     p.add_argument("--scheme", required=True)
     add_inputs(p, data_dir_required=True)
-    p.add_argument("--period", required=True)
+    p.add_argument("--period", help="the period reported (not with --annual)")
+    p.add_argument("--annual", metavar="YYYY", help="the annual review of this year, not --period")
+    p.add_argument("--compare", metavar="PERIOD", help="compare with this earlier period")
+    p.add_argument("--pdf", action="store_true", help="also a PDF beside each HTML page")
+    p.add_argument("--installs", type=float, help="annual review: 锁具的安装把数 (bonus pool)")
+    p.add_argument("--install-price", type=float, help="default: the scheme's bonus: setting")
+    p.add_argument("--repairs", type=float, help="annual review: 锁具的维修把数 (bonus pool)")
+    p.add_argument("--repair-price", type=float, help="default: the scheme's bonus: setting")
+    p.add_argument(
+        "--allocation",
+        choices=("base", "proportional", "grade"),
+        help="annual review: default the scheme's bonus: setting, else base",
+    )
     p.add_argument("--team", action="append", help="a team (repeatable), or 'all' for each team")
     p.add_argument("--per-employee", action="store_true", help="also one scorecard per person")
     p.add_argument(

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from ..reports.batch import Outcome
 
+from ..errors import Problem, raise_if
 from .common import (
     absolute,
     command,
@@ -23,6 +24,9 @@ def _report(args: argparse.Namespace) -> int:
     from ..reports.batch import context_for, plan_jobs, run_jobs
     from ..reports.excel import write_scores_excel
 
+    _check_report_options(args)
+    if args.annual is not None:
+        return _annual(args)
     data_dir = str(Path(args.data_dir).resolve())
     scheme = absolute(args.scheme, only_if_exists=True) or args.scheme
     sources = absolute(args.sources, only_if_exists=True)
@@ -37,9 +41,9 @@ def _report(args: argparse.Namespace) -> int:
         records_dir=records,
         corrections=corrections,
         plans=absolute(args.plans),
+        compare=args.compare,
     )
     teams = args.team or []
-    approval = {k: v for k, v in vars(args).items() if k.endswith(("_by", "_on")) and v}
     jobs = plan_jobs(
         ctx,
         scheme=scheme,
@@ -47,18 +51,106 @@ def _report(args: argparse.Namespace) -> int:
         teams=teams,
         per_employee=args.per_employee,
         employees=args.employee or [],
-        approval=approval,
+        approval=_approval(args),
         sources=sources,
         records_dir=records,
         corrections=corrections,
         plans=absolute(args.plans),
+        compare=None if ctx.previous is None or args.compare is None else str(ctx.previous.period),
     )
     out_dir = make_folder(Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)))
     out_dir = out_dir.resolve()
     scores = inside(out_dir, f"scores_{ctx.appraisal.period}", extension=".xlsx")
     excel = write_scores_excel(ctx.appraisal, scores, lang=args.lang)
     print(f"scores written to {excel}", file=sys.stderr)
-    outcomes = run_jobs(jobs, out_dir=out_dir, progress=not args.quiet)
+    return _written(run_jobs(jobs, out_dir=out_dir, progress=not args.quiet, pdf=args.pdf), out_dir)
+
+
+def _approval(args: argparse.Namespace) -> dict[str, str]:
+    """The approval block's names and dates given (``--prepared-by`` …)."""
+    return {k: v for k, v in vars(args).items() if k.endswith(("_by", "_on")) and v}
+
+
+# Options that make sense only for a period's report, or only for the annual review.
+_PERIOD_ONLY = ("team", "per_employee", "employee", "compare", "corrections", "plans")
+_ANNUAL_ONLY = ("installs", "install_price", "repairs", "repair_price", "allocation")
+
+
+def _check_report_options(args: argparse.Namespace) -> None:
+    """Exactly one of ``--period`` and ``--annual``, and no option of the other kind."""
+    annual = args.annual is not None
+    problems = []
+    if annual == (args.period is not None):
+        problems.append(
+            Problem(
+                where="--period / --annual",
+                message="both given" if annual else "neither given",
+                allowed="--period P (a period's report) or --annual YYYY (the annual review)",
+            )
+        )
+    wrong = _PERIOD_ONLY if annual else _ANNUAL_ONLY
+    problems += [
+        Problem(
+            where="--" + name.replace("_", "-"),
+            message="not an option of the annual review"
+            if annual
+            else "an option of the annual review (--annual YYYY) only",
+            allowed="leave it out",
+        )
+        for name in wrong
+        if getattr(args, name) not in (None, False, [])
+    ]
+    raise_if(problems)
+
+
+def _annual(args: argparse.Namespace) -> int:
+    """``kpi report --annual YYYY``: the annual review, its inputs checked here first."""
+    from ..engine.annual import parse_year
+    from ..files import make_folder
+    from ..reports.annual_review import bonus_settings, load_review
+    from ..reports.batch import annual_job, run_jobs
+
+    year = parse_year(args.annual).year
+    data_dir = str(Path(args.data_dir).resolve())
+    scheme = absolute(args.scheme, only_if_exists=True) or args.scheme
+    sources, records = absolute(args.sources, only_if_exists=True), absolute(args.records_dir)
+    review = load_review(  # bad input stops here, exit 2, before any notebook runs
+        scheme=scheme,
+        data_dir=data_dir,
+        year=year,
+        lang=args.lang,
+        sources=sources,
+        records_dir=records,
+    )
+    bonus: dict[str, object] = {}
+    if args.installs or args.repairs:
+        prices, rule = bonus_settings(
+            review.scheme, args.install_price, args.repair_price, args.allocation
+        )
+        bonus = {
+            "installs": args.installs or 0,
+            "install_price": prices[0],
+            "repairs": args.repairs or 0,
+            "repair_price": prices[1],
+            "allocation": rule,
+        }
+    job = annual_job(
+        scheme=scheme,
+        data_dir=data_dir,
+        year=year,
+        lang=args.lang,
+        bonus=bonus,
+        approval=_approval(args),
+        sources=sources,
+        records_dir=records,
+    )
+    out_dir = make_folder(Path(args.out_dir or Path("reports") / str(year))).resolve()
+    outcomes = run_jobs([job], out_dir=out_dir, progress=not args.quiet, pdf=args.pdf)
+    return _written(outcomes, out_dir)
+
+
+def _written(outcomes: list[Outcome], out_dir: Path) -> int:
+    """Say what was written and what failed; the exit code (1 where a report failed)."""
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
         name = "/".join(filter(None, (outcome.job.folder, outcome.job.stem)))
@@ -68,6 +160,8 @@ def _report(args: argparse.Namespace) -> int:
     for outcome in written:
         if not outcome.job.folder:
             print(outcome.html)
+            if outcome.pdf is not None:
+                print(outcome.pdf)
     return 1 if failed else 0
 
 

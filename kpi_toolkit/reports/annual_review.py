@@ -1,22 +1,42 @@
-"""The sections of the annual review: quarters, year result, year grade, bonus."""
+"""The sections of the annual review: quarters, year result, year grade, bonus, approval.
+
+``kpi report --annual 2025`` runs ``notebooks/annual_review.ipynb``, which shows these.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
 
+import pandas as pd
 from IPython.display import HTML
 
 from .. import __version__
 from ..engine.annual import AnnualResult
-from ..engine.bonus import Allocation, allocate_bonus, bonus_pool
+from ..engine.bonus import BonusPool, allocate_bonus, allocate_by_grade, bonus_pool
 from ..engine.scheme import Scheme
+from ..errors import Problem, raise_if
 from ..labels import Lang, label, position_names
 from ..pipeline import appraise_year, resolve_inputs
-from .html import escape, number, section, table
+from . import sections as rs
+from .html import escape, section, table
 from .sections import input_list
 
-__all__ = ["Review", "bonus", "footer", "load_review", "title", "year_results"]
+if TYPE_CHECKING:
+    from .context import ReportContext
+
+__all__ = [
+    "Review",
+    "approval",
+    "bonus",
+    "bonus_figures",
+    "bonus_settings",
+    "footer",
+    "load_review",
+    "title",
+    "year_results",
+]
 
 
 @dataclass(frozen=True)
@@ -81,38 +101,118 @@ def year_results(review: Review) -> HTML:
     return HTML(section(label("report.year_result", lang), table(shown)))
 
 
+BonusAllocation = Literal["base", "proportional", "grade"]
+
+
 def bonus(
     review: Review,
     *,
     installs: float,
-    install_price: float,
+    install_price: float | None = None,
     repairs: float,
-    repair_price: float,
-    allocation: Allocation = "base",
+    repair_price: float | None = None,
+    allocation: BonusAllocation | None = None,
 ) -> HTML:
-    """The bonus pool shared by year result (left out when no installs or repairs given)."""
+    """The bonus pool shared by year result, its figures labelled (left out when no
+    installs or repairs are given).
+
+    A unit price or the allocation not given is the scheme's ``bonus:`` setting (as for
+    ``kpi bonus --scheme``); ``grade`` pays base per head × the grade's ``bonus_factor``.
+
+    Raises
+    ------
+    InputError
+        A unit price given nowhere, or a count or price that is not a number ≥ 0.
+    """
     lang, scores = review.lang, review.result.scores
-    if installs == 0 and repairs == 0:
+    if not installs and not repairs:
         return HTML("")
+    prices, rule = bonus_settings(review.scheme, install_price, repair_price, allocation)
     pool = bonus_pool(
         installs=installs,
-        install_price=install_price,
+        install_price=prices[0],
         repairs=repairs,
-        repair_price=repair_price,
+        repair_price=prices[1],
         headcount=len(scores),
     )
-    paid = allocate_bonus(scores, pool=pool, allocation=allocation)
+    if rule == "grade":
+        paid = allocate_by_grade(scores, pool=pool, scheme=review.scheme)
+    else:
+        paid = allocate_bonus(scores, pool=pool, allocation=rule)
     shown = paid[["employee_id", "name", "total", "grade", "bonus"]].copy()
     shown.columns = [label(c, lang) for c in shown.columns]
-    facts = label(
-        "report.bonus.facts",
+    counts = (installs, prices[0], repairs, prices[1])
+    figures = table(bonus_figures(pool, counts, rule=rule, lang=lang), css="kpi-table kpi-facts")
+    return HTML(section(label("report.bonus", lang), figures + table(shown)))
+
+
+def bonus_settings(
+    scheme: Scheme,
+    install_price: float | None,
+    repair_price: float | None,
+    allocation: BonusAllocation | None,
+) -> tuple[tuple[float, float], BonusAllocation]:
+    """The unit prices and the allocation: as given, else the scheme's ``bonus:`` setting
+    (a price given nowhere is refused; the allocation defaults to ``base``)."""
+    setting = scheme.bonus
+    given = {"install_price": install_price, "repair_price": repair_price}
+    prices = {k: v if v is not None else getattr(setting, k, None) for k, v in given.items()}
+    problems = [
+        Problem(
+            where=f"--{name.replace('_', '-')}",
+            message="no unit price given",
+            allowed="--" + name.replace("_", "-") + " PRICE, or a scheme whose bonus: sets it",
+        )
+        for name, price in prices.items()
+        if price is None
+    ]
+    raise_if(problems)
+    rule = allocation or (setting.allocation if setting is not None else "base")
+    return (float(prices["install_price"] or 0), float(prices["repair_price"] or 0)), rule
+
+
+def bonus_figures(
+    pool: BonusPool,
+    counts: tuple[float, float, float, float],
+    *,
+    rule: BonusAllocation,
+    lang: Lang,
+) -> pd.DataFrame:
+    """The pool's figures, each labelled, amounts with thousands separators.
+
+    Examples
+    --------
+    >>> from kpi_toolkit.engine.bonus import BonusPool
+    >>> figures = bonus_figures(BonusPool(12_400_000, 58), (400, 250, 240, 100), rule="base",
+    ...                         lang="zh")
+    >>> figures.to_dict("list")["数值"][:3]
+    ['124,000.00 元', '58', '2,137.93 元']
+    """
+    installs, install_price, repairs, repair_price = counts
+    formula = label(
+        "report.bonus.formula",
         lang,
-        pool=number(pool.pool),
-        headcount=pool.headcount,
-        base=number(pool.base_per_head),
-        allocation=label(f"report.bonus.{allocation}", lang),
+        installs=f"{installs:,g}",
+        install_price=f"{install_price:,.2f}",
+        repairs=f"{repairs:,g}",
+        repair_price=f"{repair_price:,.2f}",
     )
-    return HTML(section(label("report.bonus", lang), f"<p>{escape(facts)}</p>" + table(shown)))
+    yuan = label("report.bonus.yuan", lang)
+    rows = [
+        ("report.bonus.pool", f"{pool.pool:,.2f} {yuan}"),
+        ("report.bonus.headcount", f"{pool.headcount:,}"),
+        ("report.bonus.per_head", f"{pool.base_per_head:,.2f} {yuan}"),
+        ("report.bonus.rule", label(f"report.bonus.{rule}", lang)),
+        ("report.bonus.how", formula),
+    ]
+    keys = (label("report.bonus.figure", lang), label("report.bonus.value", lang))
+    return pd.DataFrame([(label(k, lang), v) for k, v in rows], columns=list(keys))
+
+
+def approval(review: Review, **signers: str) -> HTML:
+    """The approval block (编制人员 / 审核人员 / 批准人员 with dates), as on every report
+    (:func:`kpi_toolkit.reports.sections.approval`, which reads the language only)."""
+    return rs.approval(cast("ReportContext", review), **signers)
 
 
 def footer(review: Review) -> HTML:

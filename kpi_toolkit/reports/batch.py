@@ -9,7 +9,8 @@ is listed at the end. Every file is written atomically, under a name made by
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,9 +26,10 @@ from .export import execute_notebook, export_html, shared_kernel
 if TYPE_CHECKING:
     from jupyter_client import AsyncKernelManager
 
-__all__ = ["Job", "Outcome", "plan_jobs", "run_jobs"]
+    from .pdf import Printer
 
-NOTES_TAG = "notes"
+__all__ = ["Job", "Outcome", "annual_job", "plan_jobs", "run_jobs"]
+
 SCORECARDS = "scorecards"  # the sub-folder of the personal scorecards
 
 
@@ -55,6 +57,7 @@ class Outcome:
     html: Path | None = None
     notebook: Path | None = None
     error: str | None = None
+    pdf: Path | None = None
     seconds: float = field(default=0.0, compare=False)
 
     @property
@@ -75,12 +78,14 @@ def plan_jobs(
     records_dir: str | None = None,
     corrections: str | None = None,
     plans: str | None = None,
+    compare: str | None = None,
 ) -> list[Job]:
     """The jobs of one ``kpi report`` run.
 
     ``teams`` empty: the department report; ``["all"]``: one report per team; else those
     teams. ``per_employee`` adds one scorecard per appraised person (of those teams);
-    ``employees`` adds the scorecards of the people named.
+    ``employees`` adds the scorecards of the people named. ``compare``: the earlier period
+    the department and team reports compare with (default: the previous one).
 
     Raises
     ------
@@ -97,18 +102,27 @@ def plan_jobs(
     if plans is not None:
         common |= {"plans": plans}
     title = f"{label('report.title', lang)} {period}"
+    compared = {} if compare is None else {"compare": compare}
     chosen = sorted(set(ctx.appraisal.scores["team"])) if list(teams) == ["all"] else list(teams)
     report = notebooks_dir() / "appraisal_report.ipynb"
     jobs = [
         Job(
             f"appraisal_report_{period}_{stem}",
             report,
-            {**common, "team": t, **(approval or {})},
+            {**common, "team": t, **compared, **(approval or {})},
             f"{title} · {t}",
             lang,
         )
         for t, stem in _stems(chosen).items()
-    ] or [Job(f"appraisal_report_{period}", report, {**common, **(approval or {})}, title, lang)]
+    ] or [
+        Job(
+            f"appraisal_report_{period}",
+            report,
+            {**common, **compared, **(approval or {})},
+            title,
+            lang,
+        )
+    ]
     scores = ctx.appraisal.scores
     people = (
         list(scores["employee_id"])
@@ -129,6 +143,37 @@ def plan_jobs(
         for e, stem in _stems([*(people if per_employee else []), *named]).items()
     ]
     return jobs
+
+
+def annual_job(
+    *,
+    scheme: str,
+    data_dir: str,
+    year: int,
+    lang: Lang = "zh",
+    bonus: dict[str, object] | None = None,
+    approval: dict[str, str] | None = None,
+    sources: str | None = None,
+    records_dir: str | None = None,
+) -> Job:
+    """The annual review of ``year`` (``kpi report --annual``): the notebook
+    ``annual_review.ipynb`` with the bonus inputs (``installs``, ``install_price``,
+    ``repairs``, ``repair_price``, ``allocation``) and the approval block's names."""
+    parameters: dict[str, object] = {
+        "scheme": scheme,
+        "data_dir": data_dir,
+        "year": year,
+        "lang": lang,
+    }
+    if sources is not None:
+        parameters |= {"sources": sources, "records_dir": records_dir}
+    return Job(
+        f"annual_review_{year}",
+        notebooks_dir() / "annual_review.ipynb",
+        {**parameters, **(bonus or {}), **(approval or {})},
+        f"{label('report.annual_title', lang)} {year}",
+        lang,
+    )
 
 
 def _stems(names: Sequence[object]) -> dict[object, str]:
@@ -164,14 +209,18 @@ def run_jobs(
     out_dir: str | Path,
     progress: bool = True,
     cwd: str | Path | None = None,
+    pdf: bool = False,
 ) -> list[Outcome]:
     """Run every job in one shared kernel; return each outcome (failures included).
+
+    ``pdf``: also print each page to a PDF beside it (:mod:`kpi_toolkit.reports.pdf`).
 
     Raises
     ------
     InputError
         Before any job runs: an output path that cannot be used (a link planted in the
-        output folder that leads elsewhere, a file where a folder must be).
+        output folder that leads elsewhere, a file where a folder must be); with ``pdf``,
+        Playwright or Chromium missing.
     """
     from time import perf_counter
 
@@ -182,28 +231,48 @@ def run_jobs(
     for job in jobs:
         targets(job, out=out)
     outcomes = []
-    with shared_kernel() as kernel:
+    with _printer(pdf) as printer, shared_kernel() as kernel:
         bar = tqdm(jobs, desc="kpi report", unit="report", disable=not progress)
         for job in bar:
             bar.set_postfix_str(job.stem, refresh=False)
             start = perf_counter()
             try:
-                outcome = _run(job, out=out, kernel=kernel, cwd=cwd)
+                outcome = _run(job, out=out, kernel=kernel, cwd=cwd, printer=printer)
             except Exception as error:  # a failing report must not stop the batch
                 outcome = Outcome(job=job, error=_reason(error))
             outcomes.append(Outcome(**{**outcome.__dict__, "seconds": perf_counter() - start}))
     return outcomes
 
 
-def _run(job: Job, *, out: Path, kernel: AsyncKernelManager, cwd: str | Path | None) -> Outcome:
+@contextmanager
+def _printer(pdf: bool) -> Iterator[Printer | None]:
+    if not pdf:
+        yield None
+        return
+    from .pdf import pdf_printer
+
+    with pdf_printer() as printer:
+        yield printer
+
+
+def _run(
+    job: Job,
+    *,
+    out: Path,
+    kernel: AsyncKernelManager,
+    cwd: str | Path | None,
+    printer: Printer | None = None,
+) -> Outcome:
     executed = execute_notebook(
         job.notebook, job.parameters, cwd=cwd or job.notebook.parent, kernel=kernel
     )
-    html = export_html(_without_notes(executed), title=job.title, lang=job.lang)
+    html = export_html(executed, title=job.title, lang=job.lang)
     page, notebook = targets(job, out=out)
     write_atomic(page, html)
     write_atomic(notebook, nbformat.writes(executed))
-    return Outcome(job=job, html=page, notebook=notebook)
+    beside = inside(page.parent, job.stem, extension=".pdf")
+    printed = None if printer is None else printer(page, beside)
+    return Outcome(job=job, html=page, notebook=notebook, pdf=printed)
 
 
 def targets(job: Job, *, out: Path) -> tuple[Path, Path]:
@@ -213,12 +282,6 @@ def targets(job: Job, *, out: Path) -> tuple[Path, Path]:
         inside(folder, job.stem, extension=".html"),
         inside(folder, job.stem, extension=".ipynb"),
     )
-
-
-def _without_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    page = nbformat.from_dict(nb)
-    page.cells = [c for c in page.cells if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]
-    return page
 
 
 def _reason(error: Exception) -> str:
@@ -239,6 +302,7 @@ def context_for(
     records_dir: str | None = None,
     corrections: str | None = None,
     plans: str | None = None,
+    compare: str | None = None,
 ) -> ReportContext:
     """The period's appraisal, computed here once to check the inputs and plan the jobs."""
     return load_context(
@@ -250,4 +314,5 @@ def context_for(
         records_dir=records_dir,
         corrections=corrections,
         plans=plans,
+        compare=compare,
     )

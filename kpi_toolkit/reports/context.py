@@ -20,6 +20,7 @@ from ..errors import InputError, Problem
 from ..labels import Lang
 from ..periods import Period, parse_period
 from ..pipeline import Inputs, appraise, resolve_inputs
+from .trends import compared
 
 __all__ = ["ReportContext", "load_context"]
 
@@ -60,6 +61,7 @@ class ReportContext:
     roster: pd.DataFrame | None = None
     corrections: pd.DataFrame | None = None
     uncorrected: Appraisal | None = None
+    source: Inputs | None = field(default=None, repr=False, compare=False)  # for trends
 
     @property
     def scheme(self) -> Scheme:
@@ -119,8 +121,12 @@ def load_context(
     inputs: Inputs | None = None,
     corrections: str | Path | None = None,
     plans: str | Path | None = None,
+    compare: str | Period | None = None,
 ) -> ReportContext:
     """The period's appraisal (and the previous period's, where its actuals exist).
+
+    ``compare``: the earlier period the report compares with instead of the previous one
+    (:func:`kpi_toolkit.reports.trends.compared`).
 
     The inputs are resolved by :func:`kpi_toolkit.pipeline.resolve_inputs` (or given as
     ``inputs``): with ``sources`` (a bundle of raw-export mappings) the actuals are computed
@@ -144,7 +150,7 @@ def load_context(
     _check_team(appraisal, team)
     return ReportContext(
         appraisal=appraisal,
-        previous=_previous(inputs, when, lang),
+        previous=compared(inputs, when, lang=lang, compare=compare),
         team=team,
         lang=lang,
         inputs=inputs.provenance(),
@@ -153,6 +159,7 @@ def load_context(
         roster=inputs.roster,
         corrections=inputs.corrections,
         uncorrected=uncorrected,
+        source=inputs,
     )
 
 
@@ -163,15 +170,6 @@ def _uncorrected(inputs: Inputs, period: Period, lang: Lang) -> Appraisal | None
         return appraise(inputs, period=period, lang=lang, corrected=False)
     except InputError:
         return None  # only the corrected inputs score (a blank filled): no "before" shown
-
-
-def _previous(inputs: Inputs, period: Period, lang: Lang) -> Appraisal | None:
-    if str(period.previous()) not in inputs.periods():
-        return None
-    try:
-        return appraise(inputs, period=period.previous(), lang=lang)
-    except InputError:
-        return None  # the previous period's data does not score: the change is not shown
 
 
 def _check_team(appraisal: Appraisal, team: str | None) -> None:

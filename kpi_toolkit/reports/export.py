@@ -5,6 +5,10 @@ shows a blank page without a network. The ``kpi_offline`` template (next to this
 empties those blocks and inlines the widget renderer (``@jupyter-widgets/html-manager``
 ``dist/embed.js``, fetched at install time by ``scripts/fetch-widget-renderer.sh``) as a
 ``data:`` URI, so the one file opens anywhere, offline, widgets included.
+
+The same page comes from ``jupyter nbconvert --to kpi_html executed.ipynb``: the package
+declares :class:`KpiHtmlExporter` under the ``nbconvert.exporters`` entry point. Cells tagged
+``notes`` (the notebooks' explanations, for whoever runs them) are left out of the page.
 """
 
 from __future__ import annotations
@@ -28,10 +32,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HTML_MANAGER_VERSION",
+    "NOTES_TAG",
     "WIDGET_RENDERER",
     "execute_notebook",
     "export_html",
+    "page_language",
+    "page_title",
     "shared_kernel",
+    "without_notes",
 ]
 
 Language = Literal["zh", "en"]
@@ -43,6 +51,7 @@ HTML_MANAGER_VERSION = "1.0.15"  # pinned in scripts/fetch-widget-renderer.sh
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HTML_LANG: dict[Language, str] = {"zh": "zh-CN", "en": "en"}
 KERNEL_NAME = "python3"
+NOTES_TAG = "notes"  # explanatory cells: shown in Jupyter, left out of every exported page
 # Characters left as they are in the renderer's data: URI: harmless in a URL body and in an
 # HTML attribute. Everything else is percent-encoded, "/" above all: webpack takes the
 # bundle's public path from its own URL up to the last "/", and fetches its icon fonts from
@@ -67,8 +76,9 @@ _RESET_TAG = "kpi-kernel-reset"
 def export_html(nb: NotebookNode, *, title: str, lang: Language = "zh") -> str:
     """Render an executed notebook as one self-contained HTML page that works offline.
 
-    Input code and prompts are hidden; images are already embedded by nbconvert; widget
-    state from ``nb.metadata.widgets`` is rendered by the inlined widget renderer.
+    Input code, prompts and ``notes`` cells are left out; images are already embedded by
+    nbconvert; widget state from ``nb.metadata.widgets`` is rendered by the inlined widget
+    renderer. :class:`KpiHtmlExporter` (``nbconvert --to kpi_html``) renders the same page.
 
     Parameters
     ----------
@@ -99,17 +109,66 @@ def export_html(nb: NotebookNode, *, title: str, lang: Language = "zh") -> str:
         raise KpiError(f"Unsupported language: {lang!r}. Supported: {', '.join(HTML_LANG)}")
     page = copy.deepcopy(nb)
     page.metadata["title"] = title
-    exporter = _exporter_class()(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        language_code=lang,
-    )
-    resources = {"kpi": {"html_lang": HTML_LANG[lang], "widget_renderer_src": _renderer(page)}}
-    html, _ = exporter.from_notebook_node(page, resources=resources)
-    return _NUMERIC_REFERENCE.sub(_character, html)
+    page.metadata["kpi_lang"] = lang
+    html, _ = _kpi_exporter_class()().from_notebook_node(page)
+    return str(html)
+
+
+def without_notes(nb: NotebookNode) -> NotebookNode:
+    """A copy of ``nb`` without its cells tagged ``notes``."""
+    page = nbformat.from_dict(nb)
+    page.cells = [c for c in page.cells if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]
+    return page
+
+
+def page_language(nb: NotebookNode) -> Language:
+    """The page's language: as exported by :func:`export_html`, else the notebook's
+    ``lang`` parameter (papermill's record of it), else Chinese."""
+    given = nb.metadata.get("kpi_lang") or _parameters(nb).get("lang")
+    return given if given in HTML_LANG else "zh"
+
+
+def page_title(nb: NotebookNode) -> str:
+    """The page's title: as exported by :func:`export_html`, else the report's heading
+    (its first ``<h1>``) and its period or year, else the notebook's name."""
+    if nb.metadata.get("title"):
+        return str(nb.metadata["title"])
+    heading = next(filter(None, map(_heading, _html_outputs(nb))), "")
+    parameters = _parameters(nb)
+    when = parameters.get("period") or parameters.get("year") or ""
+    return " ".join(str(p) for p in (heading, when) if p) or "kpi-toolkit"
+
+
+_H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
+
+
+def _heading(html: str) -> str:
+    import html as entities
+
+    found = _H1.search(html)
+    return entities.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
+
+
+def _html_outputs(nb: NotebookNode) -> Iterator[str]:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            yield str(output.get("data", {}).get("text/html", ""))
+
+
+def _parameters(nb: NotebookNode) -> dict[str, Any]:
+    """The notebook's parameters: its parameters cell's defaults, then those papermill
+    recorded as given."""
+    import ast
+
+    import papermill
+
+    defaults = {}
+    for name, found in papermill.inspect_notebook(nb).items():
+        try:
+            defaults[name] = ast.literal_eval(found.get("default") or "None")
+        except (ValueError, SyntaxError):
+            continue  # a default that is an expression: not needed for a title
+    return {**defaults, **(nb.metadata.get("papermill", {}).get("parameters", {}) or {})}
 
 
 # Markdown cells come out with CJK text as numeric references (&#21806;): write the characters
@@ -152,6 +211,59 @@ def _exporter_class() -> type:
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return OfflineHTMLExporter
+
+
+def _kpi_exporter_class() -> type:
+    """:class:`KpiHtmlExporter`: the offline exporter with the report's settings."""
+    global _KPI_EXPORTER
+    if _KPI_EXPORTER is not None:
+        return _KPI_EXPORTER
+
+    class KpiHtmlExporter(_exporter_class()):  # type: ignore[misc]  # made at run time
+        """nbconvert's ``kpi_html``: the page ``kpi report`` writes, from any executed
+        report notebook (no code, no notes, the report's styles, the widget renderer
+        inlined, nothing fetched from a network)."""
+
+        export_from_notebook = "KPI report (offline HTML)"
+
+        def __init__(self, config: Any = None, **kw: Any) -> None:
+            settings = {
+                "template_name": TEMPLATE_NAME,
+                "extra_template_basedirs": [str(TEMPLATES)],
+                "exclude_input": True,
+                "exclude_input_prompt": True,
+                "exclude_output_prompt": True,
+            }
+            super().__init__(config=config, **{**settings, **kw})
+
+        def from_notebook_node(
+            self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
+            page = without_notes(nb)
+            lang = page_language(page)
+            page.metadata["title"] = page_title(page)
+            self.language_code = lang
+            resources = dict(resources or {})
+            resources["kpi"] = {
+                "html_lang": HTML_LANG[lang],
+                "widget_renderer_src": _renderer(page),
+            }
+            html, resources = super().from_notebook_node(page, resources=resources, **kw)
+            return _NUMERIC_REFERENCE.sub(_character, html), resources
+
+    _KPI_EXPORTER = KpiHtmlExporter
+    return KpiHtmlExporter
+
+
+_KPI_EXPORTER: type | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``KpiHtmlExporter`` (the ``kpi_html`` entry point) is made on first use, so that
+    nbconvert is imported only then."""
+    if name == "KpiHtmlExporter":
+        return _kpi_exporter_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _renderer(nb: NotebookNode) -> str:

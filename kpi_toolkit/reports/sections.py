@@ -27,6 +27,7 @@ from .html import escape, number, section, table
 from .plans import card_plans, person_plans
 from .ratings import breakdown, completeness, own_against_superior
 from .ratings import calibration as _calibration
+from .trends import trends  # the trend section: mean total and grade mix per period
 
 __all__ = [
     "approval",
@@ -44,6 +45,7 @@ __all__ = [
     "summary",
     "teams",
     "title",
+    "trends",
     "what_if",
 ]
 

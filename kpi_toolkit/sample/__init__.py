@@ -6,5 +6,6 @@ May import: the top-level shared modules, ``engine`` and ``records`` (public nam
 """
 
 from .department import SampleDepartment, make_sample, write_sample
+from .folder import data_folder, sample_folder
 
-__all__ = ["SampleDepartment", "make_sample", "write_sample"]
+__all__ = ["SampleDepartment", "data_folder", "make_sample", "sample_folder", "write_sample"]
