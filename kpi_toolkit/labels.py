@@ -1012,6 +1012,7 @@ LABELS: dict[str, dict[str, str]] = {
     "report.breach.cell": {"zh": "✗ 超出 {over} 人", "en": "✗ {over} over"},
     "report.breach.cell_min": {"zh": "✗ 差 {over} 人", "en": "✗ {over} short"},
     "report.breach.scope": {"zh": "{scope}:", "en": "{scope}: "},
+    "report.breach.department": {"zh": "全部门", "en": "Department"},
     "chart.alt.grades": {"zh": "柱状图:{title},{items}", "en": "Bar chart: {title}; {items}"},
     "chart.alt.grade_item": {"zh": "{grade} {count} 人", "en": "{grade} {count}"},
     "chart.alt.attainment": {

@@ -21,7 +21,7 @@ from .common import (
 def _report(args: argparse.Namespace) -> int:
     from ..files import inside, make_folder
     from ..reports.batch import context_for, plan_jobs, run_jobs
-    from ..reports.excel import write_scores_excel
+    from ..reports.excel import scores_workbooks, write_scores_excel
 
     data_dir = str(Path(args.data_dir).resolve())
     scheme = absolute(args.scheme, only_if_exists=True) or args.scheme
@@ -55,9 +55,10 @@ def _report(args: argparse.Namespace) -> int:
     )
     out_dir = make_folder(Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)))
     out_dir = out_dir.resolve()
-    scores = inside(out_dir, f"scores_{ctx.appraisal.period}", extension=".xlsx")
-    excel = write_scores_excel(ctx.appraisal, scores, lang=args.lang)
-    print(f"scores written to {excel}", file=sys.stderr)
+    for team, stem in scores_workbooks(ctx.appraisal, teams).items():  # one per report: its people
+        scores = inside(out_dir, stem, extension=".xlsx")
+        excel = write_scores_excel(ctx.appraisal, scores, lang=args.lang, team=team)
+        print(f"scores written to {excel}", file=sys.stderr)
     outcomes = run_jobs(jobs, out_dir=out_dir, progress=not args.quiet)
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:

@@ -41,7 +41,9 @@ __all__ = [
 
 MISSING = "—"
 # A text that reads as a number: 85%, -3.5, 1,200, 12.50 / 20, 7 天 (a count with its unit).
-NUMERIC_TEXT = re.compile(r"[-+−]?\d[\d,]*(\.\d+)?\s*(%|/\s*\d+(\.\d+)?|[个件次天小时分钟元人]+)?")
+NUMERIC_TEXT = re.compile(
+    r"[-+−]?\d[\d,]*(\.\d+)?\s*(%|/\s*\d+(\.\d+)?|[个件次天小时分钟元人单把]+)?"
+)
 NUM = ' class="num"'  # a right-aligned cell
 Columns = pd.DataFrame | Mapping[str, Any]  # a DataFrame, or column → values
 
@@ -104,11 +106,17 @@ def is_numeric(value: object) -> bool:
 
 
 def cell(
-    value: object, digits: int = 2, *, colour: str | None = None, right: bool | None = None
+    value: object,
+    digits: int = 2,
+    *,
+    colour: str | None = None,
+    right: bool | None = None,
+    css: str = "",
 ) -> str:
     """One ``<td>``: numbers formatted by :func:`number` and marked ``num``, text escaped;
     ``colour``: the cell's background (a grade's tint); ``right``: right-aligned (``num``)
-    or not, whatever the value (a table aligns a whole column alike), default: if numeric.
+    or not, whatever the value (a table aligns a whole column alike), default: if numeric;
+    ``css``: more classes.
 
     Examples
     --------
@@ -119,7 +127,8 @@ def cell(
     """
     style = f' style="background:{escape(colour)}"' if colour else ""
     numeric = is_numeric(value)
-    align = NUM if (numeric if right is None else right) else ""
+    classes = " ".join(filter(None, ("num" if (numeric if right is None else right) else "", css)))
+    align = f' class="{escape(classes)}"' if classes else ""
     if is_missing(value):
         return f"<td{align}{style}>{MISSING}</td>"
     shown = number(value, digits) if numeric and not isinstance(value, str) else value
@@ -137,6 +146,7 @@ def table(
     attrs: Mapping[str, str] | None = None,
     rows: Sequence[Mapping[str, str]] | None = None,
     colours: Mapping[str, Mapping[str, str]] | None = None,
+    classes: Mapping[str, str] | None = None,
 ) -> str:
     """A ``<table>`` of ``frame``'s ``columns`` (all by default).
 
@@ -156,6 +166,8 @@ def table(
         Attributes of each row, e.g. ``{"class": "up", "data-employee": "E054"}``.
     colours
         Per column, a background per cell text: ``{"等级": {"优秀": "#d5e9d6"}}``.
+    classes
+        Per column, a class of its cells: ``{"签字": "kpi-sign"}``.
 
     Examples
     --------
@@ -170,12 +182,13 @@ def table(
     places = [(formats or {}).get(c, digits) for c in shown]
     tints = [(colours or {}).get(c, {}) for c in shown]
     right = [_numeric_column(v) for v in values]
+    css_of = [(classes or {}).get(c, "") for c in shown]
     count = len(values[0]) if values else 0
     body = "".join(
         f"<tr{_attributes((rows or [{}] * count)[i])}>"
         + "".join(
-            cell(v[i], d, colour=t.get(v[i]) if isinstance(v[i], str) else None, right=r)
-            for v, d, t, r in zip(values, places, tints, right, strict=True)
+            cell(v[i], d, colour=t.get(v[i]) if isinstance(v[i], str) else None, right=r, css=k)
+            for v, d, t, r, k in zip(values, places, tints, right, css_of, strict=True)
         )
         + "</tr>"
         for i in range(count)

@@ -90,6 +90,7 @@ def title(ctx: ReportContext, *, heading: str | None = None) -> HTML:
     line = " · ".join(escape(p) for p in parts)
     words = {k: label(f"page.{k}", lang) for k in ("contents", "search", "sort", "team")}
     words["all_teams"] = label("page.all_teams", lang)
+    words["team_filter"] = "1" if ctx.team is None else ""  # the department report only
     return HTML(
         f'<header class="kpi-title" data-kpi-words="{escape(json.dumps(words))}">'
         f"<h1>{escape(main)}</h1><p>{line}</p></header>"
@@ -202,7 +203,15 @@ def _holds(ctx: ReportContext, grade_id: str) -> str:
     first = broken.iloc[0]
     over = abs(int(first["count"]) - int(first["allowed_count"]))
     key = "report.breach.cell" if first["limit"] == "max" else "report.breach.cell_min"
-    return label(key, ctx.lang, over=over)
+    return _department_scope(ctx) + label(key, ctx.lang, over=over)
+
+
+def _department_scope(ctx: ReportContext) -> str:
+    """In a team report, "全部门:" before a check that covers the department."""
+    if ctx.team is None:
+        return ""
+    whole = label("report.breach.department", ctx.lang)
+    return label("report.breach.scope", ctx.lang, scope=whole)
 
 
 def _breaches(ctx: ReportContext) -> str:
@@ -213,23 +222,24 @@ def _breaches(ctx: ReportContext) -> str:
     forced = ctx.scheme.forced_distribution
     order = ctx.scheme.grade_order()
     lines = []
-    for row in broken.itertuples():
-        index = next(i for i, g in enumerate(order) if g.id == row.grade_id)
-        over = abs(int(row.count) - int(row.allowed_count))
-        scope = "" if row.scope == "department" else _scope_name(ctx, str(row.scope))
+    for row in broken.to_dict("records"):
+        index = next(i for i, g in enumerate(order) if g.id == row["grade_id"])
+        over = abs(int(row["count"]) - int(row["allowed_count"]))
+        scope = "" if row["scope"] == "department" else _scope_name(ctx, str(row["scope"]))
         words = {
-            "scope": label("report.breach.scope", lang, scope=scope) if scope else "",
+            "scope": _department_scope(ctx)
+            + (label("report.breach.scope", lang, scope=scope) if scope else ""),
             "grade": order[index].name.get(lang),
-            "count": int(row.count),
-            "share": f"{row.share:.0%}",
-            "limit": f"{'≤' if row.limit == 'max' else '≥'} {row.share_limit:.0%}",
-            "allowed": int(row.allowed_count),
+            "count": int(row["count"]),
+            "share": f"{row['share']:.0%}",
+            "limit": f"{'≤' if row['limit'] == 'max' else '≥'} {row['share_limit']:.0%}",
+            "allowed": int(row["allowed_count"]),
             "over": over,
         }
-        text = label(f"report.breach.{row.limit}", lang, **words)
+        text = label(f"report.breach.{row['limit']}", lang, **words)
         if forced is not None and not forced.apply:
             after = order[min(index + 1, len(order) - 1)].name.get(lang)
-            text += label(f"report.breach.apply_{row.limit}", lang, **words, next=after)
+            text += label(f"report.breach.apply_{row['limit']}", lang, **words, next=after)
         lines.append(f"<p>{escape(text)}</p>")
     return f'<div class="kpi-breach">{"".join(lines)}</div>' if lines else ""
 
@@ -610,8 +620,11 @@ def approval(
         )
     ]
     headers = ["", label("name", lang), label("report.signature", lang), label("report.date", lang)]
-    signed = table(pd.DataFrame(rows, columns=headers), css="kpi-table kpi-approval")
-    signed = signed.replace("<td></td>", '<td class="kpi-sign"></td>')  # the lines to sign on
+    signed = table(
+        pd.DataFrame(rows, columns=headers),
+        css="kpi-table kpi-approval",
+        classes={headers[2]: "kpi-sign"},  # the lines to sign on
+    )
     return _section(
         label("report.approval", lang), signed, css="kpi-approval-section", anchor="approval"
     )

@@ -2,7 +2,7 @@
 
    - a contents bar, sticky at the top, linking to every report section (section.kpi-section);
    - tables of people (table.kpi-people) sortable by a click on a header and searchable;
-   - a team filter, where the page holds people of several teams (the department report):
+   - a team filter in the department report (words.team_filter), of the teams on the page:
      it narrows every element marked data-team (rows, scorecards) and switches the charts
      drawn per team (data-team-view: "" for the whole department, else a team).
    Words come from the report (the title block's data-kpi-words, from kpi_toolkit.labels);
@@ -167,7 +167,7 @@
 
   function teamFilter(nav) {
     var names = teams();
-    if (!nav || names.length < 2) return;
+    if (!nav || !words.team_filter || names.length < 2) return;
     var label = make("label", { class: "kpi-team-filter" }, words.team ? words.team + " " : "");
     var select = make("select", { "aria-label": words.team || "team" });
     select.appendChild(make("option", { value: ALL }, words.all_teams || "*"));
