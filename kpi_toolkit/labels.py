@@ -1049,6 +1049,7 @@ LABELS: dict[str, dict[str, str]] = {
         "this period; nobody else's name or points.",
     },
     "report.signature": {"zh": "签字", "en": "Signature"},
+    "report.position_mean": {"zh": "同岗位平均", "en": "Position mean"},
 }
 
 

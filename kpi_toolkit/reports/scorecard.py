@@ -63,7 +63,14 @@ def department(ctx: ReportContext, employee_id: str) -> HTML:
     peers = ctx.appraisal.scores.loc[ctx.appraisal.scores["position"] == position.id]
     rows = [(kpi.name.get(lang), person[kpi.id], *_stats(peers[kpi.id])) for kpi in position.kpis]
     rows.append((label("total", lang), person["total"], *_stats(peers["total"])))
-    keys = ("kpi", "report.yours", "report.mean", "report.q1", "report.median", "report.q3")
+    keys = (
+        "kpi",
+        "report.yours",
+        "report.position_mean",
+        "report.q1",
+        "report.median",
+        "report.q3",
+    )
     figures = rs.labelled(rows, keys, lang)
     name, count = position.name.get(lang), len(peers)
     heading = label("report.position_figures", lang, position=name, count=count)
