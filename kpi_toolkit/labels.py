@@ -1068,6 +1068,77 @@ LABELS: dict[str, dict[str, str]] = {
         "{repair_price} yuan) ÷ headcount appraised",
     },
     "report.bonus.grade": {"zh": "基数 × 等级系数", "en": "base × the grade's bonus factor"},
+    # --- the report page: navigation, defects, house look (issue 14) ---
+    "page.contents": {"zh": "目录", "en": "Contents"},
+    "page.search": {"zh": "搜索本表…", "en": "Search this table…"},
+    "page.sort": {"zh": "点击按此列排序", "en": "Click to sort by this column"},
+    "page.team": {"zh": "团队", "en": "Team"},
+    "page.all_teams": {"zh": "全部团队", "en": "All teams"},
+    "report.breach.max": {
+        "zh": "{scope}{grade} {count} 人(占 {share}),上限 {limit} 即最多 {allowed} 人,"
+        "超出 {over} 人。",
+        "en": "{scope}{grade}: {count} people ({share}), {over} over the limit of {limit} "
+        "(at most {allowed}).",
+    },
+    "report.breach.min": {
+        "zh": "{scope}{grade} {count} 人(占 {share}),下限 {limit} 即至少 {allowed} 人,"
+        "还差 {over} 人。",
+        "en": "{scope}{grade}: {count} people ({share}), {over} short of the minimum of "
+        "{limit} (at least {allowed}).",
+    },
+    "report.breach.apply_max": {
+        "zh": "本方案只检查不调整(apply: false);若设为 apply: true,将按总分由低到高把"
+        "超出的 {over} 人降为{next}(同分者一并调整)。",
+        "en": "This scheme checks but does not adjust (apply: false); with apply: true the "
+        "{over} lowest totals would move down to {next} (people tied at the cut-off together).",
+    },
+    "report.breach.apply_min": {
+        "zh": "本方案只检查不调整(apply: false);若设为 apply: true,将把较高等级中总分"
+        "最低的 {over} 人调入{grade}(同分者一并调整)。",
+        "en": "This scheme checks but does not adjust (apply: false); with apply: true the "
+        "{over} lowest totals of the better grades would move to {grade} (ties together).",
+    },
+    "report.breach.cell": {"zh": "✗ 超出 {over} 人", "en": "✗ {over} over"},
+    "report.breach.cell_min": {"zh": "✗ 差 {over} 人", "en": "✗ {over} short"},
+    "report.breach.scope": {"zh": "{scope}:", "en": "{scope}: "},
+    "report.breach.department": {"zh": "全部门", "en": "Department"},
+    "chart.alt.grades": {"zh": "柱状图:{title},{items}", "en": "Bar chart: {title}; {items}"},
+    "chart.alt.grade_item": {"zh": "{grade} {count} 人", "en": "{grade} {count}"},
+    "chart.alt.attainment": {
+        "zh": "条形图:{position}各指标得分率(平均得分 ÷ 权重),{items}",
+        "en": "Bar chart: attainment of each KPI of {position} (mean points ÷ weight); {items}",
+    },
+    "chart.alt.spread": {
+        "zh": "箱线图:{position}各指标得分率(得分 ÷ 权重)在人员间的分布,{items}",
+        "en": "Box plot: spread of each KPI's attainment (points ÷ weight) of {position} "
+        "across people; {items}",
+    },
+    "chart.alt.median": {"zh": "{kpi} 中位数 {value}", "en": "{kpi} median {value}"},
+    "chart.attainment_axis": {
+        "zh": "得分率(得分 ÷ 权重,%)",
+        "en": "Attainment (points ÷ weight, %)",
+    },
+    "chart.whole_department": {
+        "zh": "图表为全部门数据,不随团队筛选变化。",
+        "en": "The charts show the whole department; the team filter does not change them.",
+    },
+    "chart.for_team": {"zh": "{team}", "en": "{team}"},
+    "report.ledger.department": {
+        "zh": "原始记录台账为全部门的导出(导出文件不按团队拆分)。",
+        "en": "The raw-record ledger is of the whole department's exports (they are not "
+        "split by team).",
+    },
+    "report.position_figures": {
+        "zh": "同岗位统计({position},{count} 人)",
+        "en": "Figures of the same position ({position}, {count} people)",
+    },
+    "report.position_figures.note": {
+        "zh": "均值与四分位数按本期参加考核的全部{position}({count} 人)计算,不含他人姓名与得分。",
+        "en": "Mean and quartiles of all {count} appraised people of the position {position} "
+        "this period; nobody else's name or points.",
+    },
+    "report.signature": {"zh": "签字", "en": "Signature"},
+    "report.position_mean": {"zh": "同岗位平均", "en": "Position mean"},
 }
 
 

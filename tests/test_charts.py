@@ -132,3 +132,40 @@ def test_box_chart_draws_one_box_per_series_without_missing_glyphs():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["客户满意度", "响应时间"]
     assert ax.get_title() == "得分分布"
+
+
+def test_shares_are_drawn_on_a_percent_axis() -> None:
+    use_cjk_font()
+    shares = pd.DataFrame({"指标": ["客户满意度", "投诉率"], "得分率": [0.96, 0.5]})
+    fig = bar_chart(shares, x="指标", y="得分率", title="得分率", horizontal=True, percent=True)
+    render(fig)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert "100%" in ticks and "0%" in ticks  # the axis in the unit of the bar labels
+    assert [t.get_text() for t in ax.texts] == ["96%", "50%"]
+    assert ax.get_xlim() == (0.0, 1.15)
+
+
+def test_grade_bars_take_the_grades_colours() -> None:
+    from matplotlib.colors import to_hex
+
+    from kpi_toolkit.reports.palette import GRADE_STEPS
+
+    use_cjk_font()
+    counts = pd.DataFrame({"all": [2, 5, 1, 0]}, index=list(GRADES))
+    colours = dict(zip(GRADES, [GRADE_STEPS[i] for i in (0, 1, 3, 4)], strict=True))
+    fig = grade_distribution_chart(
+        counts, labels=GRADES, title="等级分布", ylabel="人数", colours=colours
+    )
+    bars = fig.axes[0].patches
+    assert [to_hex(b.get_facecolor()) for b in bars] == list(colours.values())
+
+
+def test_every_chart_is_drawn_in_the_house_style() -> None:
+    from kpi_toolkit.reports.palette import STYLE_FILE
+
+    assert STYLE_FILE.is_file()
+    use_cjk_font()
+    fig = bar_chart(pd.DataFrame({"a": ["x"], "b": [1.0]}), x="a", y="b", title="t")
+    assert fig.axes[0].spines["top"].get_visible() is False  # from kpi.mplstyle
+    assert mpl.rcParams["axes.titlesize"] == 13

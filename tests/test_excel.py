@@ -20,6 +20,7 @@ from kpi_toolkit.engine.inputs import read_table
 from kpi_toolkit.engine.raters import ratings_for
 from kpi_toolkit.engine.scoring import Appraisal
 from kpi_toolkit.reports.excel import write_scores_excel
+from kpi_toolkit.reports.palette import GRADE_STEPS, tint
 from kpi_toolkit.sample.department import write_sample
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -219,7 +220,9 @@ def test_layout_freezes_fills_fits_and_prints(book: Workbook) -> None:
         row[0].value: row[0].fill.fgColor.rgb[-6:]
         for row in sheet.iter_rows(min_row=FIRST_PERSON_ROW, min_col=19, max_col=19)
     }
-    assert grade_fills["优秀"] == "C6EFCE" and grade_fills["不合格"] == "FFC7CE"
+    # the grades' colours of every chart and page (palette), as tints
+    assert grade_fills["优秀"] == tint(GRADE_STEPS[0])[1:].upper()
+    assert grade_fills["不合格"] == tint(GRADE_STEPS[-1])[1:].upper()
     teams = book["售后服务主管"].column_dimensions["C"].width
     assert teams == 2 * len("华东服务组") + 2  # wide characters count double, plus a margin
 

@@ -61,9 +61,10 @@ def test_number(value: object, digits: int, shown: str) -> None:
 def test_a_small_table_exactly() -> None:
     frame = pd.DataFrame({"姓名": ["曾芳", None], "总分": [99.625, np.nan], "排名": [1, 2]})
     assert table(frame, css="kpi-table") == (
-        '<table class="kpi-table"><thead><tr><th>姓名</th><th>总分</th><th>排名</th></tr>'
+        '<table class="kpi-table"><thead><tr><th>姓名</th><th class="num">总分</th>'
+        '<th class="num">排名</th></tr>'
         '</thead><tbody><tr><td>曾芳</td><td class="num">99.62</td><td class="num">1</td></tr>'
-        '<tr><td>—</td><td>—</td><td class="num">2</td></tr></tbody></table>'
+        '<tr><td>—</td><td class="num">—</td><td class="num">2</td></tr></tbody></table>'
     )
 
 

@@ -65,7 +65,7 @@ def test_employee_scorecard_notebook(sample: Path, kernel):
         kernel=kernel,
     )
     text = _text(nb)
-    assert "个人绩效考核结果" in text and "E005" in text and "部门统计" in text
+    assert "个人绩效考核结果" in text and "E005" in text and "同岗位统计(" in text
 
 
 @pytest.mark.notebook

@@ -22,7 +22,7 @@ from .common import (
 def _report(args: argparse.Namespace) -> int:
     from ..files import inside, make_folder
     from ..reports.batch import context_for, plan_jobs, run_jobs
-    from ..reports.excel import write_scores_excel
+    from ..reports.excel import scores_workbooks, write_scores_excel
 
     _check_report_options(args)
     if args.annual is not None:
@@ -60,9 +60,10 @@ def _report(args: argparse.Namespace) -> int:
     )
     out_dir = make_folder(Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)))
     out_dir = out_dir.resolve()
-    scores = inside(out_dir, f"scores_{ctx.appraisal.period}", extension=".xlsx")
-    excel = write_scores_excel(ctx.appraisal, scores, lang=args.lang)
-    print(f"scores written to {excel}", file=sys.stderr)
+    for team, stem in scores_workbooks(ctx.appraisal, teams).items():  # one per report: its people
+        scores = inside(out_dir, stem, extension=".xlsx")
+        excel = write_scores_excel(ctx.appraisal, scores, lang=args.lang, team=team)
+        print(f"scores written to {excel}", file=sys.stderr)
     return _written(run_jobs(jobs, out_dir=out_dir, progress=not args.quiet, pdf=args.pdf), out_dir)
 
 

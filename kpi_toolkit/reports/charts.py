@@ -3,6 +3,9 @@
 The helpers return a :class:`~matplotlib.figure.Figure` already closed in pyplot: a notebook
 shows it once, as the cell's value (not again when the cell ends), and nothing piles up in
 pyplot's registry. Titles and labels are passed in; the label table lives with the report.
+Every chart is drawn in the house style (``kpi.mplstyle`` beside the page's stylesheet) and
+grade bars in the grades' colours (:mod:`kpi_toolkit.reports.palette`). A value axis shows
+the unit of its labels: shares on a percent axis, never fractions under ``%`` labels.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import matplotlib.style
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..errors import KpiError
+from .palette import STYLE_FILE
 
 __all__ = ["CJK_FONTS", "bar_chart", "cjk_font_file", "grade_distribution_chart", "use_cjk_font"]
 
@@ -115,6 +120,7 @@ def bar_chart(
     ylabel: str | None = None,
     horizontal: bool = False,
     value_format: str = "{:g}",
+    percent: bool = False,
 ) -> Figure:
     """Bars of ``data[y]`` by ``data[x]``, each bar labelled with its value.
 
@@ -132,6 +138,9 @@ def bar_chart(
         Horizontal bars, first row at the top (suits long names and rankings).
     value_format
         Format of the value written on each bar.
+    percent
+        The values are shares (0.85): the value axis is in percent (0 %–100 %) and each
+        bar is labelled ``85%`` (``value_format`` is not used).
 
     Returns
     -------
@@ -147,11 +156,21 @@ def bar_chart(
     table = data.set_index(x)[columns]
     fig = _figure((7.5, max(3.5, 0.45 * len(table))) if horizontal else (7.5, 4.2))
     ax = fig.add_subplot()
-    _draw_bars(ax, table, horizontal=horizontal, value_format=value_format)
+    shown = "{:.0%}" if percent else value_format
+    _draw_bars(ax, table, horizontal=horizontal, value_format=shown)
     ax.set_title(title)
     ax.set_xlabel(xlabel if xlabel is not None else (columns[0] if horizontal else x))
     ax.set_ylabel(ylabel if ylabel is not None else (x if horizontal else columns[0]))
+    if percent:
+        _percent_axis(ax.xaxis if horizontal else ax.yaxis)
     return fig
+
+
+def _percent_axis(axis: mpl.axis.Axis) -> None:
+    """Shares shown in percent on ``axis``, from 0 % to a little past 100 %."""
+    axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    limits = axis.axes.set_xlim if axis is axis.axes.xaxis else axis.axes.set_ylim
+    limits(0, 1.15)
 
 
 def grade_distribution_chart(
@@ -160,6 +179,7 @@ def grade_distribution_chart(
     labels: Mapping[str, str],
     title: str,
     ylabel: str,
+    colours: Mapping[str, str] | None = None,
 ) -> Figure:
     """Head count per grade: one bar per grade, or grouped bars for several groups.
 
@@ -173,6 +193,9 @@ def grade_distribution_chart(
         is a key too, for that group in the legend. Ids without a label show as they are.
     title, ylabel
         Text shown on the chart.
+    colours
+        Grade id → colour (:func:`~kpi_toolkit.reports.palette.grade_colours`): with a
+        single group each bar takes its grade's colour.
 
     Returns
     -------
@@ -189,7 +212,10 @@ def grade_distribution_chart(
     table = table.rename(columns=lambda group: labels.get(group, group))
     fig = _figure((6.5, 4.0))
     ax = fig.add_subplot()
-    _draw_bars(ax, table, horizontal=False, value_format="{:d}")
+    bars = _draw_bars(ax, table, horizontal=False, value_format="{:d}")
+    if colours and len(table.columns) == 1:
+        for bar, grade in zip(bars[0], counts.index, strict=True):
+            bar.set_color(colours.get(grade, bar.get_facecolor()))
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     locator = ax.yaxis.get_major_locator()
@@ -198,8 +224,11 @@ def grade_distribution_chart(
     return fig
 
 
-def box_chart(data: Mapping[str, pd.Series], *, title: str, xlabel: str = "") -> Figure:
-    """One horizontal box per series (e.g. each KPI's points as a share of its weight).
+def box_chart(
+    data: Mapping[str, pd.Series], *, title: str, xlabel: str = "", percent: bool = False
+) -> Figure:
+    """One horizontal box per series (e.g. each KPI's points as a share of its weight);
+    ``percent``: the values are shares, shown on a percent axis.
 
     Examples
     --------
@@ -217,29 +246,38 @@ def box_chart(data: Mapping[str, pd.Series], *, title: str, xlabel: str = "") ->
     ax.invert_yaxis()
     ax.set_title(title)
     ax.set_xlabel(xlabel)
+    if percent:
+        _percent_axis(ax.xaxis)
     return fig
 
 
 def _figure(size: tuple[float, float]) -> Figure:
-    """A new figure, closed in pyplot at once.
+    """A new figure in the house style, closed in pyplot at once.
 
-    Made through pyplot so that, in a notebook, the inline backend is set up and shows a
-    returned figure as PNG; closed so it is shown once, as the cell's value.
+    The style file sets only sizes, colours and lines, so the CJK font chosen by
+    :func:`use_cjk_font` stays first. Made through pyplot so that, in a notebook, the
+    inline backend is set up and shows a returned figure as PNG; closed so it is shown
+    once, as the cell's value.
     """
+    matplotlib.style.use(STYLE_FILE)
     fig = plt.figure(figsize=size, layout="constrained")
     plt.close(fig)
     return fig
 
 
-def _draw_bars(ax: Axes, table: pd.DataFrame, *, horizontal: bool, value_format: str) -> None:
+def _draw_bars(
+    ax: Axes, table: pd.DataFrame, *, horizontal: bool, value_format: str
+) -> list[BarContainer]:
     """Grouped bars: one group per row of ``table``, one bar per column, values on top."""
     positions = range(len(table))
+    drawn = []
     width = 0.8 / len(table.columns)
     for i, column in enumerate(table.columns):
         offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
         draw = ax.barh if horizontal else ax.bar
         bars: BarContainer = draw(offsets, table[column], width, label=str(column))
         ax.bar_label(bars, labels=[value_format.format(v) for v in table[column]], padding=2)
+        drawn.append(bars)
     ticks = ax.set_yticks if horizontal else ax.set_xticks
     ticks(list(positions), [str(label) for label in table.index])
     if horizontal:
@@ -248,8 +286,11 @@ def _draw_bars(ax: Axes, table: pd.DataFrame, *, horizontal: bool, value_format:
         ax.legend()
     if horizontal:
         ax.margins(x=0.12)
+        ax.grid(axis="y", visible=False)
     else:
         ax.margins(y=0.12)
+        ax.grid(axis="x", visible=False)
+    return drawn
 
 
 def _require_columns(data: pd.DataFrame, columns: list[str]) -> None:

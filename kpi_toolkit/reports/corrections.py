@@ -18,7 +18,8 @@ from IPython.display import HTML
 from ..engine.corrections import correction_effects
 from ..labels import Lang, label
 from .context import ReportContext
-from .html import escape, number, section, table
+from .html import escape, number, section
+from .navigation import people_table, teams_of
 
 __all__ = ["corrections"]
 
@@ -37,13 +38,19 @@ def corrections(ctx: ReportContext) -> HTML:
         mine = mine.loc[mine["employee_id"].isin(members["employee_id"])]
     if ctx.uncorrected is None:
         note = label("report.corrections.no_before", lang)
-        return HTML(section(heading, f'<p class="kpi-note">{escape(note)}</p>'))
+        return HTML(
+            section(heading, f'<p class="kpi-note">{escape(note)}</p>', anchor="corrections")
+        )
     effects = correction_effects(ctx.uncorrected, ctx.appraisal, mine, lang=lang)
     if effects.empty:
         note = label("report.corrections.none", lang, period=str(ctx.appraisal.period))
-        return HTML(section(heading, f'<p class="kpi-note">{escape(note)}</p>'))
+        return HTML(
+            section(heading, f'<p class="kpi-note">{escape(note)}</p>', anchor="corrections")
+        )
     intro = label("report.corrections.intro", lang, count=len(effects))
-    return HTML(section(heading, f"<p>{escape(intro)}</p>" + table(shown(effects, lang=lang))))
+    teams = teams_of(ctx, effects["employee_id"])
+    body = people_table(shown(effects, lang=lang), teams=teams, ctx=ctx)
+    return HTML(section(heading, f"<p>{escape(intro)}</p>" + body, anchor="corrections"))
 
 
 def shown(effects: pd.DataFrame, *, lang: Lang = "zh") -> pd.DataFrame:

@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -38,6 +39,7 @@ __all__ = [
     "csv_cell",
     "put_cell",
     "save_workbook",
+    "scores_workbooks",
     "table_csv",
     "write_scores_excel",
     "write_table",
@@ -77,12 +79,14 @@ CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 RULE_SIZE = 9  # points
 RULE_FONT = Font(size=RULE_SIZE, color="595959")
 BOLD = Font(bold=True)
-BEST_FILL, WORST_FILL = "C6EFCE", "FFC7CE"  # Excel's own "good" green and "bad" red
-MIDDLE_FILLS = ("E2EFDA", "FFEB9C", "FCE4D6")  # light green, yellow, light orange
 
 
 def write_scores_excel(
-    appraisal: Appraisal, path: str | os.PathLike[str], *, lang: Lang = "zh"
+    appraisal: Appraisal,
+    path: str | os.PathLike[str],
+    *,
+    lang: Lang = "zh",
+    team: str | None = None,
 ) -> Path:
     """Write a period's scores as an Excel workbook, whole or not at all.
 
@@ -103,6 +107,9 @@ def write_scores_excel(
         ``"zh"`` (default) or ``"en"``: headings and the names of positions, categories,
         KPIs and grades. Reasons and notes are as the appraisal gives them (score with the
         same ``lang``).
+    team
+        Only this team's people on the scorecard and not-appraised sheets (the team
+        ranking stays the department's: it ranks the teams).
 
     Returns
     -------
@@ -119,7 +126,28 @@ def write_scores_excel(
     >>> write_scores_excel(result, "scores_2026-Q3.xlsx")  # doctest: +SKIP
     PosixPath('scores_2026-Q3.xlsx')
     """
-    return save_workbook(_workbook(appraisal, lang=lang), path)
+    return save_workbook(_workbook(appraisal, lang=lang, team=team), path)
+
+
+def scores_workbooks(appraisal: Appraisal, teams: Sequence[str]) -> dict[str | None, str]:
+    """The scores workbooks of a ``kpi report`` run, each team (``None``: the department)
+    → its file stem: ``scores_<period>`` for the department, ``scores_<period>_<team>`` for
+    each team report (``teams`` as ``--team`` gives them; ``["all"]``: every team).
+
+    Examples
+    --------
+    >>> scores_workbooks(appraisal, ["安装组"])  # doctest: +SKIP
+    {'安装组': 'scores_2026-Q3_安装组'}
+    """
+    period = appraisal.period
+    known = sorted(set(appraisal.scores["team"]))
+    chosen = known if list(teams) == ["all"] else [t for t in teams if t in known]
+    if not teams:
+        return {None: f"scores_{period}"}
+    stems: dict[str | None, str] = {}
+    for team in chosen:
+        stems[team] = unused_name(f"scores_{period}_{team}", taken=stems.values())
+    return stems
 
 
 def write_table_excel(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
@@ -217,13 +245,17 @@ def save_workbook(book: Workbook, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, buffer.getvalue())
 
 
-def _workbook(appraisal: Appraisal, *, lang: Lang) -> Workbook:
+def _workbook(appraisal: Appraisal, *, lang: Lang, team: str | None = None) -> Workbook:
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     scheme = appraisal.scheme
     scores = appraisal.scores.assign(
         grade=grade_names(appraisal.scores["grade_id"], scheme=scheme, lang=lang)
     )
+    if team is not None:
+        scores = scores.loc[scores["team"] == team]
+        excluded = appraisal.excluded
+        appraisal = replace(appraisal, excluded=excluded.loc[excluded["team"] == team])
     for position in scheme.positions.values():
         people = scores.loc[scores["position"] == position.id]
         if not people.empty:
@@ -394,15 +426,13 @@ def _fit_rule_row(sheet: Worksheet, *, columns: range) -> None:
 
 
 def _grade_fills(scheme: Scheme, lang: Lang) -> dict[str, PatternFill]:
-    """A fill per grade name: the best green, the worst red, those between lighter."""
-    grades = scheme.grade_order()
-    between = max(len(grades) - 2, 0)
-    middle = [MIDDLE_FILLS[1]] if between == 1 else list(MIDDLE_FILLS[:between])
-    colours = [BEST_FILL, *middle, *[MIDDLE_FILLS[-1]] * (between - len(middle)), WORST_FILL]
-    colours = colours if len(grades) > 1 else [BEST_FILL]
+    """A fill per grade name: the tint of the grade's colour in every report and chart
+    (:mod:`kpi_toolkit.reports.palette`)."""
+    from .palette import grade_name_colours, tint
+
     return {
-        g.name.get(lang): PatternFill("solid", fgColor=c)
-        for g, c in zip(grades, colours, strict=True)
+        name: PatternFill("solid", fgColor=tint(colour)[1:].upper())
+        for name, colour in grade_name_colours(scheme, lang).items()
     }
 
 

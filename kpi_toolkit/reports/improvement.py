@@ -119,7 +119,7 @@ def training_needs(ctx: ReportContext, *, top: int = 5, per_team: int = 3) -> HT
     heading = label("improve.training", lang)
     if department.empty:
         body = f"<p>{escape(label('improve.training.none', lang))}</p>"
-        return HTML(section(heading, body))
+        return HTML(section(heading, body, anchor="training"))
     first = department.iloc[0]
     lead = label(
         "improve.training.top",
@@ -135,9 +135,9 @@ def training_needs(ctx: ReportContext, *, top: int = 5, per_team: int = 3) -> HT
         f'<p class="kpi-training-top"><b>{escape(lead)}</b></p>'
         + table(_shown(department.head(top), names, lang))
         + f"<h3>{escape(label('improve.by_team', lang))}</h3>"
-        + table(_shown(teams, names, lang))
+        + table(_shown(teams, names, lang), rows=[{"data-team": str(t)} for t in teams["team"]])
     )
-    return HTML(section(heading, body))
+    return HTML(section(heading, body, anchor="training"))
 
 
 def _shown(losses: pd.DataFrame, names: dict[str, str], lang: Lang) -> pd.DataFrame:
@@ -215,7 +215,11 @@ def acknowledgement(
         f"{escape('; '.join(notes) if lang == 'en' else ';'.join(notes))}</small></p>"
         + table(lines, css="kpi-table kpi-approval")
     )
-    return HTML(section(label("ack.title", lang), body))
+    return HTML(
+        section(
+            label("ack.title", lang), body, anchor="acknowledgement", css="kpi-approval-section"
+        )
+    )
 
 
 def year_pattern_lines(

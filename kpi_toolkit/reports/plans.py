@@ -18,6 +18,7 @@ from ..engine.scheme import Kpi
 from ..labels import Lang, label
 from .context import ReportContext
 from .html import escape, section, table
+from .navigation import people_table, teams_of
 from .ratings import kpi_names
 
 __all__ = ["card_plans", "person_plans", "plans"]
@@ -66,8 +67,9 @@ def plans(ctx: ReportContext) -> HTML:
     else:
         body += table(_counts(log, lang), css="kpi-table kpi-plan-counts")
         body += f"<h3>{escape(label('report.plans.log', lang))}</h3>"
-        body += table(_shown_log(ctx, log), css="kpi-table kpi-plan-log")
-    return HTML(section(label("report.plans", lang), body, css="kpi-plans"))
+        teams = teams_of(ctx, log["employee_id"])
+        body += people_table(_shown_log(ctx, log), teams=teams, ctx=ctx, css="kpi-plan-log")
+    return HTML(section(label("report.plans", lang), body, css="kpi-plans", anchor="plans"))
 
 
 def _counts(log: pd.DataFrame, lang: Lang) -> pd.DataFrame:

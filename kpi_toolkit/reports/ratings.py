@@ -17,6 +17,7 @@ from ..engine.scheme import Scheme
 from ..labels import Lang, label, name_of
 from .context import ReportContext
 from .html import escape, section, table
+from .navigation import people_table, teams_of
 
 __all__ = ["breakdown", "calibration", "completeness", "kpi_names", "own_against_superior"]
 
@@ -101,7 +102,9 @@ def calibration(ctx: ReportContext) -> str:
         return ""
     lang = ctx.lang
     body = _leniency(ctx, values) + _self_superior(ctx, values)
-    return section(label("report.calibration", lang), body, css="kpi-calibration")
+    return section(
+        label("report.calibration", lang), body, css="kpi-calibration", anchor="calibration"
+    )
 
 
 def _leniency(ctx: ReportContext, values: pd.DataFrame) -> str:
@@ -112,7 +115,9 @@ def _leniency(ctx: ReportContext, values: pd.DataFrame) -> str:
         return text + _note("report.leniency.none", lang)
     shown.insert(1, "rater_name", shown["rater_id"].map(ctx.names()))
     shown["kpi_id"] = shown["kpi_id"].map(kpi_names(ctx.scheme, lang))
-    return text + table(_labelled(shown, "report.leniency", lang), css="kpi-table kpi-leniency")
+    labelled = _labelled(shown, "report.leniency", lang)
+    teams = teams_of(ctx, shown["rater_id"])
+    return text + people_table(labelled, teams=teams, ctx=ctx, css="kpi-leniency")
 
 
 def _self_superior(ctx: ReportContext, values: pd.DataFrame) -> str:
@@ -128,7 +133,8 @@ def _self_superior(ctx: ReportContext, values: pd.DataFrame) -> str:
     pairs.insert(1, "name", pairs["employee_id"].map(ctx.names()))
     pairs["kpi_id"] = pairs["kpi_id"].map(kpi_names(ctx.scheme, lang))
     shown = _labelled(pairs, "report.self_superior", lang)
-    return text + table(shown, css="kpi-table kpi-self-superior")
+    teams = teams_of(ctx, pairs["employee_id"])
+    return text + people_table(shown, teams=teams, ctx=ctx, css="kpi-self-superior")
 
 
 def breakdown(ctx: ReportContext, rows: pd.DataFrame | None, *, for_employee: bool) -> str:

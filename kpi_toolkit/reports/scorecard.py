@@ -51,21 +51,32 @@ def result(ctx: ReportContext, employee_id: str) -> HTML:
     breakdown with every group of a single colleague merged into 其他评价人, and the
     person's self rating beside the superior's."""
     _person(ctx, employee_id)
-    return HTML(rs.scorecard(ctx, employee_id, for_employee=True))
+    card = rs.scorecard(ctx, employee_id, for_employee=True)
+    return HTML(section(label("report.scorecards", ctx.lang), card, anchor="result"))
 
 
 def department(ctx: ReportContext, employee_id: str) -> HTML:
-    """Each KPI's points: the person's against the department's mean and quartiles
-    (people of the same position only)."""
+    """Each KPI's points: the person's against the mean and quartiles of the people of the
+    same position (headed by what it covers: the position and how many people)."""
     lang, person = ctx.lang, _person(ctx, employee_id)
     position = ctx.scheme.positions[person["position"]]
     peers = ctx.appraisal.scores.loc[ctx.appraisal.scores["position"] == position.id]
     rows = [(kpi.name.get(lang), person[kpi.id], *_stats(peers[kpi.id])) for kpi in position.kpis]
     rows.append((label("total", lang), person["total"], *_stats(peers["total"])))
-    keys = ("kpi", "report.yours", "report.mean", "report.q1", "report.median", "report.q3")
+    keys = (
+        "kpi",
+        "report.yours",
+        "report.position_mean",
+        "report.q1",
+        "report.median",
+        "report.q3",
+    )
     figures = rs.labelled(rows, keys, lang)
-    note = f"<p>{escape(label('headcount', lang))}: {len(peers)}</p>"
-    return HTML(section(label("report.department", lang), note + table(figures)))
+    name, count = position.name.get(lang), len(peers)
+    heading = label("report.position_figures", lang, position=name, count=count)
+    note = label("report.position_figures.note", lang, position=name, count=count)
+    body = f'<p class="kpi-note">{escape(note)}</p>' + table(figures)
+    return HTML(section(heading, body, anchor="position-figures"))
 
 
 def _stats(values: pd.Series) -> tuple[float, float, float, float]:
