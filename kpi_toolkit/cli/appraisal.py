@@ -155,35 +155,13 @@ def _bonus(args: argparse.Namespace) -> int:
 def _bonus_settings(
     args: argparse.Namespace,
 ) -> tuple[Scheme | None, tuple[float, float], Literal["base", "proportional", "grade"]]:
-    """The scheme (``--scheme``), the unit prices and the allocation: each option as given,
-    else the scheme's ``bonus:`` setting; a price nowhere given is refused."""
+    """The scheme (``--scheme``), the unit prices and the allocation
+    (:func:`~kpi_toolkit.engine.bonus.bonus_settings`)."""
+    from ..engine.bonus import bonus_settings
     from ..engine.scheme import load_scheme
 
     scheme = load_scheme(args.scheme) if args.scheme else None
-    setting = scheme.bonus if scheme is not None else None
-    given = {"install_price": args.install_price, "repair_price": args.repair_price}
-    prices: dict[str, float | None] = {
-        k: v if v is not None else getattr(setting, k, None) for k, v in given.items()
-    }
-    allocation = args.allocation or (setting.allocation if setting else "base")
-    problems = [
-        Problem(
-            where=f"--{name.replace('_', '-')}",
-            message="no unit price given",
-            allowed="--" + name.replace("_", "-") + " PRICE, or a scheme whose bonus: sets it",
-        )
-        for name, price in prices.items()
-        if price is None
-    ]
-    if allocation == "grade" and scheme is None:
-        problems.append(
-            Problem(
-                where="--allocation grade",
-                message="the bonus factors are the scheme's grades': no --scheme given",
-                allowed="--scheme S (a YAML file or a built-in scheme name)",
-            )
-        )
-    if problems:
-        raise InputError(problems)
-    install, repair = prices["install_price"] or 0.0, prices["repair_price"] or 0.0
-    return scheme, (float(install), float(repair)), allocation
+    prices, allocation = bonus_settings(
+        scheme, args.install_price, args.repair_price, args.allocation
+    )
+    return scheme, prices, allocation

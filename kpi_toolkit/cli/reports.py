@@ -107,8 +107,9 @@ def _check_report_options(args: argparse.Namespace) -> None:
 def _annual(args: argparse.Namespace) -> int:
     """``kpi report --annual YYYY``: the annual review, its inputs checked here first."""
     from ..engine.annual import parse_year
+    from ..engine.bonus import bonus_settings
     from ..files import make_folder
-    from ..reports.annual_review import bonus_settings, load_review
+    from ..reports.annual_review import load_review
     from ..reports.batch import annual_job, run_jobs
 
     year = parse_year(args.annual).year

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, Problem
+from ..errors import DataError, Problem, raise_if
 from ..periods import ALLOWED as PERIODS_ALLOWED
 from .grading import shown_total
 from .inputs import ROW
@@ -29,6 +29,7 @@ __all__ = [
     "allocate_bonus",
     "allocate_by_grade",
     "bonus_pool",
+    "bonus_settings",
     "check_scores",
 ]
 
@@ -422,3 +423,45 @@ def _extras_problems(
             for i in frame.index[(text != want) & (text != "")]
         ]
     return problems
+
+
+def bonus_settings(
+    scheme: Scheme | None,
+    install_price: float | None,
+    repair_price: float | None,
+    allocation: Literal["base", "proportional", "grade"] | None,
+) -> tuple[tuple[float, float], Literal["base", "proportional", "grade"]]:
+    """The unit prices and the allocation: each as given, else the scheme's ``bonus:``
+    setting; the allocation defaults to ``base``.
+
+    The one reading of these options, for ``kpi bonus`` and the annual review.
+
+    Raises
+    ------
+    InputError
+        A price given nowhere; ``grade`` allocation without a scheme (its grades hold the
+        bonus factors).
+    """
+    setting = scheme.bonus if scheme is not None else None
+    given = {"install_price": install_price, "repair_price": repair_price}
+    prices = {k: v if v is not None else getattr(setting, k, None) for k, v in given.items()}
+    rule = allocation or (setting.allocation if setting is not None else "base")
+    problems = [
+        Problem(
+            where=f"--{name.replace('_', '-')}",
+            message="no unit price given",
+            allowed="--" + name.replace("_", "-") + " PRICE, or a scheme whose bonus: sets it",
+        )
+        for name, price in prices.items()
+        if price is None
+    ]
+    if rule == "grade" and scheme is None:
+        problems.append(
+            Problem(
+                where="--allocation grade",
+                message="the bonus factors are the scheme's grades': no --scheme given",
+                allowed="--scheme S (a YAML file or a built-in scheme name)",
+            )
+        )
+    raise_if(problems)
+    return (float(prices["install_price"] or 0), float(prices["repair_price"] or 0)), rule

@@ -14,9 +14,14 @@ from IPython.display import HTML
 
 from .. import __version__
 from ..engine.annual import AnnualResult
-from ..engine.bonus import BonusPool, allocate_bonus, allocate_by_grade, bonus_pool
+from ..engine.bonus import (
+    BonusPool,
+    allocate_bonus,
+    allocate_by_grade,
+    bonus_pool,
+    bonus_settings,
+)
 from ..engine.scheme import Scheme
-from ..errors import Problem, raise_if
 from ..labels import Lang, label, position_names
 from ..pipeline import appraise_year, resolve_inputs
 from . import sections as rs
@@ -31,7 +36,6 @@ __all__ = [
     "approval",
     "bonus",
     "bonus_figures",
-    "bonus_settings",
     "footer",
     "load_review",
     "title",
@@ -144,31 +148,6 @@ def bonus(
     counts = (installs, prices[0], repairs, prices[1])
     figures = table(bonus_figures(pool, counts, rule=rule, lang=lang), css="kpi-table kpi-facts")
     return HTML(section(label("report.bonus", lang), figures + table(shown)))
-
-
-def bonus_settings(
-    scheme: Scheme,
-    install_price: float | None,
-    repair_price: float | None,
-    allocation: BonusAllocation | None,
-) -> tuple[tuple[float, float], BonusAllocation]:
-    """The unit prices and the allocation: as given, else the scheme's ``bonus:`` setting
-    (a price given nowhere is refused; the allocation defaults to ``base``)."""
-    setting = scheme.bonus
-    given = {"install_price": install_price, "repair_price": repair_price}
-    prices = {k: v if v is not None else getattr(setting, k, None) for k, v in given.items()}
-    problems = [
-        Problem(
-            where=f"--{name.replace('_', '-')}",
-            message="no unit price given",
-            allowed="--" + name.replace("_", "-") + " PRICE, or a scheme whose bonus: sets it",
-        )
-        for name, price in prices.items()
-        if price is None
-    ]
-    raise_if(problems)
-    rule = allocation or (setting.allocation if setting is not None else "base")
-    return (float(prices["install_price"] or 0), float(prices["repair_price"] or 0)), rule
 
 
 def bonus_figures(
