@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,18 @@ from .common import (
     not_computed,
     write_table,
 )
+
+
+def select_engine(args: argparse.Namespace) -> None:
+    """``--engine`` (with ``--spark-remote`` / ``--spark-master``) checked and made the
+    process's engine, so the notebooks a report runs use it too; none given: the
+    environment's (``KPI_ENGINE``), else DuckDB."""
+    if getattr(args, "engine", None) is None:
+        return
+    from ..records.engines import engine_of, use_engine
+
+    remote = args.spark_remote or os.environ.get("SPARK_REMOTE") or None
+    use_engine(engine_of(args.engine, remote=remote, master=args.spark_master))
 
 
 @command("metrics")
