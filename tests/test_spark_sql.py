@@ -59,7 +59,7 @@ def test_decimals_working_time_percentiles_and_integers() -> None:
     )
     assert to_spark(sql, macros={"working_hours": "60.0"}) == (
         "SELECT DATEDIFF(SECOND, a, b) / CAST(3600.0 AS DOUBLE), "
-        "(`_clock_b` - `_clock_a`) / CAST(60.0 AS DOUBLE), PERCENTILE(v, 0.9), "
+        "(`_clock_b` - `_clock_a`) / CAST(60.0 AS DOUBLE), PERCENTILE(v, CAST(0.9 AS DOUBLE)), "
         "TRY_CAST(BROUND(TRY_CAST(s AS DOUBLE)) AS BIGINT), UNIX_MICROS(a) DIV 60 FROM t"
     )
 

@@ -155,7 +155,7 @@ def _rewrite(
         return _ordered_pick(node)
     if isinstance(node, exp.Literal) and node.is_number and not node.is_int:
         # DuckDB reads 3600.0 as a decimal and divides in doubles; Spark would keep decimals
-        return exp.Cast(this=node, to=exp.DataType.build("DOUBLE"))
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("DOUBLE"))
     if isinstance(node, exp.PercentileCont):
         return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
     if isinstance(node, exp.TryCast | exp.Cast):
@@ -178,8 +178,7 @@ def _rewrite(
     if name == "epoch_us":
         return exp.Anonymous(this="unix_micros", expressions=args)
     if name == "date_part" and str(args[0].this).lower() == "epoch":
-        moment = _rewrite(args[1], macros, instants)  # a new node: its argument rewritten here
-        micros = exp.Anonymous(this="unix_micros", expressions=[moment])
+        micros = exp.Anonymous(this="unix_micros", expressions=[args[1]])
         return exp.Div(
             this=exp.Cast(this=micros, to=exp.DataType.build("DOUBLE")),
             expression=exp.Literal.number(1_000_000),
@@ -202,6 +201,10 @@ def to_spark(
         zone, value = node.expressions
         name = "from_utc_timestamp" if _is_instant(value, instants) else "to_utc_timestamp"
         node.replace(exp.Anonymous(this=f"_kpi_{name}", expressions=[value, zone]))
-    tree = tree.transform(lambda n: _rewrite(n, macros or {}, instants))
+    # children before their parents: what a rewrite builds holds rewritten arguments
+    for node in reversed(list(tree.walk(bfs=False))):
+        rewritten = _rewrite(node, macros or {}, instants)
+        if rewritten is not node:
+            node.replace(rewritten)
     text = tree.sql(dialect="spark")
     return re.sub(r"_KPI_(FROM|TO)_UTC_TIMESTAMP\(", r"\1_UTC_TIMESTAMP(", text, flags=re.I)
