@@ -197,10 +197,10 @@ def to_spark(
     tree = sqlglot.parse_one(sql, read="duckdb")
     # a time-zone conversion reads its argument's kind before that argument is rewritten
     zones = [n for n in tree.find_all(exp.Anonymous) if str(n.this).lower() == "timezone"]
-    for node in zones:
-        zone, value = node.expressions
+    for call in zones:
+        zone, value = call.expressions
         name = "from_utc_timestamp" if _is_instant(value, instants) else "to_utc_timestamp"
-        node.replace(exp.Anonymous(this=f"_kpi_{name}", expressions=[value, zone]))
+        call.replace(exp.Anonymous(this=f"_kpi_{name}", expressions=[value, zone]))
     # children before their parents: what a rewrite builds holds rewritten arguments
     for node in reversed(list(tree.walk(bfs=False))):
         rewritten = _rewrite(node, macros or {}, instants)
