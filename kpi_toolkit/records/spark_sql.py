@@ -202,7 +202,8 @@ def to_spark(
         name = "from_utc_timestamp" if _is_instant(value, instants) else "to_utc_timestamp"
         call.replace(exp.Anonymous(this=f"_kpi_{name}", expressions=[value, zone]))
     # children before their parents: what a rewrite builds holds rewritten arguments
-    for node in reversed(list(tree.walk(bfs=False))):
+    nodes = [n for n in tree.walk(bfs=False) if isinstance(n, exp.Expression)]
+    for node in reversed(nodes):
         rewritten = _rewrite(node, macros or {}, instants)
         if rewritten is not node:
             node.replace(rewritten)
