@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -102,3 +103,13 @@ def test_a_spark_table_on_duckdb_is_bad_input(
     code = main(["metrics", "--source", str(mapping), "--period-grain", "month"])
     err = capsys.readouterr().err
     assert code == 2 and "spark_table" in err and "--engine spark" in err
+
+
+def test_the_engine_chosen_on_the_command_line_ends_with_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("KPI_ENGINE", raising=False)
+    (tmp_path / "m.yaml").write_text("name: [\n", "utf-8")  # refused before Spark starts
+    argv = ["metrics", "--source", str(tmp_path / "m.yaml"), "--period-grain", "month"]
+    assert main([*argv, "--engine", "spark"]) == 2
+    assert "KPI_ENGINE" not in os.environ  # the next command in this process runs on DuckDB

@@ -30,8 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        select_engine(args)
-        return COMMANDS[args.command](args)
+        with select_engine(args):
+            return COMMANDS[args.command](args)
     except InputError as error:
         print(f"error: {error.render()}", file=sys.stderr)
         return 2

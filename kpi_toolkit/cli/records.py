@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,16 +23,19 @@ from .common import (
 )
 
 
-def select_engine(args: argparse.Namespace) -> None:
+@contextlib.contextmanager
+def select_engine(args: argparse.Namespace) -> Iterator[None]:
     """``--engine`` (with ``--spark-remote`` / ``--spark-master``) checked and made the
-    process's engine, so the notebooks a report runs use it too; none given: the
-    environment's (``KPI_ENGINE``), else DuckDB."""
+    environment's while the command runs, so the notebooks a report runs use it too; none
+    given: the environment's (``KPI_ENGINE``), else DuckDB."""
     if getattr(args, "engine", None) is None:
+        yield
         return
     from ..records.engines import engine_of, use_engine
 
     remote = args.spark_remote or os.environ.get("SPARK_REMOTE") or None
-    use_engine(engine_of(args.engine, remote=remote, master=args.spark_master))
+    with use_engine(engine_of(args.engine, remote=remote, master=args.spark_master)):
+        yield
 
 
 @command("metrics")

@@ -14,9 +14,10 @@ these, so the notebooks a report runs use the same engine.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -98,13 +99,25 @@ def engine_of(
     return Engine("spark", remote=remote or None, master=None if remote else master)
 
 
-def use_engine(engine: Engine) -> None:
-    """Make ``engine`` the environment's (the notebooks a report runs inherit it)."""
-    os.environ["KPI_ENGINE"] = engine.name
-    if not engine.spark:
-        return
-    for key, value in (("SPARK_REMOTE", engine.remote), ("KPI_SPARK_MASTER", engine.master)):
-        if value:
-            os.environ[key] = value
-        else:
-            os.environ.pop(key, None)
+@contextlib.contextmanager
+def use_engine(engine: Engine) -> Iterator[None]:
+    """Make ``engine`` the environment's for the block (the notebooks a report runs inherit
+    it); the environment as it was afterwards."""
+    keys = ("KPI_ENGINE", "SPARK_REMOTE", "KPI_SPARK_MASTER")
+    saved = {key: os.environ.get(key) for key in keys}
+    values: dict[str, str | None] = {"KPI_ENGINE": engine.name}
+    if engine.spark:
+        values |= {"SPARK_REMOTE": engine.remote, "KPI_SPARK_MASTER": engine.master}
+    try:
+        for key, value in values.items():
+            if value:
+                os.environ[key] = value
+            else:
+                os.environ.pop(key, None)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import re
 import warnings
@@ -102,6 +103,8 @@ def spark_session(remote: str | None = None, master: str | None = None) -> Spark
             ) from None
     if not remote:
         session.sparkContext.setLogLevel("ERROR")
+    # PySpark logs each SQL error it raises; the error itself reaches the user, named
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
     return session
 
 
