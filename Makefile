@@ -22,10 +22,11 @@ install: $(INSTALLED)
 $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev,spark]'
 	@touch $@
 
-# System packages: Debian's chromium (browser tests) and a CJK font (charts).
+# System packages: Debian's chromium (browser tests), a CJK font (charts) and a Java runtime
+# (the Spark tests: PySpark's local mode).
 $(SYSTEM): scripts/system-deps.sh | $(INSTALLED)
 	bash scripts/system-deps.sh
 	@touch $@
@@ -65,6 +66,7 @@ bench: $(INSTALLED)
 	$(PY) benchmarks/bench_explorer.py
 	$(PY) benchmarks/bench_metrics.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_spark.py
 
 # docs/reference (pages and JSON Schemas of every YAML kind) from the models;
 # tests/test_reference.py fails while they differ.

@@ -180,6 +180,7 @@ def resolve_inputs(
     grains: Collection[Grain] | None = None,
     corrections: str | Path | None = None,
     plans: str | Path | None = None,
+    engine: str | None = None,
 ) -> Inputs:
     """Read a period's inputs once: the scheme, the roster, the actuals and the ratings.
 
@@ -206,6 +207,9 @@ def resolve_inputs(
     corrections
         A corrections table (appeals, ``--corrections``): applied on top of the actuals
         (:func:`~kpi_toolkit.engine.corrections.apply_corrections`).
+    engine
+        With ``sources``: ``duckdb`` or ``spark`` (:mod:`kpi_toolkit.records.engines`);
+        default: the environment's ``KPI_ENGINE`` (``kpi --engine`` sets it), else DuckDB.
 
     Raises
     ------
@@ -223,7 +227,9 @@ def resolve_inputs(
     bundle = None
     if sources is not None:
         grains = grains or grains_of(chosen)
-        bundle = _from_records(sources, records_dir, roster=tables["roster"], grains=grains)
+        bundle = _from_records(
+            sources, records_dir, roster=tables["roster"], grains=grains, engine=engine
+        )
         tables["actuals"] = bundle.actuals
         files |= {f"records:{name}": Path(path) for name, path in bundle.files.items()}
     fixed = _corrected(tables["actuals"], corrections, scheme=chosen)
@@ -317,12 +323,15 @@ def _from_records(
     *,
     roster: pd.DataFrame,
     grains: Collection[Grain],
+    engine: str | None = None,
 ) -> BundleResult:
     from .records.bundle import actuals_from_bundle
 
     checked = check_roster(roster)
     results = [
-        actuals_from_bundle(sources, grain=grain, roster=checked, data_dir=records_dir)
+        actuals_from_bundle(
+            sources, grain=grain, roster=checked, data_dir=records_dir, engine=engine
+        )
         for grain in dict.fromkeys(grains)
     ]
     if len(results) == 1:

@@ -29,7 +29,10 @@ LICENSE_EXPRESSION_SETUPTOOLS = Version("77.0.1")
 def _requirements() -> list[Requirement]:
     project = PYPROJECT["project"]
     return [
-        Requirement(d) for d in project["dependencies"] + project["optional-dependencies"]["dev"]
+        Requirement(d)
+        for d in project["dependencies"]
+        + project["optional-dependencies"]["dev"]
+        + project["optional-dependencies"]["spark"]
     ]
 
 
@@ -77,7 +80,7 @@ def test_environment_yml_mirrors_the_constraints() -> None:
 def test_make_installs_with_the_constraints() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "CONSTRAINTS := constraints.txt" in makefile
-    assert "pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'" in makefile
+    assert "pip install --quiet -c $(CONSTRAINTS) -e '.[dev,spark]'" in makefile
 
 
 def test_the_build_backend_reads_the_licence_expression() -> None:

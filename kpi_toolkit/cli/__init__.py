@@ -19,6 +19,7 @@ from ..errors import InputError, KpiError
 from . import appraisal, forms, records, reports, schema  # noqa: F401  (each registers its commands)
 from .common import COMMANDS
 from .parser import build_parser
+from .records import select_engine
 
 __all__ = ["build_parser", "main"]
 
@@ -29,7 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with select_engine(args):
+            return COMMANDS[args.command](args)
     except InputError as error:
         print(f"error: {error.render()}", file=sys.stderr)
         return 2

@@ -26,6 +26,23 @@ def add_inputs(parser: argparse.ArgumentParser, *, data_dir_required: bool = Fal
         "--sources", help="compute the actuals from raw exports: a bundle (params/bundles)"
     )
     parser.add_argument("--records-dir", help="with --sources: the folder of the raw exports")
+    add_engine(parser)
+
+
+def add_engine(parser: argparse.ArgumentParser) -> None:
+    """The engine that aggregates raw exports: DuckDB here, or Spark (kpi-toolkit[spark])."""
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default=None,
+        help="what computes actuals from raw exports: duckdb (default) or spark",
+    )
+    parser.add_argument(
+        "--spark-remote", help="with --engine spark: Spark Connect sc://host:15002 (SPARK_REMOTE)"
+    )
+    parser.add_argument(
+        "--spark-master", help="with --engine spark: a master URL (default local[2])"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data")
     p.add_argument("--period-grain", choices=("month", "quarter", "year"), required=True)
     p.add_argument("--metrics", help="metric set (name or YAML) instead of the mapping's")
+    add_engine(p)
     p.add_argument(
         "--decimals",
         type=int,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +21,21 @@ from .common import (
     not_computed,
     write_table,
 )
+
+
+@contextlib.contextmanager
+def select_engine(args: argparse.Namespace) -> Iterator[None]:
+    """``--engine`` (with ``--spark-remote`` / ``--spark-master``) checked and made the
+    environment's while the command runs, so the notebooks a report runs use it too; none
+    given: the environment's (``KPI_ENGINE``), else DuckDB."""
+    if getattr(args, "engine", None) is None:
+        yield
+        return
+    from ..records.engines import engine_of, use_engine
+
+    remote = args.spark_remote or os.environ.get("SPARK_REMOTE") or None
+    with use_engine(engine_of(args.engine, remote=remote, master=args.spark_master)):
+        yield
 
 
 @command("metrics")

@@ -30,6 +30,7 @@ from ..errors import InputError, Problem
 from ..files import Kind
 from ..loader import load_spec, with_lines
 from ..periods import Grain, Period, parse_period
+from .engines import Engine
 from .ledger import Lang, Ledger
 from .metric_sets import KINDS, MetricSet, load_metrics
 from .metrics import MetricsResult, compute_from_files
@@ -154,6 +155,7 @@ def actuals_from_bundle(
     roster: pd.DataFrame | None = None,
     data_dir: str | Path | None = None,
     period: str | Period | None = None,
+    engine: Engine | str | None = None,
 ) -> BundleResult:
     """Compute the actuals of every source of a bundle and join them into one wide table.
 
@@ -172,6 +174,9 @@ def actuals_from_bundle(
         is used as is.
     period
         Keep only rows in this period (others are excluded as ``outside_period``).
+    engine
+        ``duckdb``, ``spark`` or an :class:`~kpi_toolkit.records.engines.Engine`; ``None``:
+        the environment's (``KPI_ENGINE``, default DuckDB).
 
     Raises
     ------
@@ -191,7 +196,9 @@ def actuals_from_bundle(
         metrics = load_metrics(spec.param(spec.metrics, "metrics"))
         sources = _sources(spec, data_dir)
         chosen = parse_period(period) if isinstance(period, str) else period
-        results = _computed(sources, grain=grain, period=chosen, roster=roster, metrics=metrics)
+        results = _computed(
+            sources, grain=grain, period=chosen, roster=roster, metrics=metrics, engine=engine
+        )
         computed = {name: tuple(r.actuals.columns.drop(KEYS)) for name, r in results.items()}
         _refuse_twice(computed, spec)
     files = {source.name: path for source, path in sources}
@@ -249,6 +256,7 @@ def _computed(
     period: Period | None,
     roster: pd.DataFrame | None,
     metrics: MetricSet,
+    engine: Engine | str | None = None,
 ) -> dict[str, MetricsResult]:
     """Every source computed; the problems of all of them raised at once."""
     results: dict[str, MetricsResult] = {}
@@ -256,7 +264,13 @@ def _computed(
     for source, path in sources:
         try:
             results[source.name] = compute_from_files(
-                source, path, grain=grain, period=period, roster=roster, metrics=metrics.file
+                source,
+                path,
+                grain=grain,
+                period=period,
+                roster=roster,
+                metrics=metrics.file,
+                engine=engine,
             )
         except InputError as error:
             problems += error.problems

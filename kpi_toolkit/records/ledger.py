@@ -17,14 +17,20 @@ import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 
 from ..errors import DataError, Problem
 from ..labels import LABELS, Lang, name_of
 from ..periods import Period
 from .sources import ROW_COLUMN, SourceSpec, unmapped_required
-from .sql_guard import Probe, check_expression, database_errors, quote_identifier, quote_literal
+from .sql_guard import (
+    Connection,
+    Probe,
+    check_expression,
+    database_errors,
+    quote_identifier,
+    quote_literal,
+)
 from .tables import DUCKDB_TYPES, KEYS, TIME_ORDER, field_type
 
 __all__ = [
@@ -101,7 +107,7 @@ class Ledger:
 
 
 def build_canonical(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: SourceSpec,
     *,
     raw: str,
@@ -427,7 +433,7 @@ def _checks_sql(
     return f"SELECT *, CASE {' '.join(cases)} END AS _reason FROM _collapsed"
 
 
-def _canonical_columns(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> list[str]:
+def _canonical_columns(con: Connection, spec: SourceSpec) -> list[str]:
     present = [
         name for (name,) in con.execute("SELECT column_name FROM (DESCRIBE _collapsed)").fetchall()
     ]
@@ -447,7 +453,7 @@ def _excluded_sql(spec: SourceSpec) -> str:
     )
 
 
-def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledger:
+def _ledger(con: Connection, spec: SourceSpec, raw: str) -> Ledger:
     """Rows in, counted in the source; used, counted in the canonical table; excluded, listed.
 
     The three are counted apart, so :attr:`Ledger.balanced` is a real check.
@@ -475,7 +481,7 @@ def _ledger(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: str) -> Ledge
     return ledger
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+def _count(con: Connection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     assert row is not None  # a count(*) query returns one row
     return int(row[0])

@@ -27,6 +27,7 @@ from ..errors import InputError, Problem
 from ..loader import with_lines
 from ..periods import Grain, Period
 from .calendar import CalendarSpec, covered_years, load_calendar, slot_table
+from .engines import Engine, engine_of
 from .ledger import CANONICAL_VIEW, Ledger, build_canonical, period_time
 from .metric_sets import (
     EXPRESSION_PARTS,
@@ -45,6 +46,7 @@ from .sources import (
     source_format,
 )
 from .sql_guard import (
+    Connection,
     Expression,
     Probe,
     database_errors,
@@ -89,6 +91,7 @@ def compute_from_files(
     period: Period | None = None,
     roster: pd.DataFrame | None = None,
     metrics: str | Path | None = None,
+    engine: Engine | str | None = None,
 ) -> MetricsResult:
     """Read one export as its source mapping says and compute its metrics' actuals.
 
@@ -107,11 +110,27 @@ def compute_from_files(
         A DataFrame with ``employee_id``; other employees go to the ledger.
     metrics
         Metric set overriding the one the mapping names.
+    engine
+        ``duckdb`` (default), ``spark`` or an :class:`~kpi_toolkit.records.engines.Engine`;
+        ``None``: the environment's (``KPI_ENGINE``). The same SQL, the same answer.
     """
     with with_lines():  # problems found while computing name their key path and line
         spec = source if isinstance(source, SourceSpec) else load_source(source)
         chosen = load_metrics(metrics or spec.param("metrics", "metrics"))
         calendar = load_calendar(spec.param("calendar", "calendar"))
+        used = engine_of(engine)
+        if used.spark:
+            return _on_spark(used, spec, data, chosen, calendar, grain, period, roster)
+        if spec.spark_table is not None:
+            raise InputError(
+                Problem(
+                    "spark_table",
+                    "a Spark table is read by the Spark engine only",
+                    spec.spark_table,
+                    "--engine spark, or a data file (file: / --data)",
+                    spec.path,
+                )
+            )
         path = spec.data_path(data)
         kind = source_format(spec, path)
         raw = {} if kind == "parquet" else {"_raw": read_raw(spec, path)}
@@ -133,7 +152,48 @@ def compute_from_files(
             )
 
 
-def _register_parquet(con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec) -> None:
+def _on_spark(
+    engine: Engine,
+    spec: SourceSpec,
+    data: str | Path | None,
+    chosen: MetricSet,
+    calendar: CalendarSpec,
+    grain: Grain,
+    period: Period | None,
+    roster: pd.DataFrame | None,
+) -> MetricsResult:
+    """:func:`compute_from_files` on Spark: the same SQL, rendered for Spark.
+
+    CSV and XLSX exports are read by the toolkit's reader (its checks and line numbers) and
+    handed to Spark; Parquet files and folders, and catalog tables (``spark_table``), are
+    read by Spark itself.
+    """
+    from .spark import open_spark
+
+    table = spec.spark_table if data is None else None
+    path = None if table is not None else spec.data_path(data)
+    kind = "table" if path is None else source_format(spec, path)
+    raw = {"_raw": read_raw(spec, path)} if path is not None and kind != "parquet" else {}
+    ids = None if roster is None else roster[["employee_id"]].astype("string")
+    relations = raw | ({} if ids is None else {"_roster": ids})
+    with open_spark(engine, relations) as con:
+        if table is not None:
+            con.register_table("_raw", table, source=spec.path)
+        elif kind == "parquet" and path is not None:
+            con.register_parquet("_raw", path, source=spec.path)
+        return _run(
+            con,
+            spec,
+            chosen,
+            grain=grain,
+            period=period,
+            calendar=calendar,
+            roster=roster is not None,
+            materialize=kind not in {"parquet", "table"},
+        )
+
+
+def _register_parquet(con: Connection, path: Path, spec: SourceSpec) -> None:
     try:
         con.execute(f"CREATE TEMP VIEW _raw AS {_parquet(path, spec)}")
     except duckdb.Error as error:
@@ -185,7 +245,7 @@ def _identity_source(table: str, frame: pd.DataFrame) -> SourceSpec:
 
 
 def _run(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     spec: SourceSpec,
     metric_set: MetricSet,
     *,
@@ -290,7 +350,7 @@ def _parse_all(
 
 
 def _clock_source(
-    con: duckdb.DuckDBPyConnection, parsed: Mapping[str, Mapping[str, Any]], calendar: CalendarSpec
+    con: Connection, parsed: Mapping[str, Mapping[str, Any]], calendar: CalendarSpec
 ) -> tuple[str, dict[str, str]]:
     """The relation the metrics read (with a clock column per working-time argument) and the
     clock column of each such argument."""
@@ -308,7 +368,7 @@ def _clock_source(
 
 
 def _aggregate(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     parsed: Mapping[str, Mapping[str, Any]],
     period: str | None,
     grain: Grain,
@@ -340,7 +400,7 @@ def _aggregate(
 
 
 def _breakdowns(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     parsed: Mapping[str, Mapping[str, Any]],
     by: Mapping[str, str],
     period: str,
@@ -418,7 +478,7 @@ def _probes(
         yield Probe(f"metrics.{metric_id}", sql, needs=needs)
 
 
-def _with_clocks(con: duckdb.DuckDBPyConnection, clocks: list[str], calendar: CalendarSpec) -> str:
+def _with_clocks(con: Connection, clocks: list[str], calendar: CalendarSpec) -> str:
     """Register the slot table and working-time macros; return a FROM with clock columns."""
     first, last = _calendar_span(calendar)
     table = slot_table(first, last, calendar=calendar)

@@ -137,6 +137,8 @@ class SourceSpec(Frozen):
     # enough: two mappings that read one file for two questions.
     label: dict[Literal["zh", "en"], str] = {}
     file: str | None = None
+    # a table of the Spark catalog instead of a file (``db.work_orders``; --engine spark)
+    spark_table: str | None = None
     format: Literal["csv", "xlsx", "parquet"] | None = None
     encoding: Encoding = "utf-8"
     delimiter: str = ","

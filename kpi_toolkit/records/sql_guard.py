@@ -25,14 +25,17 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
+import pandas as pd
 
 from ..errors import InputError, Problem
 
 __all__ = [
     "WORKING_FUNCTIONS",
+    "Connection",
+    "EngineError",
     "Expression",
     "Probe",
     "check_expression",
@@ -89,6 +92,29 @@ ALLOWED = (
     "one SQL expression over the mapped columns (functions, CASE, FILTER (WHERE ...)); "
     "no ';', statements, comments, subqueries, table functions or file/network access"
 )
+
+
+class EngineError(Exception):
+    """An error of an engine other than DuckDB (Spark), in the same place as DuckDB's."""
+
+
+_ENGINE_ERRORS = (duckdb.Error, EngineError)
+
+
+class Result(Protocol):
+    """A query's answer (DuckDB's connection after ``execute``)."""
+
+    def fetchall(self) -> list[Any]: ...
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+    def df(self) -> pd.DataFrame: ...
+
+
+class Connection(Protocol):
+    """What the ledger and the metrics use of a connection: DuckDB's, or
+    :class:`~kpi_toolkit.records.spark.SparkConnection`."""
+
+    def execute(self, query: str, /) -> Result: ...
+    def register(self, name: str, frame: pd.DataFrame, /) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -202,7 +228,7 @@ class Probe:
 
 @contextmanager
 def database_errors(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     *,
     probes: Callable[[], Iterable[Probe]],
     file: str | None,
@@ -215,7 +241,7 @@ def database_errors(
     """
     try:
         yield
-    except duckdb.Error as error:
+    except _ENGINE_ERRORS as error:
         raise _explained(con, error, probes(), file=file, fallback=fallback) from None
 
 
@@ -226,8 +252,8 @@ def database_message(error: Exception) -> str:
 
 
 def _explained(
-    con: duckdb.DuckDBPyConnection,
-    error: duckdb.Error,
+    con: Connection,
+    error: Exception,
     probes: Iterable[Probe],
     *,
     file: str | None,
@@ -241,7 +267,7 @@ def _explained(
             continue
         try:
             con.execute(probe.sql).fetchall()
-        except duckdb.Error as failure:
+        except _ENGINE_ERRORS as failure:
             failed.add(probe.where)
             problems.append(_database_problem(failure, probe.where, probe.value, file))
     found = problems or [_database_problem(error, fallback, None, file)]

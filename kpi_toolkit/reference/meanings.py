@@ -279,6 +279,12 @@ MEANINGS: dict[str, dict[str, Meaning]] = {
             "the data file, relative to this YAML's folder (`--data` overrides it)",
             "../../sample/records/tickets.csv",
         ),
+        # the Spark engine (issue 13): a catalog table instead of a file
+        "spark_table": Meaning(
+            "a table of the Spark catalog read instead of `file` (`--engine spark` only); "
+            "Parquet files and partitioned folders are read through `file` or `--data`",
+            "warehouse.work_orders",
+        ),
         "format": Meaning("the file format (default: from the file's extension)", "xlsx"),
         "encoding": Meaning("a CSV file's text encoding", "gbk"),
         "delimiter": Meaning("a CSV file's column separator", ";"),
