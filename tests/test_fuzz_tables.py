@@ -5,12 +5,11 @@ traceback; every example is small and runs in process under an alarm."""
 from __future__ import annotations
 
 import io
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from hostile import bounded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -42,25 +41,11 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@contextmanager
-def _bounded(seconds: float) -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError(f"an example ran past {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _score(sample: Path, role: str, path: Path) -> None:
     argv = ["score", "--scheme", "after_sales_team", "--data-dir", str(sample)]
     argv += ["--period", "2025-Q1", role, str(path), "--out", str(path.with_suffix(".out.csv"))]
     err = io.StringIO()
-    with _bounded(30), redirect_stderr(err), redirect_stdout(io.StringIO()):
+    with bounded(30, "an example"), redirect_stderr(err), redirect_stdout(io.StringIO()):
         code = main(argv)
     assert code in (0, 2), err.getvalue()[-2000:]
     assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()

@@ -8,13 +8,11 @@ stalling it.
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
+from hostile import bounded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,22 +96,8 @@ TEXTS = st.one_of(
 )
 
 
-@contextmanager
-def _bounded(seconds: int) -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError(f"an example ran past {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _exit_code(argv: list[str], capsys: pytest.CaptureFixture[str]) -> int:
-    with _bounded(SECONDS):
+    with bounded(SECONDS, "an example"):
         code = main(argv)
     captured = capsys.readouterr()
     output = captured.err + captured.out

@@ -12,15 +12,12 @@ import importlib
 import os
 import re
 import resource
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hostile import TRACEBACK_MARKS, Case, Place
+from hostile import TRACEBACK_MARKS, Case, Place, bounded
 from openpyxl import load_workbook
 
 from kpi_toolkit.cli import main
@@ -67,7 +64,7 @@ def test_hostile_input(
     if case.isolated:
         code, output = _run_isolated(argv, case, cwd=tmp_path)
     else:
-        with _alarm(case.timeout, case.id):
+        with bounded(case.timeout, f"case {case.id}"):
             code = main(argv)
         captured = capsys.readouterr()
         output = captured.err + captured.out
@@ -123,20 +120,6 @@ def _live_cells(path: Path) -> list[str]:
 
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [cell for row in csv.reader(handle) for cell in row if LIVE_CSV_CELL.match(cell)]
-
-
-@contextmanager
-def _alarm(seconds: float, name: str) -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError(f"case {name} ran past {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _run_isolated(argv: list[str], case: Case, *, cwd: Path) -> tuple[int, str]:
