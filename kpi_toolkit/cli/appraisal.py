@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
-
 from ..errors import InputError, Problem
 from ..labels import label
 
@@ -93,6 +91,8 @@ def _annual(args: argparse.Namespace) -> int:
 
 @command("bonus")
 def _bonus(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from ..engine.bonus import (
         add_extras,
         allocate_bonus,

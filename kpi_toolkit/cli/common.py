@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ..errors import InputError, Problem
 from ..labels import Lang, label, ledger_table, position_names
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..engine.scheme import Scheme
     from ..periods import Period
     from ..pipeline import Inputs

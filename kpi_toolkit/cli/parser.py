@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from .. import __version__
-
-if TYPE_CHECKING:
-    pass
-
-from .common import (
-    PLANS_HELP,
-)
+from .common import PLANS_HELP
 
 
 def add_inputs(parser: argparse.ArgumentParser, *, data_dir_required: bool = False) -> None:

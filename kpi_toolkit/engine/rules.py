@@ -9,12 +9,14 @@ KPI allows bonus points).
 from __future__ import annotations
 
 import math
-from typing import Annotated, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, TypeAlias, get_args
 
-import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..labels import Lang, label
+
+if TYPE_CHECKING:  # numpy is imported where rules score, not to load a scheme
+    import numpy as np
 
 __all__ = [
     "RULES",
@@ -32,7 +34,7 @@ __all__ = [
 
 Better = Literal["higher", "lower"]
 # A target per actual (a personal target from a work-objective plan) or one for all.
-Target = float | np.ndarray | None
+Target: TypeAlias = "float | np.ndarray | None"
 RULES: dict[str, type[Rule]] = {}
 
 
@@ -146,6 +148,8 @@ class BandsRule(Rule):
         return tuple(sorted(self.bands, key=lambda band: (band.lower, band.upper)))
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
+        import numpy as np
+
         bands = self.ordered()
         lower = np.array([b.lower for b in bands])
         upper = np.array([b.upper for b in bands])
@@ -193,6 +197,8 @@ class DeductPerUnitRule(Rule):
     full: Number | None = None
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
+        import numpy as np
+
         full = weight if self.full is None else self.full
         return full - self.per_unit * np.maximum(values - self.allowance, 0)
 
@@ -227,6 +233,8 @@ class DeductPerPointRule(Rule):
     needs_target: ClassVar[bool] = True
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
+        import numpy as np
+
         goal = self.target if self.target is not None else target
         gap = (goal - values) if self.better == "higher" else (values - goal)
         short = np.round(np.maximum(gap, 0) * 100, 9)  # round away float noise before floor
@@ -264,6 +272,8 @@ class ThresholdRule(Rule):
     otherwise: Number = 0
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
+        import numpy as np
+
         if self.max is not None:
             passed = values <= self.max
         else:
@@ -323,6 +333,8 @@ class LinearRule(Rule):
     needs_target: ClassVar[bool] = True
 
     def points(self, values: np.ndarray, *, weight: float, target: Target) -> np.ndarray:
+        import numpy as np
+
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             share = values / target if self.better == "higher" else target / values
         share = np.where(np.isnan(values), np.nan, np.nan_to_num(share, posinf=self.cap))
