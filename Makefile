@@ -67,6 +67,7 @@ bench: $(INSTALLED)
 	$(PY) benchmarks/bench_metrics.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_spark.py
+	$(PY) benchmarks/bench_startup.py
 
 # docs/reference (pages and JSON Schemas of every YAML kind) from the models;
 # tests/test_reference.py fails while they differ.

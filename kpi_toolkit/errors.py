@@ -7,7 +7,6 @@ what is allowed. The CLI prints them and exits with code 2.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -103,5 +102,7 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
     >>> did_you_mean("wieght", ["weight", "kind"])
     "; did you mean 'weight'?"
     """
+    import difflib  # only where a name is wrong: not at every start of the kpi command
+
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
