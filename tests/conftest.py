@@ -63,3 +63,46 @@ def offline_page(chromium: Browser) -> Iterator[OfflinePage]:
     offline.page.route("**/*", offline.route)
     yield offline
     context.close()
+
+
+@dataclass(frozen=True)
+class SampleReport:
+    """``kpi report`` of the sample department's demo quarter computed from its raw exports,
+    in zh, with the scorecard of its first person: the folder written, the console's text."""
+
+    out: Path
+    console: str
+    period: str = "2026-Q3"
+    person: str = "E054"  # the quarter's first (rank 1 of 安装组, the first team listed)
+
+
+@pytest.fixture(scope="session")
+def sample_department(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample department (``kpi sample``, raw exports included), shared read-only by the
+    modules that only read it: writing it takes seconds."""
+    from kpi_toolkit.cli import main
+
+    folder = tmp_path_factory.mktemp("sample_department")
+    assert main(["sample", "--out", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_report(
+    sample_department: Path, tmp_path_factory: pytest.TempPathFactory
+) -> SampleReport:
+    """One ``kpi report`` run shared by the modules that read its pages and workbook."""
+    import contextlib
+    import io
+
+    from kpi_toolkit.cli import main
+
+    out, console = tmp_path_factory.mktemp("sample_report"), io.StringIO()
+    period, person = SampleReport.period, SampleReport.person
+    args = ["report", "--scheme", "after_sales_team", "--data-dir", str(sample_department)]
+    args += ["--sources", "sample_department", "--records-dir", str(sample_department / "records")]
+    args += ["--period", period, "--employee", person, "--out-dir", str(out)]
+    with contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
+        code = main([*args, "--quiet"])
+    assert code == 0, console.getvalue()
+    return SampleReport(out=out, console=console.getvalue())

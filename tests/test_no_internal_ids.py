@@ -15,6 +15,7 @@ import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from openpyxl import load_workbook
@@ -27,6 +28,9 @@ from kpi_toolkit.records.ledger import REASONS
 from kpi_toolkit.records.sources import load_source
 from kpi_toolkit.records.tables import TABLES
 from kpi_toolkit.reports.batch import Job, context_for, plan_jobs, run_jobs
+
+if TYPE_CHECKING:
+    from conftest import SampleReport
 
 PERIOD, YEAR = "2026-Q3", "2026"
 RATER_GROUPS = {"superior", "peers", "subordinates", "self"}
@@ -116,12 +120,6 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ids")
 
 
-@pytest.fixture(scope="module")
-def sample(root: Path) -> Path:
-    cli("sample", "--out", root / "sample")
-    return root / "sample"
-
-
 def _score(sample: Path, root: Path) -> str:
     records = ("--sources", "sample_department", "--records-dir", sample / "records")
     args = ("--scheme", "after_sales_team", "--data-dir", sample, *records)
@@ -133,49 +131,28 @@ def _annual(sample: Path, root: Path) -> str:
     return cli("annual", *args, "--out", root / "annual.csv")
 
 
-def _report(sample: Path, out: Path) -> str:
-    return cli(
-        "report",
-        "--scheme",
-        "after_sales_team",
-        "--data-dir",
-        sample,
-        "--period",
-        PERIOD,
-        "--sources",
-        "sample_department",
-        "--records-dir",
-        sample / "records",
-        "--out-dir",
-        out,
-        "--quiet",
-    )
-
-
-def _more_pages(sample: Path, out: Path) -> dict[str, Path]:
-    """A team report, one scorecard and the annual review, through kpi report's export path."""
+def _more_pages(sample: Path, out: Path, *, person: str) -> dict[str, Path]:
+    """A team report and the annual review, through kpi report's export path (the
+    department report and the first person's scorecard come from the shared kpi report)."""
     common = {"sources": "sample_department", "records_dir": str(sample / "records")}
     ctx = context_for(
         scheme="after_sales_team", data_dir=str(sample), period=PERIOD, lang="zh", **common
     )
-    team = ctx.appraisal.scores["team"].iloc[0]
-    team_job, card_job = plan_jobs(
-        ctx,
-        scheme="after_sales_team",
-        data_dir=str(sample),
-        teams=[team],
-        per_employee=True,
-        **common,
-    )[:2]
+    first = ctx.appraisal.scores.iloc[0]
+    assert first["employee_id"] == person  # whose scorecard the shared report made
+    (team_job,) = plan_jobs(
+        ctx, scheme="after_sales_team", data_dir=str(sample), teams=[first["team"]], **common
+    )
     annual = Job(
         f"annual_review_{YEAR}",
         notebooks_dir() / "annual_review.ipynb",
         {"scheme": "after_sales_team", "data_dir": str(sample), "year": int(YEAR), "lang": "zh"},
         f"年度绩效考核结果 {YEAR}",
     )
-    outcomes = run_jobs([team_job, card_job, annual], out_dir=out, progress=False)
+    out.mkdir(exist_ok=True)
+    outcomes = run_jobs([team_job, annual], out_dir=out, progress=False)
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
-    names = ("team report", "scorecard", "annual review")
+    names = ("team report", "annual review")
     return dict(zip(names, (o.html for o in outcomes), strict=True))
 
 
@@ -198,13 +175,17 @@ def _explorer(sample: Path, root: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def surfaces(sample: Path, root: Path) -> dict[str, str]:
+def surfaces(sample_department: Path, sample_report: SampleReport, root: Path) -> dict[str, str]:
     """Surface → its visible text, everything rendered in zh."""
-    out = root / "reports"
+    sample, out = sample_department, sample_report.out
+    assert sample_report.period == PERIOD
     shown = {"kpi score": _score(sample, root), "kpi annual": _annual(sample, root)}
-    shown["kpi report"] = _report(sample, out)
-    pages = {"department report": out / f"appraisal_report_{PERIOD}.html"}
-    pages |= _more_pages(sample, out)
+    shown["kpi report"] = sample_report.console
+    pages = {
+        "department report": out / f"appraisal_report_{PERIOD}.html",
+        "scorecard": out / "scorecards" / f"{sample_report.person}.html",
+    }
+    pages |= _more_pages(sample, root / "reports", person=sample_report.person)
     shown |= {name: visible_html(page.read_text(encoding="utf-8")) for name, page in pages.items()}
     shown["workbook"] = visible_workbook(out / f"scores_{PERIOD}.xlsx")
     shown["explorer"] = _explorer(sample, root)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
 import pandas as pd
@@ -18,7 +19,10 @@ import pytest
 from kpi_toolkit.cli import main
 from kpi_toolkit.explorer.widget import explore
 from kpi_toolkit.pipeline import appraise, resolve_inputs
-from kpi_toolkit.sample import make_sample, write_sample
+from kpi_toolkit.sample import make_sample
+
+if TYPE_CHECKING:
+    from conftest import SampleReport
 
 PERSON = "E054"
 PERIOD = "2026-Q3"
@@ -27,10 +31,9 @@ BUNDLE = "sample_department"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("sample")
-    write_sample(folder, records=True)
-    return folder
+def sample(sample_department: Path) -> Path:
+    """The sample department, raw exports included (shared, read-only)."""
+    return sample_department
 
 
 def _from_records(sample: Path) -> list[str]:
@@ -55,12 +58,11 @@ def expected(sample: Path) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def report(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("report")
-    args = ["report", "--scheme", SCHEME, *_from_records(sample), "--period", PERIOD]
-    code = main([*args, "--employee", PERSON, "--out-dir", str(out), "--quiet"])
-    assert code == 0
-    return out
+def report(sample_report: SampleReport) -> Path:
+    """``kpi report --scheme after_sales_team`` of the sample's raw exports, the quarter,
+    ``--employee E054`` (shared with the other modules that read its pages)."""
+    assert (sample_report.period, sample_report.person) == (PERIOD, PERSON)
+    return sample_report.out
 
 
 def _shown(total: float) -> str:
