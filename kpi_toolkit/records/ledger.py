@@ -39,6 +39,7 @@ __all__ = [
     "Ledger",
     "build_canonical",
     "check_mapping",
+    "count_ledger",
     "period_time",
     "reason_label",
 ]
@@ -117,8 +118,9 @@ def build_canonical(
     timezone: str | None = None,
     period_timezone: str | None = None,
     materialize: bool = True,
-) -> Ledger:
-    """Create the view :data:`CANONICAL_VIEW` from relation ``raw``; return its ledger.
+) -> None:
+    """Create the view :data:`CANONICAL_VIEW` from relation ``raw`` and the table of its
+    excluded rows (:func:`count_ledger` makes the ledger of them).
 
     ``roster`` names a registered relation with an ``employee_id`` column; ``period`` keeps
     only rows whose ``period_column`` falls in it; ``timezone`` converts timestamps into
@@ -152,7 +154,6 @@ def build_canonical(
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {CANONICAL_VIEW} AS SELECT {columns} FROM {origin}"
         )
-        return _ledger(con, spec, raw)
 
 
 def check_mapping(spec: SourceSpec, headers: list[str]) -> None:
@@ -246,7 +247,8 @@ def _checked(text: str, columns: set[str], where: str, spec: SourceSpec) -> str:
 
 
 def _any(flags: list[str]) -> str:
-    return " OR ".join(f"coalesce({flag}, false)" for flag in flags) or "false"
+    """Any of the flags true (``false`` when none can be)."""
+    return " OR ".join(f"coalesce({flag}, false)" for flag in flags if flag != "false") or "false"
 
 
 def _parse_sql(
@@ -270,7 +272,7 @@ def _parse_sql(
         return _in_zone(
             value, kind, spec.timezone, zone
         ), f"({origin} IS NOT NULL AND {value} IS NULL)"
-    markers = ", ".join(quote_literal(m) for m in (*spec.null_markers, ""))
+    markers = ", ".join(quote_literal(m) for m in dict.fromkeys((*spec.null_markers, "")))
     cleaned = f"(CASE WHEN trim({origin}) IN ({markers}) THEN NULL ELSE trim({origin}) END)"
     mapped = _mapped(cleaned, f.values, kind, spec)
     formats = f.formats or spec.timestamp_formats
@@ -279,9 +281,9 @@ def _parse_sql(
         if kind == "timestamp"
         else _PARSERS[kind](mapped, formats)
     )
-    return _in_zone(
-        value, kind, spec.timezone, zone
-    ), f"({cleaned} IS NOT NULL AND {value} IS NULL)"
+    # text read as it is cannot fail to parse: no flag
+    flag = "false" if value == cleaned else f"({cleaned} IS NOT NULL AND {value} IS NULL)"
+    return _in_zone(value, kind, spec.timezone, zone), flag
 
 
 def _mapped(cleaned: str, values: dict[str, object] | None, kind: str, spec: SourceSpec) -> str:
@@ -403,7 +405,9 @@ def _checks_sql(
     roster: str | None,
     zones: tuple[str | None, str | None] = (None, None),
 ) -> str:
-    cases = ["WHEN _early IS NOT NULL THEN _early", "WHEN _copy > 1 THEN 'duplicate_id'"]
+    # copies are numbered only where ids are checked (one copy each otherwise)
+    numbered = not (spec.events or spec.unique_ids)
+    cases = ["WHEN _copy > 1 THEN 'duplicate_id'"] if numbered else []
     collapsed = set(spec.produced)
     rules = spec.events.filters if spec.events else ()
     cases += [
@@ -430,7 +434,8 @@ def _checks_sql(
             f"WHEN NOT ({column} >= DATE {start} AND {column} < DATE {end} + 1) "
             "THEN 'outside_period'"
         )
-    return f"SELECT *, CASE {' '.join(cases)} END AS _reason FROM _collapsed"
+    # the reason found while staging first, read once (a CASE would read it twice)
+    return f"SELECT *, coalesce(_early, CASE {' '.join(cases)} END) AS _reason FROM _collapsed"
 
 
 def _canonical_columns(con: Connection, spec: SourceSpec) -> list[str]:
@@ -453,19 +458,24 @@ def _excluded_sql(spec: SourceSpec) -> str:
     )
 
 
-def _ledger(con: Connection, spec: SourceSpec, raw: str) -> Ledger:
+def count_ledger(con: Connection, spec: SourceSpec, *, raw: str, used: int | None = None) -> Ledger:
     """Rows in, counted in the source; used, counted in the canonical table; excluded, listed.
 
-    The three are counted apart, so :attr:`Ledger.balanced` is a real check.
+    The three are counted apart, so :attr:`Ledger.balanced` is a real check. ``used`` is the
+    canonical table's rows where the caller counted them while reading it (the metrics' one
+    pass); an event log's used rows are its events, counted here.
     """
     row = quote_identifier(ROW_COLUMN)
     rows_in = _count(con, f"SELECT count(*) FROM {raw}")
-    used = _count(con, _used_sql(spec))
+    if used is None or spec.events:
+        used = _count(con, _used_sql(spec))
     counts = dict(con.execute("SELECT reason, count(*) FROM _excluded GROUP BY ALL").fetchall())
-    excluded = con.execute(
+    sql = (
         f"SELECT e.{row} AS row, e.reason, raw.* EXCLUDE ({row}) FROM _excluded e "
         f"JOIN {raw} raw USING ({row}) ORDER BY row"
-    ).df()
+    )
+    # none excluded: the columns only, without reading the source again
+    excluded = con.execute(sql if counts else f"{sql} LIMIT 0").df()
     ledger = Ledger(
         spec.path or spec.name,
         rows_in,

@@ -28,7 +28,7 @@ from ..loader import with_lines
 from ..periods import Grain, Period
 from .calendar import CalendarSpec, covered_years, load_calendar, slot_table
 from .engines import Engine, engine_of
-from .ledger import CANONICAL_VIEW, Ledger, build_canonical, period_time
+from .ledger import CANONICAL_VIEW, Ledger, build_canonical, count_ledger, period_time
 from .metric_sets import (
     EXPRESSION_PARTS,
     KINDS,
@@ -258,7 +258,7 @@ def _run(
     calendar = calendar if isinstance(calendar, CalendarSpec) else load_calendar(calendar)
     chosen, unmapped = _with_period(metric_set, spec)
     period_column = _single_period(metric_set, chosen)
-    ledger = build_canonical(
+    build_canonical(
         con,
         spec,
         raw="_raw",
@@ -285,13 +285,14 @@ def _run(
         )
     )
     with database_errors(con, probes=probes, file=metric_set.file, fallback="metrics"):
-        actuals = _aggregate(
+        actuals, used = _aggregate(
             con, parsed, period_sql, grain, calendar=calendar, source=source, names=names
         )
         by = {m: str(chosen[m].by) for m in parsed if chosen[m].by is not None}
         if by and period_sql is not None:
             figures = _breakdowns(con, parsed, by, period_sql, grain, source=source, names=names)
             actuals = _with_breakdowns(actuals, figures, chosen)
+    ledger = count_ledger(con, spec, raw="_raw", used=used)
     return MetricsResult(actuals, ledger, unmapped | skipped)
 
 
@@ -376,11 +377,15 @@ def _aggregate(
     calendar: CalendarSpec,
     source: str,
     names: Mapping[str, str],
-) -> pd.DataFrame:
-    """One row per employee and period: each metric's figure. ``period`` is the SQL of the
-    timestamp that places a row in a period (in the zone periods are cut in)."""
+) -> tuple[pd.DataFrame, int | None]:
+    """One row per employee and period: each metric's figure; and the rows read (the
+    canonical table's, counted in the same pass: ``None`` when there was no pass).
+
+    ``period`` is the SQL of the timestamp that places a row in a period (in the zone
+    periods are cut in).
+    """
     if not parsed or period is None:
-        return pd.DataFrame(columns=["employee_id", "period", *parsed])
+        return pd.DataFrame(columns=["employee_id", "period", *parsed]), None
     selects = [
         f"{_metric_sql(parts, names)} AS {quote_identifier(mid)}" for mid, parts in parsed.items()
     ]
@@ -392,11 +397,13 @@ def _aggregate(
     sql = (
         f"SELECT employee_id, year({period}) AS _year, "
         f"{_PERIOD_INDEX[grain].format(period)} AS _index, "
-        f"{', '.join(selects + checks)} FROM {source} GROUP BY ALL ORDER BY ALL"
+        f"{', '.join(selects + checks)}, count(*) AS _rows FROM {source} GROUP BY ALL ORDER BY ALL"
     )
     frame = con.execute(sql).df()
     _refuse_outside_calendar(frame, list(names), calendar)
-    return _with_period_text(frame.drop(columns=[f"_out_{c}" for c in names]), grain)
+    rows = int(frame["_rows"].sum())
+    frame = frame.drop(columns=["_rows", *(f"_out_{c}" for c in names)])
+    return _with_period_text(frame, grain), rows
 
 
 def _breakdowns(
