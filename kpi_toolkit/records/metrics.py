@@ -87,7 +87,7 @@ def compute_from_files(
     grain: Grain = "month",
     period: Period | None = None,
     roster: pd.DataFrame | None = None,
-    metrics: str | Path | None = None,
+    metrics: str | Path | MetricSet | None = None,
     engine: Engine | str | None = None,
 ) -> MetricsResult:
     """Read one export as its source mapping says and compute its metrics' actuals.
@@ -106,14 +106,19 @@ def compute_from_files(
     roster
         A DataFrame with ``employee_id``; other employees go to the ledger.
     metrics
-        Metric set overriding the one the mapping names.
+        Metric set overriding the one the mapping names (a path or name, or a set already
+        read: a bundle reads its set once for all its sources).
     engine
         ``duckdb`` (default), ``spark`` or an :class:`~kpi_toolkit.records.engines.Engine`;
         ``None``: the environment's (``KPI_ENGINE``). The same SQL, the same answer.
     """
     with with_lines():  # problems found while computing name their key path and line
         spec = source if isinstance(source, SourceSpec) else load_source(source)
-        chosen = load_metrics(metrics or spec.param("metrics", "metrics"))
+        chosen = (
+            metrics
+            if isinstance(metrics, MetricSet)
+            else load_metrics(metrics or spec.param("metrics", "metrics"))
+        )
         calendar = load_calendar(spec.param("calendar", "calendar"))
         used = engine_of(engine)
         if used.spark:
