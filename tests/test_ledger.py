@@ -265,3 +265,39 @@ def test_the_most_complete_copy_of_a_ticket_is_used_even_when_it_comes_later(
     assert dict(ledger.counts) == {"used": 2, "duplicate_id": 2}
     assert ledger.excluded["row"].tolist() == [2, 5]
     assert result.actuals["workload"].sum() == 1  # t1, resolved in its complete copy, is used
+
+
+@pytest.mark.parametrize("unique", [False, True])
+def test_the_used_rows_are_the_same_counted_by_the_metrics_or_apart(
+    tmp_path: Path, unique: bool
+) -> None:
+    """The metrics' aggregate counts the used rows in its pass; where no metric can be
+    computed (its column is not mapped) they are counted apart: the same ledger."""
+    rows = ROWS if not unique else [r for r in ROWS if r[:2] != ("t1", "e1") or "12:00" in r[3]]
+    mapping = MAPPING + ("unique_ids: true\n" if unique else "")
+    unmapped = tmp_path / "unmapped.yaml"
+    unmapped.write_text("name: u\nmetrics: {m: {kind: mean, value: csat}}\n", encoding="utf-8")
+    ledgers = []
+    for metrics in (None, unmapped):
+        folder = tmp_path / f"run{len(ledgers)}"
+        folder.mkdir()
+        (folder / "flat.yaml").write_text(mapping, encoding="utf-8")
+        data = folder / "t.csv"
+        data.write_text(
+            "\n".join(["id,who,created,resolved,invalid"] + [",".join(r) for r in rows])
+        )
+        roster = pd.DataFrame({"employee_id": ["e1", "robot"]})
+        result = compute_from_files(
+            folder / "flat.yaml",
+            data,
+            grain="month",
+            period=parse_period("2026-07"),
+            roster=roster,
+            metrics=metrics,
+        )
+        assert result.actuals.empty == (metrics is not None)
+        ledgers.append(result.ledger)
+    counted, apart = ledgers
+    assert counted.balanced and apart.balanced
+    assert dict(counted.counts) == dict(apart.counts) and counted.rows_used == 1
+    pd.testing.assert_frame_equal(counted.excluded, apart.excluded)

@@ -269,7 +269,7 @@ def _computed(
                 grain=grain,
                 period=period,
                 roster=roster,
-                metrics=metrics.file,
+                metrics=metrics,
                 engine=engine,
             )
         except InputError as error:

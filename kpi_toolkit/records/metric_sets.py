@@ -45,31 +45,42 @@ class Kind:
     empty: float | None = None
 
 
+def _filtered(call: str, *conditions: str) -> str:
+    """``call`` over the rows where every condition holds; a condition ``true`` (a part left
+    at its default) is left out, so the SQL is the one a person would write.
+
+    Examples
+    --------
+    >>> _filtered("count(*)", "true", "csat >= 4")
+    'count(*) FILTER (WHERE (csat >= 4))'
+    """
+    kept = " AND ".join(f"({c})" for c in conditions if c != "true")
+    return f"{call} FILTER (WHERE {kept})" if kept else call
+
+
 def _ratio(p: Mapping[str, str]) -> str:
-    base = f"({p['filter']}) AND ({p['denominator']})"
-    return (
-        f"CAST(count(*) FILTER (WHERE {base} AND ({p['numerator']})) AS DOUBLE)"
-        f" / nullif(count(*) FILTER (WHERE {base}), 0)"
-    )
+    rows = _filtered("count(*)", p["filter"], p["denominator"], p["numerator"])
+    base = _filtered("count(*)", p["filter"], p["denominator"])
+    return f"CAST({rows} AS DOUBLE) / nullif({base}, 0)"
+
+
+def _sum_ratio(p: Mapping[str, str]) -> str:
+    numerator = _filtered(f"sum({p['numerator']})", p["filter"])
+    denominator = _filtered(f"sum({p['denominator']})", p["filter"])
+    return f"{numerator} / nullif({denominator}, 0)"
 
 
 KINDS: Mapping[str, Kind] = {
-    "count": Kind((), lambda p: f"count(*) FILTER (WHERE {p['filter']})", empty=0.0),
+    "count": Kind((), lambda p: _filtered("count(*)", p["filter"]), empty=0.0),
     "ratio": Kind(("numerator",), _ratio),
-    "sum": Kind(("value",), lambda p: f"sum({p['value']}) FILTER (WHERE {p['filter']})", 0.0),
-    "mean": Kind(("value",), lambda p: f"avg({p['value']}) FILTER (WHERE {p['filter']})"),
-    "median": Kind(("value",), lambda p: f"median({p['value']}) FILTER (WHERE {p['filter']})"),
+    "sum": Kind(("value",), lambda p: _filtered(f"sum({p['value']})", p["filter"]), 0.0),
+    "mean": Kind(("value",), lambda p: _filtered(f"avg({p['value']})", p["filter"])),
+    "median": Kind(("value",), lambda p: _filtered(f"median({p['value']})", p["filter"])),
     "percentile": Kind(
         ("value", "q"),
-        lambda p: f"quantile_cont({p['value']}, {p['q']}) FILTER (WHERE {p['filter']})",
+        lambda p: _filtered(f"quantile_cont({p['value']}, {p['q']})", p["filter"]),
     ),
-    "sum_ratio": Kind(
-        ("numerator", "denominator"),
-        lambda p: (
-            f"sum({p['numerator']}) FILTER (WHERE {p['filter']}) / "
-            f"nullif(sum({p['denominator']}) FILTER (WHERE {p['filter']}), 0)"
-        ),
-    ),
+    "sum_ratio": Kind(("numerator", "denominator"), _sum_ratio),
 }
 EXPRESSION_PARTS = ("filter", "numerator", "denominator", "value")
 

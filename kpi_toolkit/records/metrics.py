@@ -1,6 +1,8 @@
 """Metrics computed by DuckDB: one export (or canonical DataFrames) to actuals.
 
-The metric sets, their kinds and checks are in :mod:`kpi_toolkit.records.metric_sets`.
+The metric sets, their kinds and checks are in :mod:`kpi_toolkit.records.metric_sets`; the
+rows are staged and counted by :mod:`~kpi_toolkit.records.staging` and
+:mod:`~kpi_toolkit.records.ledger`, aggregated by :mod:`~kpi_toolkit.records.aggregates`.
 Expressions are confined (:mod:`kpi_toolkit.records.sql_guard`) and may call
 ``working_minutes(a, b)``, ``working_hours(a, b)`` and ``working_days(a, b)``, which join
 the working-day calendar (:mod:`kpi_toolkit.records.calendar`) in SQL. What DuckDB still
@@ -12,9 +14,8 @@ Ratios are fractions (0.93). The result is a wide DataFrame ``employee_id, perio
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..breakdown import breakdown_column
 from ..errors import InputError, Problem
 from ..loader import with_lines
 from ..periods import Grain, Period
-from .calendar import CalendarSpec, covered_years, load_calendar, slot_table
+from .aggregates import aggregate, breakdowns, join_wide, metric_probes, with_breakdowns
+from .calendar import CalendarSpec, load_calendar
+from .clocks import clock_source
 from .engines import Engine, engine_of
-from .ledger import CANONICAL_VIEW, Ledger, build_canonical, period_time
+from .ledger import CANONICAL_VIEW, Ledger, build_canonical, count_ledger, period_time
 from .metric_sets import (
-    EXPRESSION_PARTS,
     KINDS,
     MetricSet,
     MetricSpec,
@@ -48,7 +49,6 @@ from .sources import (
 from .sql_guard import (
     Connection,
     Expression,
-    Probe,
     database_errors,
     database_message,
     open_confined,
@@ -70,9 +70,6 @@ __all__ = [
     "load_metrics",
 ]
 
-_SLOT_US = 60_000_000
-_PERIOD_INDEX: Mapping[str, str] = {"month": "month({})", "quarter": "quarter({})", "year": "1"}
-
 
 @dataclass(frozen=True)
 class MetricsResult:
@@ -90,7 +87,7 @@ def compute_from_files(
     grain: Grain = "month",
     period: Period | None = None,
     roster: pd.DataFrame | None = None,
-    metrics: str | Path | None = None,
+    metrics: str | Path | MetricSet | None = None,
     engine: Engine | str | None = None,
 ) -> MetricsResult:
     """Read one export as its source mapping says and compute its metrics' actuals.
@@ -109,14 +106,19 @@ def compute_from_files(
     roster
         A DataFrame with ``employee_id``; other employees go to the ledger.
     metrics
-        Metric set overriding the one the mapping names.
+        Metric set overriding the one the mapping names (a path or name, or a set already
+        read: a bundle reads its set once for all its sources).
     engine
         ``duckdb`` (default), ``spark`` or an :class:`~kpi_toolkit.records.engines.Engine`;
         ``None``: the environment's (``KPI_ENGINE``). The same SQL, the same answer.
     """
     with with_lines():  # problems found while computing name their key path and line
         spec = source if isinstance(source, SourceSpec) else load_source(source)
-        chosen = load_metrics(metrics or spec.param("metrics", "metrics"))
+        chosen = (
+            metrics
+            if isinstance(metrics, MetricSet)
+            else load_metrics(metrics or spec.param("metrics", "metrics"))
+        )
         calendar = load_calendar(spec.param("calendar", "calendar"))
         used = engine_of(engine)
         if used.spark:
@@ -236,7 +238,7 @@ def compute(
             with open_confined({"_raw": raw}) as con:
                 result = _run(con, spec, chosen, grain=grain, period=period, calendar=calendar)
                 frames.append(result.actuals)
-    return _join_wide([f for f in frames if not f.empty], chosen)
+    return join_wide([f for f in frames if not f.empty], chosen)
 
 
 def _identity_source(table: str, frame: pd.DataFrame) -> SourceSpec:
@@ -258,7 +260,7 @@ def _run(
     calendar = calendar if isinstance(calendar, CalendarSpec) else load_calendar(calendar)
     chosen, unmapped = _with_period(metric_set, spec)
     period_column = _single_period(metric_set, chosen)
-    ledger = build_canonical(
+    build_canonical(
         con,
         spec,
         raw="_raw",
@@ -273,8 +275,8 @@ def _run(
         n for (n,) in con.execute(f"SELECT column_name FROM (DESCRIBE {CANONICAL_VIEW})").fetchall()
     }
     parsed, skipped = _parse_all(chosen, available, metric_set, spec.table)
-    source, names = _clock_source(con, parsed, calendar)
-    probes = functools.partial(_probes, parsed, names, source)
+    source, names = clock_source(con, parsed, calendar)
+    probes = functools.partial(metric_probes, parsed, names, source)
     period_sql = (
         None
         if period_column is None
@@ -285,13 +287,14 @@ def _run(
         )
     )
     with database_errors(con, probes=probes, file=metric_set.file, fallback="metrics"):
-        actuals = _aggregate(
+        actuals, used = aggregate(
             con, parsed, period_sql, grain, calendar=calendar, source=source, names=names
         )
         by = {m: str(chosen[m].by) for m in parsed if chosen[m].by is not None}
         if by and period_sql is not None:
-            figures = _breakdowns(con, parsed, by, period_sql, grain, source=source, names=names)
-            actuals = _with_breakdowns(actuals, figures, chosen)
+            figures = breakdowns(con, parsed, by, period_sql, grain, source=source, names=names)
+            actuals = with_breakdowns(actuals, figures, chosen)
+    ledger = count_ledger(con, spec, raw="_raw", used=used)
     return MetricsResult(actuals, ledger, unmapped | skipped)
 
 
@@ -347,205 +350,3 @@ def _parse_all(
     if problems:
         raise InputError(problems, title=f"{metric_set.file}: metric expressions refused")
     return parsed, skipped
-
-
-def _clock_source(
-    con: Connection, parsed: Mapping[str, Mapping[str, Any]], calendar: CalendarSpec
-) -> tuple[str, dict[str, str]]:
-    """The relation the metrics read (with a clock column per working-time argument) and the
-    clock column of each such argument."""
-    clocks = sorted(
-        {
-            c
-            for parts in parsed.values()
-            for e in parts.values()
-            if isinstance(e, Expression)
-            for _, _, c in e.clock_refs
-        }
-    )
-    source = _with_clocks(con, clocks, calendar) if clocks else CANONICAL_VIEW
-    return source, {c: f"_clock_{c}" for c in clocks}
-
-
-def _aggregate(
-    con: Connection,
-    parsed: Mapping[str, Mapping[str, Any]],
-    period: str | None,
-    grain: Grain,
-    *,
-    calendar: CalendarSpec,
-    source: str,
-    names: Mapping[str, str],
-) -> pd.DataFrame:
-    """One row per employee and period: each metric's figure. ``period`` is the SQL of the
-    timestamp that places a row in a period (in the zone periods are cut in)."""
-    if not parsed or period is None:
-        return pd.DataFrame(columns=["employee_id", "period", *parsed])
-    selects = [
-        f"{_metric_sql(parts, names)} AS {quote_identifier(mid)}" for mid, parts in parsed.items()
-    ]
-    checks = [
-        f"count(*) FILTER (WHERE {quote_identifier(c)} IS NOT NULL AND {quote_identifier(n)} "
-        f"IS NULL) AS {quote_identifier(f'_out_{c}')}"
-        for c, n in names.items()
-    ]
-    sql = (
-        f"SELECT employee_id, year({period}) AS _year, "
-        f"{_PERIOD_INDEX[grain].format(period)} AS _index, "
-        f"{', '.join(selects + checks)} FROM {source} GROUP BY ALL ORDER BY ALL"
-    )
-    frame = con.execute(sql).df()
-    _refuse_outside_calendar(frame, list(names), calendar)
-    return _with_period_text(frame.drop(columns=[f"_out_{c}" for c in names]), grain)
-
-
-def _breakdowns(
-    con: Connection,
-    parsed: Mapping[str, Mapping[str, Any]],
-    by: Mapping[str, str],
-    period: str,
-    grain: Grain,
-    *,
-    source: str,
-    names: Mapping[str, str],
-) -> dict[str, pd.DataFrame]:
-    """Per metric with ``by``: its figure per employee, period and value of the column
-    (``employee_id, period, value, figure``; rows without a value are in the total only)."""
-    frames = {}
-    for metric_id, column in by.items():
-        sql = (
-            f"SELECT employee_id, year({period}) AS _year, "
-            f"{_PERIOD_INDEX[grain].format(period)} AS _index, "
-            f"CAST({quote_identifier(column)} AS VARCHAR) AS value, "
-            f"{_metric_sql(parsed[metric_id], names)} AS figure FROM {source} "
-            f"WHERE {quote_identifier(column)} IS NOT NULL GROUP BY ALL ORDER BY ALL"
-        )
-        frames[metric_id] = _with_period_text(con.execute(sql).df(), grain)
-    return frames
-
-
-def _with_breakdowns(
-    actuals: pd.DataFrame, figures: Mapping[str, pd.DataFrame], chosen: Mapping[str, MetricSpec]
-) -> pd.DataFrame:
-    """The actuals with one column ``<metric>[<value>]`` per value of each breakdown, after
-    the metric's own column; a count is 0 where a person has none of a value's rows."""
-    wide = actuals.set_index(["employee_id", "period"])
-    columns: list[str] = []
-    for metric_id in wide.columns:
-        columns.append(metric_id)
-        if metric_id not in figures:
-            continue
-        per_value = figures[metric_id].pivot(
-            index=["employee_id", "period"], columns="value", values="figure"
-        )
-        per_value.columns = [breakdown_column(metric_id, v) for v in per_value.columns]
-        empty = KINDS[chosen[metric_id].kind].empty
-        wide = wide.join(per_value)
-        if empty is not None:  # a count: 0 where none of the value's rows, whole like its total
-            filled = wide[list(per_value.columns)].fillna(empty)
-            wide[list(per_value.columns)] = filled.astype(wide[metric_id].dtype)
-        columns += list(per_value.columns)
-    return wide[columns].reset_index()
-
-
-def _metric_sql(
-    parts: Mapping[str, Any], names: Mapping[str, str], *, only: str | None = None
-) -> str:
-    """The metric's aggregate; with ``only``, every other expression part is NULL."""
-    quoted = {column: quote_identifier(name) for column, name in names.items()}
-    texts = {
-        k: (v.with_clocks(quoted) if only in (None, k) else "NULL")
-        if isinstance(v, Expression)
-        else v
-        for k, v in parts.items()
-    }
-    return KINDS[parts["_kind"]].sql(texts)
-
-
-def _probes(
-    parsed: Mapping[str, Mapping[str, Any]], names: Mapping[str, str], source: str
-) -> Iterator[Probe]:
-    """Each expression part of each metric alone, then each metric whole (after an error)."""
-    for metric_id, parts in parsed.items():
-        for part in EXPRESSION_PARTS:
-            expression = parts.get(part)
-            if isinstance(expression, Expression):
-                sql = f"SELECT {_metric_sql(parts, names, only=part)} FROM {source}"
-                yield Probe(f"metrics.{metric_id}.{part}", sql, expression.text)
-    for metric_id, parts in parsed.items():
-        sql = f"SELECT {_metric_sql(parts, names)} FROM {source}"
-        needs = frozenset(f"metrics.{metric_id}.{part}" for part in EXPRESSION_PARTS)
-        yield Probe(f"metrics.{metric_id}", sql, needs=needs)
-
-
-def _with_clocks(con: Connection, clocks: list[str], calendar: CalendarSpec) -> str:
-    """Register the slot table and working-time macros; return a FROM with clock columns."""
-    first, last = _calendar_span(calendar)
-    table = slot_table(first, last, calendar=calendar)
-    con.register("_workcal", table.frame())
-    slot_us = table.slot_minutes * _SLOT_US
-    for name, scale in (
-        ("working_minutes", 1.0),
-        ("working_hours", 60.0),
-        ("working_days", calendar.day_minutes),
-    ):
-        con.execute(f"CREATE OR REPLACE TEMP MACRO {name}(a, b) AS (b - a) / {scale}")
-    joins = " ".join(
-        f"LEFT JOIN _workcal k{i} ON k{i}.slot = epoch_us(t.{quote_identifier(c)}) // {slot_us}"
-        for i, c in enumerate(clocks)
-    )
-    values = ", ".join(
-        f"k{i}.cumulative + k{i}.working * "
-        f"((epoch_us(t.{quote_identifier(c)}) % {slot_us}) / {_SLOT_US}.0) "
-        f"AS {quote_identifier(f'_clock_{c}')}"
-        for i, c in enumerate(clocks)
-    )
-    return f"(SELECT t.*, {values} FROM {CANONICAL_VIEW} t {joins})"
-
-
-def _calendar_span(calendar: CalendarSpec) -> tuple[date, date]:
-    """Days the slot table covers: the holiday package's years, wider with a weekday fallback."""
-    years = covered_years() if calendar.fallback == "error" else (2000, 2050)
-    return date(years[0], 1, 1), date(years[1], 12, 31)
-
-
-def _refuse_outside_calendar(
-    frame: pd.DataFrame, clocks: list[str], calendar: CalendarSpec
-) -> None:
-    outside = {c: int(frame[f"_out_{c}"].sum()) for c in clocks if frame[f"_out_{c}"].sum()}
-    if outside:
-        first, last = _calendar_span(calendar)
-        raise InputError(
-            [
-                Problem(
-                    c,
-                    f"{n} timestamps outside the working-day calendar",
-                    None,
-                    f"{first} … {last} (or 'fallback: weekdays')",
-                    calendar.file,
-                )
-                for c, n in outside.items()
-            ]
-        )
-
-
-def _with_period_text(frame: pd.DataFrame, grain: Grain) -> pd.DataFrame:
-    pairs = frame[["_year", "_index"]].drop_duplicates()
-    text = {(y, i): str(Period(int(y), grain, int(i))) for y, i in pairs.itertuples(index=False)}
-    keys = pd.MultiIndex.from_frame(frame[["_year", "_index"]])
-    frame.insert(1, "period", keys.map(text))
-    return frame.drop(columns=["_year", "_index"])
-
-
-def _join_wide(frames: list[pd.DataFrame], metric_set: MetricSet) -> pd.DataFrame:
-    if not frames:
-        return pd.DataFrame(columns=["employee_id", "period"])
-    wide = frames[0]
-    for frame in frames[1:]:
-        wide = wide.merge(frame, on=["employee_id", "period"], how="outer")
-    fills = {
-        m: KINDS[s.kind].empty
-        for m, s in metric_set.metrics.items()
-        if m in wide and KINDS[s.kind].empty is not None
-    }
-    return wide.fillna(fills).sort_values(["employee_id", "period"], ignore_index=True)

@@ -345,10 +345,17 @@ def _parser() -> duckdb.DuckDBPyConnection:
 
 
 def _parse(text: str) -> dict[str, Any] | None:
+    serialized = _serialized(text)
+    return json.loads(serialized) if serialized is not None else {"error": True}
+
+
+@functools.lru_cache(maxsize=4096)
+def _serialized(text: str) -> str | None:
+    """The parser's tree of one expression as JSON text (an expression is checked when its
+    set is loaded and again where it is computed: parsed once)."""
     sql = f"{_PREFIX}{text}\nFROM {_GUARD_TABLE}"
     row = _parser().execute("SELECT json_serialize_sql($1::VARCHAR)", [sql]).fetchone()
-    tree = json.loads(row[0]) if row else {"error": True}
-    return tree
+    return str(row[0]) if row else None
 
 
 def _shape_reasons(tree: dict[str, Any]) -> list[str]:
