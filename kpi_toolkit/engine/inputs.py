@@ -28,6 +28,7 @@ __all__ = [
     "check_actuals",
     "check_ratings",
     "check_roster",
+    "positions_in",
     "read_table",
 ]
 
@@ -66,6 +67,25 @@ def contained(values: pd.Series, reference: pd.Series | list) -> np.ndarray:
     reference = pd.Series(reference)
     codes, _ = pd.factorize(pd.concat([reference, values], ignore_index=True))
     return np.isin(codes[len(reference) :], codes[: len(reference)])
+
+
+def positions_in(values: pd.Series, reference: pd.Series) -> np.ndarray:
+    """Each value's place (0-based) in ``reference``, its first where repeated; -1 where
+    it is not there (a blank is not found).
+
+    One factorisation of both, as :func:`contained`.
+
+    Examples
+    --------
+    >>> positions_in(pd.Series(["b", "x", "a", None]), pd.Series(["a", "b"])).tolist()
+    [1, -1, 0, -1]
+    """
+    codes, uniques = pd.factorize(pd.concat([reference, values], ignore_index=True))
+    own = codes[: len(reference)]
+    place = np.full(len(uniques) + 1, -1, dtype=np.intp)  # the last slot: a blank's -1
+    known = np.flatnonzero(own >= 0)[::-1]  # backwards: the first place is written last
+    place[own[known]] = known
+    return place[codes[len(reference) :]]
 
 
 def _rows(frame: pd.DataFrame) -> pd.Series:
@@ -519,7 +539,7 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
         message="the same rater rates this person and KPI twice in the period",
         allowed="one rating per rater, person, KPI and period",
     )
-    typed = _text(frame, "value") != ""  # an unreadable value is reported above, once
+    typed = _typed(frame["value"])  # an unreadable value is reported above, once
     blank = frame["kpi_id"].isin(rated) & np.isnan(values) & ~typed
     problems += _listed(
         frame,
@@ -532,6 +552,13 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'ratings'}: {len(problems)} problem(s)")
     return frame
+
+
+def _typed(column: pd.Series) -> np.ndarray:
+    """Whether each cell holds something (a number column: not NaN; text: not blank)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column.notna().to_numpy()
+    return (column.astype("string").str.strip().fillna("") != "").to_numpy()
 
 
 def _canonical_or_none(value: str) -> str | None:

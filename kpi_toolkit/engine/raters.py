@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import DataError, Problem, did_you_mean
 from ..labels import Lang, label, name_of
 from ..periods import Period
+from .inputs import positions_in
 from .relations import has_reporting_lines, relationships
 from .roster import appraisees
 from .scheme import RATER_GROUPS, Scheme
@@ -216,20 +217,19 @@ def rate_360(
     lang: Lang = "zh",
 ) -> Rated:
     """Weight checked ratings (see :func:`~kpi_toolkit.engine.inputs.check_ratings`) by
-    rater group."""
-    rows = ratings.loc[ratings["period"] == str(period)].merge(
-        roster[["employee_id", "position"]], on="employee_id", how="left"
-    )
-    rows = rows.loc[rows["position"].isin(scheme.positions)]
+    rater group.
+
+    Grouped on integer codes (each key factorised once, sorted as its text sorts), so the
+    tables come out in the order of a ``groupby`` on the texts.
+    """
+    rows = _with_positions(ratings.loc[(ratings["period"] == str(period)).to_numpy()], roster)
+    rows = rows.loc[rows["position"].isin(scheme.positions).to_numpy()]
     rows["weight"] = _group_weights(rows, scheme)
-    self_rows = rows["rater_group"].eq("self") & rows["weight"].isna()
+    self_rows = rows["rater_group"].eq("self").to_numpy() & rows["weight"].isna().to_numpy()
     flags = [_flag_frame(rows.loc[self_rows], "flag.self_ignored", scheme, lang)]
-    _refuse_unknown_groups(rows.loc[rows["weight"].isna() & ~self_rows], scheme)
-    groups = (
-        rows.loc[~self_rows]
-        .groupby(["employee_id", "position", "kpi_id", "rater_group"], as_index=False)
-        .agg(raters=("rater_id", "nunique"), mean=("value", "mean"), weight=("weight", "first"))
-    )
+    _refuse_unknown_groups(rows.loc[rows["weight"].isna().to_numpy() & ~self_rows], scheme)
+    keys = _Keys(rows.loc[~self_rows])
+    groups = keys.groups()
     least: dict[tuple[str, str], float] = {
         (pid, g): n for pid, p in scheme.positions.items() for g, n in p.min_raters.items()
     }
@@ -237,24 +237,12 @@ def rate_360(
     shown_only = groups["weight"] <= 0  # self: shown beside the others, not counted
     groups["counted"] = (groups["raters"] >= minimum) & ~shown_only
     flags.append(_few_flags(groups.loc[~groups["counted"] & ~shown_only], minimum, scheme, lang))
-    expected = _expected_groups(groups, scheme)
     flags.append(
-        _flag_frame(
-            expected.loc[expected["_merge"] == "left_only"],
-            "flag.rater_group_missing",
-            scheme,
-            lang,
-        )
+        _flag_frame(keys.missing_groups(groups, scheme), "flag.rater_group_missing", scheme, lang)
     )
-    counted = groups.loc[groups["counted"]]
-    share = counted.groupby(["employee_id", "kpi_id"])["weight"].transform("sum")
-    groups["used_weight"] = (counted["weight"] / share).reindex(groups.index).fillna(0.0)
-    values = (
-        groups.assign(part=groups["mean"] * groups["used_weight"])
-        .loc[groups["counted"]]
-        .groupby(["employee_id", "kpi_id"], as_index=False)
-        .agg(value=("part", "sum"))
-    )
+    counted = groups["counted"].to_numpy()
+    groups["used_weight"] = keys.used_weights(groups["weight"].to_numpy(), counted)
+    values = keys.values(groups["mean"].to_numpy() * groups["used_weight"].to_numpy(), counted)
     breakdown = groups.drop(columns=["position"])
     given = rows[["employee_id", "kpi_id", "rater_id", "rater_group", "value"]].reset_index(
         drop=True
@@ -269,6 +257,102 @@ def rate_360(
         given=given,
         completeness=done,
     )
+
+
+def _with_positions(rows: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (renumbered from 0) with each ratee's ``position`` from the roster (missing
+    where the ratee is not in it)."""
+    at = positions_in(rows["employee_id"], roster["employee_id"])
+    out = rows.reset_index(drop=True)
+    out["position"] = roster["position"].array.take(at, allow_fill=True)
+    return out
+
+
+class _Keys:
+    """The (ratee, position, KPI, rater group) groups of rating rows, on integer codes.
+
+    Each key is factorised once, its codes in the order of its sorted texts: a group's
+    combined code sorts as ``groupby(keys)`` sorts (a ratee has one position). Sums and
+    means go through pandas' grouped reductions, so they are the ones of ``groupby``.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.rows = rows
+        codes = [
+            pd.factorize(rows[c], sort=True)
+            for c in ("employee_id", "position", "kpi_id", "rater_group")
+        ]
+        self.group_ids = codes[3][1]
+        row_key = _combined([c for c, _ in codes], [len(u) for _, u in codes])
+        _, self.first, self.group_of_row = np.unique(
+            row_key, return_index=True, return_inverse=True
+        )
+        emp, kpi = codes[0][0][self.first], codes[2][0][self.first]
+        self.group_code = codes[3][0][self.first]
+        # (ratee, KPI) of each group: its code sorts as the pair's texts sort
+        self.pair = _combined([emp, kpi], [len(codes[0][1]), len(codes[2][1])])
+
+    def groups(self) -> pd.DataFrame:
+        """``employee_id, position, kpi_id, rater_group, raters, mean, weight`` per group."""
+        firsts = self.rows.iloc[self.first]
+        out = firsts[["employee_id", "position", "kpi_id", "rater_group"]].reset_index(drop=True)
+        raters, _ = pd.factorize(self.rows["rater_id"])
+        given = raters >= 0  # a blank rater is no rater (nunique)
+        size = max(int(raters.max(initial=-1)) + 1, 1)
+        pairs = np.unique(self.group_of_row[given].astype(np.int64) * size + raters[given])
+        out["raters"] = np.bincount(pairs // size, minlength=len(self.first)).astype(np.int64)
+        value = self.rows["value"].to_numpy(dtype=float)
+        out["mean"] = pd.Series(value).groupby(self.group_of_row).mean().to_numpy()
+        out["weight"] = firsts["weight"].to_numpy(dtype=float)
+        return out
+
+    def used_weights(self, weight: np.ndarray, counted: np.ndarray) -> np.ndarray:
+        """Each counted group's share of the counted weight of its (ratee, KPI); 0 if not
+        counted."""
+        share = pd.Series(weight[counted]).groupby(self.pair[counted]).transform("sum")
+        used = np.zeros(len(weight))
+        used[counted] = weight[counted] / share.to_numpy()
+        return used
+
+    def values(self, part: np.ndarray, counted: np.ndarray) -> pd.DataFrame:
+        """``employee_id, kpi_id, value``: the sum of the counted parts per (ratee, KPI)."""
+        sums = pd.Series(part[counted]).groupby(self.pair[counted]).sum()
+        _, first = np.unique(self.pair[counted], return_index=True)
+        rows = self.rows.iloc[self.first[np.flatnonzero(counted)[first]]]
+        out = rows[["employee_id", "kpi_id"]].reset_index(drop=True)
+        out["value"] = sums.to_numpy()
+        return out
+
+    def missing_groups(self, groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+        """Every (ratee, KPI, counted group of the position) without a rating, in the order
+        of (ratee, KPI) then the position's groups."""
+        present = self.pair * (len(self.group_ids) + 1) + self.group_code
+        _, people = np.unique(self.pair, return_index=True)
+        position = groups["position"].to_numpy()[people]
+        wanted = [(pid, g) for pid, p in scheme.positions.items() for g in p.counted_groups()]
+        slot = {g: i for i, g in enumerate(self.group_ids)}
+        found: list[tuple[np.ndarray, np.ndarray]] = []
+        for order, (pid, group) in enumerate(wanted):
+            mine = people[position == pid]
+            code = slot.get(group, len(self.group_ids))
+            absent = ~np.isin(self.pair[mine] * (len(self.group_ids) + 1) + code, present)
+            found.append((mine[absent], np.full(int(absent.sum()), order)))
+        at = np.concatenate([f for f, _ in found]) if found else np.zeros(0, dtype=np.intp)
+        which = np.concatenate([w for _, w in found]) if found else np.zeros(0, dtype=np.intp)
+        sequence = np.lexsort((which, at))
+        out = groups.iloc[at[sequence]][["employee_id", "position", "kpi_id"]]
+        return out.assign(rater_group=[wanted[i][1] for i in which[sequence]])
+
+
+def _combined(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """One int64 code per row for several codes, sorting as the tuple of them sorts."""
+    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for code, size in zip(codes, sizes, strict=True):
+        width = max(size, 1)
+        if len(key) and int(key.max()) > (2**62) // width:  # keep clear of overflow
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        key = key * width + code
+    return key
 
 
 def _group_weights(rows: pd.DataFrame, scheme: Scheme) -> pd.Series:
@@ -314,18 +398,6 @@ def _refuse_unknown_groups(bad: pd.DataFrame, scheme: Scheme) -> None:
         )
     ]
     raise DataError(problems, title=f"ratings: {len(problems)} problem(s)")
-
-
-def _expected_groups(groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Every (employee, KPI, group) the position expects, marked where ratings exist."""
-    people = groups[["employee_id", "position", "kpi_id"]].drop_duplicates()
-    wanted = pd.DataFrame(
-        [(pid, g) for pid, p in scheme.positions.items() for g in p.counted_groups()],
-        columns=["position", "rater_group"],
-    )
-    expected = people.merge(wanted, on="position")
-    present = groups[["employee_id", "kpi_id", "rater_group"]]
-    return expected.merge(present, how="left", indicator=True)
 
 
 def _kpi_name(scheme: Scheme, position: str, kpi_id: str, lang: Lang) -> str:
