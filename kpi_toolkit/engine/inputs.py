@@ -30,12 +30,14 @@ from .table_checks import (
     _text,
     canonical_period,
     canonical_periods,
+    combined_codes,
     contained,
     file_of,
     listed,
     numbered,
     positions_in,
     require_columns,
+    sorted_groups,
     text_of,
     unknown_employees,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "check_actuals",
     "check_ratings",
     "check_roster",
+    "checked_ratings",
+    "combined_codes",
     "contained",
     "converted",
     "file_of",
@@ -60,6 +64,7 @@ __all__ = [
     "positions_in",
     "read_table",
     "require_columns",
+    "sorted_groups",
     "text_of",
     "unknown_employees",
 ]
@@ -297,11 +302,20 @@ def _check_periods(frame: pd.DataFrame) -> list[Problem]:
 
 def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) -> pd.DataFrame:
     """Check a 360 ratings table ``employee_id, period, kpi_id, rater_id, rater_group, value``."""
+    return checked_ratings(raw, scheme=scheme, roster=roster)[0]
+
+
+def checked_ratings(
+    raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`check_ratings`, and each row's place in ``roster`` (the ratee looked up once,
+    for :func:`~kpi_toolkit.engine.raters.rate_360`)."""
     _require_columns(raw, RATING_COLUMNS, what="ratings table")
     frame = _numbered(raw)
     for column in ("employee_id", "kpi_id", "rater_id", "rater_group"):
         frame[column] = _text(frame, column)
-    problems = _check_employees(frame, roster)
+    ratees = positions_in(frame["employee_id"], roster["employee_id"])
+    problems = _check_employees(frame, roster, unknown=ratees < 0)
     rated = {k.id: k for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
     problems += _listed(
         frame,
@@ -321,14 +335,15 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
             problems += _listed(
                 frame.loc[mask], bad, column="value", message=message, allowed=allowed
             )
-    twice = frame.duplicated(["employee_id", "period", "kpi_id", "rater_id"], keep=False)
-    problems += _listed(
-        frame.assign(value=frame["rater_id"]),
-        twice,
-        column="rater_id",
-        message="the same rater rates this person and KPI twice in the period",
-        allowed="one rating per rater, person, KPI and period",
-    )
+    twice = _rated_twice(frame, ratees)
+    if twice.any():
+        problems += _listed(
+            frame.assign(value=frame["rater_id"]),
+            twice,
+            column="rater_id",
+            message="the same rater rates this person and KPI twice in the period",
+            allowed="one rating per rater, person, KPI and period",
+        )
     typed = _typed(frame["value"])  # an unreadable value is reported above, once
     blank = frame["kpi_id"].isin(rated) & np.isnan(values) & ~typed
     problems += _listed(
@@ -341,7 +356,22 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     frame["value"] = values
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'ratings'}: {len(problems)} problem(s)")
-    return frame
+    return frame, ratees
+
+
+def _rated_twice(frame: pd.DataFrame, ratees: np.ndarray) -> pd.Series:
+    """Rows where a rater rates the same person and KPI more than once in a period.
+
+    On integer codes (the ratee's place in the roster, the other keys factorised); where a
+    ratee is not in the roster, on the texts.
+    """
+    keys = ["employee_id", "period", "kpi_id", "rater_id"]
+    if (ratees < 0).any():
+        return frame.duplicated(keys, keep=False)
+    codes = [ratees] + [pd.factorize(frame[c])[0] + 1 for c in keys[1:]]  # NaN: -1 → 0
+    sizes = [int(code.max(initial=0)) + 1 for code in codes]
+    key = combined_codes(codes, sizes)
+    return pd.Series(key, index=frame.index).duplicated(keep=False)
 
 
 def _typed(column: pd.Series) -> np.ndarray:

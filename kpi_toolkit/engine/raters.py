@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataError, Problem, did_you_mean
 from ..labels import Lang, label, name_of
 from ..periods import Period
-from .inputs import positions_in
+from .inputs import combined_codes, positions_in, sorted_groups
 from .relations import has_reporting_lines, relationships
 from .roster import appraisees
 from .scheme import RATER_GROUPS, Scheme
@@ -122,7 +122,7 @@ def ratings_for(ratings: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     rated = [k.id for p in scheme.positions.values() for k in p.rated_kpis]
     ids = numbered["kpi_id"].astype("string").str.strip().fillna("")
     kept = {i: i in own or bool(did_you_mean(i, rated)) for i in ids.unique()}
-    out = numbered.loc[ids.map(kept).to_numpy(dtype=bool)]
+    out = numbered.loc[ids.isin([i for i, keep in kept.items() if keep]).to_numpy()]
     out.attrs = dict(ratings.attrs)
     return out
 
@@ -215,14 +215,18 @@ def rate_360(
     roster: pd.DataFrame,
     period: Period,
     lang: Lang = "zh",
+    ratees: np.ndarray | None = None,
 ) -> Rated:
     """Weight checked ratings (see :func:`~kpi_toolkit.engine.inputs.check_ratings`) by
     rater group.
 
-    Grouped on integer codes (each key factorised once, sorted as its text sorts), so the
-    tables come out in the order of a ``groupby`` on the texts.
+    ``ratees``: each row's place in ``roster`` where already found
+    (:func:`~kpi_toolkit.engine.inputs.checked_ratings`). Grouped on integer codes (each
+    key factorised once, sorted as its text sorts), so the tables come out in the order of
+    a ``groupby`` on the texts.
     """
-    rows = _with_positions(ratings.loc[(ratings["period"] == str(period)).to_numpy()], roster)
+    now = (ratings["period"] == str(period)).to_numpy()
+    rows = _with_positions(ratings.loc[now], roster, at=None if ratees is None else ratees[now])
     rows = rows.loc[rows["position"].isin(scheme.positions).to_numpy()]
     rows["weight"] = _group_weights(rows, scheme)
     self_rows = rows["rater_group"].eq("self").to_numpy() & rows["weight"].isna().to_numpy()
@@ -259,10 +263,13 @@ def rate_360(
     )
 
 
-def _with_positions(rows: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+def _with_positions(
+    rows: pd.DataFrame, roster: pd.DataFrame, *, at: np.ndarray | None = None
+) -> pd.DataFrame:
     """``rows`` (renumbered from 0) with each ratee's ``position`` from the roster (missing
-    where the ratee is not in it)."""
-    at = positions_in(rows["employee_id"], roster["employee_id"])
+    where the ratee is not in it); ``at``: each row's place in the roster, if known."""
+    if at is None:
+        at = positions_in(rows["employee_id"], roster["employee_id"])
     out = rows.reset_index(drop=True)
     out["position"] = roster["position"].array.take(at, allow_fill=True)
     return out
@@ -283,12 +290,12 @@ class _Keys:
             for c in ("employee_id", "position", "kpi_id", "rater_group")
         ]
         self.group_ids = codes[3][1]
-        row_key = _combined([c for c, _ in codes], [len(u) for _, u in codes])
-        self.first, self.group_of_row = _sorted_groups(row_key)
+        row_key = combined_codes([c for c, _ in codes], [len(u) for _, u in codes])
+        self.first, self.group_of_row = sorted_groups(row_key)
         emp, kpi = codes[0][0][self.first], codes[2][0][self.first]
         self.group_code = codes[3][0][self.first]
         # (ratee, KPI) of each group: its code sorts as the pair's texts sort
-        self.pair = _combined([emp, kpi], [len(codes[0][1]), len(codes[2][1])])
+        self.pair = combined_codes([emp, kpi], [len(codes[0][1]), len(codes[2][1])])
 
     def groups(self) -> pd.DataFrame:
         """``employee_id, position, kpi_id, rater_group, raters, mean, weight`` per group."""
@@ -298,7 +305,7 @@ class _Keys:
         given = raters >= 0  # a blank rater is no rater (nunique)
         size = max(int(raters.max(initial=-1)) + 1, 1)
         pairs = self.group_of_row[given].astype(np.int64) * size + raters[given]
-        first, _ = _sorted_groups(pairs)
+        first, _ = sorted_groups(pairs)
         out["raters"] = np.bincount(pairs[first] // size, minlength=len(self.first))
         out["raters"] = out["raters"].astype(np.int64)
         value = self.rows["value"].to_numpy(dtype=float)
@@ -317,7 +324,7 @@ class _Keys:
     def values(self, part: np.ndarray, counted: np.ndarray) -> pd.DataFrame:
         """``employee_id, kpi_id, value``: the sum of the counted parts per (ratee, KPI)."""
         sums = pd.Series(part[counted]).groupby(self.pair[counted]).sum()
-        first, _ = _sorted_groups(self.pair[counted])
+        first, _ = sorted_groups(self.pair[counted])
         rows = self.rows.iloc[self.first[np.flatnonzero(counted)[first]]]
         out = rows[["employee_id", "kpi_id"]].reset_index(drop=True)
         out["value"] = sums.to_numpy()
@@ -327,7 +334,7 @@ class _Keys:
         """Every (ratee, KPI, counted group of the position) without a rating, in the order
         of (ratee, KPI) then the position's groups."""
         present = self.pair * (len(self.group_ids) + 1) + self.group_code
-        people, _ = _sorted_groups(self.pair)
+        people, _ = sorted_groups(self.pair)
         position = groups["position"].to_numpy()[people]
         wanted = [(pid, g) for pid, p in scheme.positions.items() for g in p.counted_groups()]
         slot = {g: i for i, g in enumerate(self.group_ids)}
@@ -342,33 +349,6 @@ class _Keys:
         sequence = np.lexsort((which, at))
         out = groups.iloc[at[sequence]][["employee_id", "position", "kpi_id"]]
         return out.assign(rater_group=[wanted[i][1] for i in which[sequence]])
-
-
-def _sorted_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first row of each distinct ``key`` (in the keys' order) and each row's group.
-
-    As ``np.unique(key, return_index=True, return_inverse=True)``, by one stable sort
-    (``np.unique`` alone is many times slower on these keys in numpy 2.4).
-    """
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    starts = np.empty(len(key), dtype=bool)
-    starts[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    group = np.empty(len(key), dtype=np.intp)
-    group[order] = np.cumsum(starts) - 1
-    return order[starts], group
-
-
-def _combined(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
-    """One int64 code per row for several codes, sorting as the tuple of them sorts."""
-    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
-    for code, size in zip(codes, sizes, strict=True):
-        width = max(size, 1)
-        if len(key) and int(key.max()) > (2**62) // width:  # keep clear of overflow
-            key = _sorted_groups(key)[1].astype(np.int64)
-        key = key * width + code
-    return key
 
 
 def _group_weights(rows: pd.DataFrame, scheme: Scheme) -> pd.Series:

@@ -11,7 +11,7 @@ from ..errors import DataError, Problem, SchemeError
 from ..labels import Lang, label
 from ..periods import Period, parse_period
 from .grading import check_distribution, grade_and_rank
-from .inputs import check_actuals, check_ratings, check_roster, contained
+from .inputs import check_actuals, check_roster, checked_ratings, contained, positions_in
 from .plans import check_plans, plan_log, plans_for
 from .points import ID_COLUMNS, join_flags, position_points, score_position
 from .raters import Rated, check_assigned, rate_360, ratings_for
@@ -227,9 +227,11 @@ def _ratings(
                 allowed="no ratings file",
             )
         )
-    checked = check_ratings(ratings_for(ratings, scheme=scheme), scheme=scheme, roster=roster)
+    checked, ratees = checked_ratings(
+        ratings_for(ratings, scheme=scheme), scheme=scheme, roster=roster
+    )
     check_assigned(checked, scheme=scheme, roster=roster, period=period)
-    return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang)
+    return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang, ratees=ratees)
 
 
 def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd.DataFrame:
@@ -254,14 +256,27 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
                 )
             )
         return rows
-    wide = rated.values.pivot(index="employee_id", columns="kpi_id", values="value")
     rows = rows.drop(columns=[c for c in rated_ids if c in rows], errors="ignore")
-    rows = rows.merge(
-        wide.reindex(columns=rated_ids), left_on="employee_id", right_index=True, how="left"
-    )
+    rows = rows.assign(**_rated_columns(rows["employee_id"], rated.values, rated_ids))
     extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
     rows["flags"] = join_flags(rows["flags"], rows["employee_id"].map(extra))
     return rows
+
+
+def _rated_columns(
+    people: pd.Series, values: pd.DataFrame, kpi_ids: list[str]
+) -> dict[str, np.ndarray]:
+    """A column per rated KPI aligned with ``people``: each person's 360 value, NaN where
+    there is none (``values`` has one row per person and KPI)."""
+    at = positions_in(values["employee_id"], people)
+    found = at >= 0
+    columns = {}
+    for kpi_id in kpi_ids:
+        column = np.full(len(people), np.nan)
+        mine = found & (values["kpi_id"] == kpi_id).to_numpy()
+        column[at[mine]] = values["value"].to_numpy(dtype=float)[mine]
+        columns[kpi_id] = column
+    return columns
 
 
 def _refuse_missing_columns(rows: pd.DataFrame, scheme: Scheme, *, file: str | None) -> None:
