@@ -370,8 +370,8 @@ def _rated_twice(frame: pd.DataFrame, ratees: np.ndarray) -> pd.Series:
         return frame.duplicated(keys, keep=False)
     codes = [ratees] + [pd.factorize(frame[c])[0] + 1 for c in keys[1:]]  # NaN: -1 → 0
     sizes = [int(code.max(initial=0)) + 1 for code in codes]
-    key = combined_codes(codes, sizes)
-    return pd.Series(key, index=frame.index).duplicated(keep=False)
+    _, group = sorted_groups(combined_codes(codes, sizes))
+    return pd.Series(np.bincount(group)[group] > 1, index=frame.index)
 
 
 def _typed(column: pd.Series) -> np.ndarray:

@@ -20,8 +20,8 @@ ID_COLUMNS = ["employee_id", "name", "position", "team", "period"]
 
 def _join_flags(*columns: pd.Series) -> pd.Series:
     """Join flag texts column by column with "; ", skipping blanks (vectorised)."""
-    parts = [c.astype(object).where(c.notna(), "") for c in columns]
-    parts = [p for p in parts if (p != "").any()] or parts[:1]
+    texts = [c for c in columns if (c.notna() & (c != "")).any()] or list(columns[:1])
+    parts = [c.astype(object).where(c.notna(), "") for c in texts]
     joined = parts[0].astype(str)
     for part in parts[1:]:
         joined = joined + np.where((joined != "") & (part != ""), "; ", "") + part

@@ -279,28 +279,28 @@ class _Keys:
     """The (ratee, position, KPI, rater group) groups of rating rows, on integer codes.
 
     Each key is factorised once, its codes in the order of its sorted texts: a group's
-    combined code sorts as ``groupby(keys)`` sorts (a ratee has one position). Sums and
-    means go through pandas' grouped reductions, so they are the ones of ``groupby``.
+    combined code sorts as ``groupby(keys)`` sorts (a ratee has one position). Sums go
+    through pandas' grouped reductions, so they are the ones of ``groupby``.
     """
+
+    KEYS = ("employee_id", "position", "kpi_id", "rater_group")
 
     def __init__(self, rows: pd.DataFrame) -> None:
         self.rows = rows
-        codes = [
-            pd.factorize(rows[c], sort=True)
-            for c in ("employee_id", "position", "kpi_id", "rater_group")
-        ]
-        self.group_ids = codes[3][1]
+        codes = [pd.factorize(rows[c], sort=True) for c in self.KEYS]
+        self.position_ids, self.group_ids = codes[1][1], codes[3][1]
         row_key = combined_codes([c for c, _ in codes], [len(u) for _, u in codes])
         self.first, self.group_of_row = sorted_groups(row_key)
-        emp, kpi = codes[0][0][self.first], codes[2][0][self.first]
+        self.position_code = codes[1][0][self.first]
         self.group_code = codes[3][0][self.first]
-        # (ratee, KPI) of each group: its code sorts as the pair's texts sort
-        self.pair = combined_codes([emp, kpi], [len(codes[0][1]), len(codes[2][1])])
+        # (ratee, KPI) of each group, numbered 0, 1, ... as the pairs' texts sort
+        emp, kpi = codes[0][0][self.first], codes[2][0][self.first]
+        pair = combined_codes([emp, kpi], [len(codes[0][1]), len(codes[2][1])])
+        self.pair_first, self.pair = sorted_groups(pair)
 
     def groups(self) -> pd.DataFrame:
         """``employee_id, position, kpi_id, rater_group, raters, mean, weight`` per group."""
-        firsts = self.rows.iloc[self.first]
-        out = firsts[["employee_id", "position", "kpi_id", "rater_group"]].reset_index(drop=True)
+        out = self.rows[list(self.KEYS)].iloc[self.first].reset_index(drop=True)
         raters, _ = pd.factorize(self.rows["rater_id"])
         given = raters >= 0  # a blank rater is no rater (nunique)
         size = max(int(raters.max(initial=-1)) + 1, 1)
@@ -308,9 +308,8 @@ class _Keys:
         first, _ = sorted_groups(pairs)
         out["raters"] = np.bincount(pairs[first] // size, minlength=len(self.first))
         out["raters"] = out["raters"].astype(np.int64)
-        value = self.rows["value"].to_numpy(dtype=float)
-        out["mean"] = pd.Series(value).groupby(self.group_of_row).mean().to_numpy()
-        out["weight"] = firsts["weight"].to_numpy(dtype=float)
+        out["mean"] = _group_means(self.rows["value"].to_numpy(dtype=float), self.group_of_row)
+        out["weight"] = self.rows["weight"].to_numpy(dtype=float)[self.first]
         return out
 
     def used_weights(self, weight: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -325,30 +324,48 @@ class _Keys:
         """``employee_id, kpi_id, value``: the sum of the counted parts per (ratee, KPI)."""
         sums = pd.Series(part[counted]).groupby(self.pair[counted]).sum()
         first, _ = sorted_groups(self.pair[counted])
-        rows = self.rows.iloc[self.first[np.flatnonzero(counted)[first]]]
-        out = rows[["employee_id", "kpi_id"]].reset_index(drop=True)
+        at = self.first[np.flatnonzero(counted)[first]]
+        out = self.rows[["employee_id", "kpi_id"]].iloc[at].reset_index(drop=True)
         out["value"] = sums.to_numpy()
         return out
 
     def missing_groups(self, groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
         """Every (ratee, KPI, counted group of the position) without a rating, in the order
         of (ratee, KPI) then the position's groups."""
-        present = self.pair * (len(self.group_ids) + 1) + self.group_code
-        people, _ = sorted_groups(self.pair)
-        position = groups["position"].to_numpy()[people]
+        width = len(self.group_ids) + 1  # the last: a group no rating names
+        seen = np.zeros((len(self.pair_first), width), dtype=bool)
+        seen[self.pair, self.group_code] = True
+        people = self.pair_first  # the first group of each (ratee, KPI)
         wanted = [(pid, g) for pid, p in scheme.positions.items() for g in p.counted_groups()]
-        slot = {g: i for i, g in enumerate(self.group_ids)}
+        position_of = {p: i for i, p in enumerate(self.position_ids)}
+        group_of = {g: i for i, g in enumerate(self.group_ids)}
         found: list[tuple[np.ndarray, np.ndarray]] = []
         for order, (pid, group) in enumerate(wanted):
-            mine = people[position == pid]
-            code = slot.get(group, len(self.group_ids))
-            absent = ~np.isin(self.pair[mine] * (len(self.group_ids) + 1) + code, present)
+            mine = people[self.position_code[people] == position_of.get(pid, -1)]
+            absent = ~seen[self.pair[mine], group_of.get(group, width - 1)]
             found.append((mine[absent], np.full(int(absent.sum()), order)))
         at = np.concatenate([f for f, _ in found]) if found else np.zeros(0, dtype=np.intp)
         which = np.concatenate([w for _, w in found]) if found else np.zeros(0, dtype=np.intp)
         sequence = np.lexsort((which, at))
-        out = groups.iloc[at[sequence]][["employee_id", "position", "kpi_id"]]
+        out = groups[["employee_id", "position", "kpi_id"]].iloc[at[sequence]]
         return out.assign(rater_group=[wanted[i][1] for i in which[sequence]])
+
+
+def _group_means(value: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The mean of each group's values, NaN skipped (NaN for a group without one).
+
+    Where no group has more than two values, by ``bincount``: a sum of one or two numbers
+    is the same however it is compensated, so the means are those of ``groupby().mean()``
+    (which sums with Kahan compensation); else by ``groupby().mean()`` itself.
+    """
+    size = int(group.max(initial=-1)) + 1
+    known = ~np.isnan(value)
+    counts = np.bincount(group[known], minlength=size)
+    if counts.max(initial=0) > 2:
+        return pd.Series(value).groupby(group).mean().to_numpy()
+    sums = np.bincount(group[known], weights=value[known], minlength=size)
+    with np.errstate(invalid="ignore"):
+        return sums / counts
 
 
 def _group_weights(rows: pd.DataFrame, scheme: Scheme) -> pd.Series:
