@@ -258,8 +258,11 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
         return rows
     rows = rows.drop(columns=[c for c in rated_ids if c in rows], errors="ignore")
     rows = rows.assign(**_rated_columns(rows["employee_id"], rated.values, rated_ids))
-    extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
-    rows["flags"] = join_flags(rows["flags"], rows["employee_id"].map(extra))
+    if len(rated.flags):
+        extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
+        rows["flags"] = join_flags(rows["flags"], rows["employee_id"].map(extra))
+    else:
+        rows["flags"] = join_flags(rows["flags"])
     return rows
 
 

@@ -158,6 +158,8 @@ def _listed(
     frame: pd.DataFrame, mask: pd.Series, *, column: str, message: str, allowed: str
 ) -> list[Problem]:
     """One problem per bad row (up to :data:`MAX_LISTED`), then a count of the rest."""
+    if not mask.any():  # the usual case: no copy of the rows
+        return []
     bad = frame.loc[mask]
     problems = [
         Problem(
