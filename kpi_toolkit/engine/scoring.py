@@ -157,7 +157,7 @@ def score(
     excluded = pd.concat([excluded, no_data], ignore_index=True)
     scores = _ordered(grade_and_rank(scores, scheme=scheme, lang=lang), scheme)
     distribution = check_distribution(_earned(scores), scheme=scheme)
-    scored = rows.loc[contained(rows["employee_id"], scores["employee_id"])]
+    scored = rows if len(scores) == len(rows) else _of(rows, scores)  # one row each
     return Appraisal(
         scheme=scheme,
         period=period,
