@@ -191,8 +191,9 @@ def _periods(frame: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
     """The period column in canonical form (None where unreadable) and its problems."""
     text = _text(frame, "period")
     codes, uniques = pd.factorize(text)  # a few periods in many rows: each read once
-    read = np.array([_canonical_or_none(value) for value in uniques] + [None], dtype=object)
-    canonical = pd.Series(read[codes], index=text.index, dtype=object)
+    lookup = {value: _canonical_or_none(value) for value in uniques}
+    canonical = pd.Series(uniques, dtype=text.dtype, name=text.name).map(lookup).take(codes)
+    canonical.index = text.index  # as text.map(lookup), mapping each distinct text once
     bad = canonical.isna()
     if not bad.any():
         return canonical, []
