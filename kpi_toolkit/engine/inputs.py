@@ -2,41 +2,77 @@
 
 Every check runs over whole columns and collects its problems; each names the file, the
 row (as numbered in the file: the header is row 1), the employee, the column, the bad value
-and what is allowed. Nothing is dropped silently.
+and what is allowed. Nothing is dropped silently. The shared machinery of the checks is in
+:mod:`~kpi_toolkit.engine.table_checks`, the values a KPI may take in
+:mod:`~kpi_toolkit.engine.values`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..breakdown import split_breakdown
-from ..errors import DataError, InputError, Problem, did_you_mean
-from ..periods import ALLOWED as PERIODS_ALLOWED
-from ..periods import parse_period
-from .rules import ManualRule
-from .scheme import Kpi, Scheme
+from ..errors import DataError, Problem, did_you_mean
+from .scheme import Scheme
+from .table_checks import (
+    MAX_LISTED,
+    ROW,
+    _check_employees,
+    _file,
+    _listed,
+    _numbered,
+    _periods,
+    _require_columns,
+    _rows,
+    _text,
+    canonical_period,
+    canonical_periods,
+    combined_codes,
+    contained,
+    file_of,
+    listed,
+    numbered,
+    positions_in,
+    require_columns,
+    sorted_groups,
+    text_of,
+    unknown_employees,
+)
+from .values import Allowed, _convert, allowed_values, converted
 
 __all__ = [
+    "MAX_LISTED",
     "ROSTER_COLUMNS",
+    "ROW",
     "Allowed",
     "allowed_values",
+    "canonical_period",
+    "canonical_periods",
     "check_actuals",
     "check_ratings",
     "check_roster",
+    "checked_ratings",
+    "combined_codes",
+    "contained",
+    "converted",
+    "file_of",
+    "listed",
+    "numbered",
+    "positions_in",
     "read_table",
+    "require_columns",
+    "sorted_groups",
+    "text_of",
+    "unknown_employees",
 ]
 
 ROSTER_COLUMNS = ("employee_id", "name", "position", "team", "status")
 STATUSES = {"regular": "regular", "probation": "probation", "正式": "regular", "试用": "probation"}
 META_COLUMNS = ("employee_id", "period", "name", "position", "team", "note")
 RATING_COLUMNS = ("employee_id", "period", "kpi_id", "rater_id", "rater_group", "value")
-MAX_LISTED = 10  # bad rows listed per column; the rest are counted
-ROW = "_row"  # the row number in the file, carried along for messages
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -55,109 +91,6 @@ def read_table(path: str | Path) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     frame.attrs["file"] = str(path)
     return frame
-
-
-def contained(values: pd.Series, reference: pd.Series | list) -> np.ndarray:
-    """Whether each value is in ``reference``.
-
-    One factorisation of both (``isin`` on Arrow-backed strings converts value by value in
-    pandas 3 and is ~50× slower).
-    """
-    reference = pd.Series(reference)
-    codes, _ = pd.factorize(pd.concat([reference, values], ignore_index=True))
-    return np.isin(codes[len(reference) :], codes[: len(reference)])
-
-
-def _rows(frame: pd.DataFrame) -> pd.Series:
-    return frame[ROW]
-
-
-def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``raw`` whose ``_row`` gives each row's place (header = row 1)."""
-    frame = raw.copy()
-    if ROW not in frame:
-        frame[ROW] = np.arange(2, len(frame) + 2)
-    return frame
-
-
-def _file(frame: pd.DataFrame) -> str | None:
-    return frame.attrs.get("file")
-
-
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].astype("string").str.strip().fillna("")
-
-
-def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], *, what: str) -> None:
-    """Refuse a table without ``columns``, or with a column twice in its header."""
-    missing = [c for c in columns if c not in frame.columns]
-    found = ", ".join(str(c) for c in frame.columns if c != ROW)
-    problems = [
-        Problem(
-            where=f"column {c}",
-            message=f"the {what} needs this column{did_you_mean(c, frame.columns)}",
-            allowed=", ".join(columns),
-            value=found,
-            file=_file(frame),
-        )
-        for c in missing
-    ]
-    problems += [
-        Problem(
-            where=f"column {first}",
-            message=f"the header names this column more than once (read as {again!r}): "
-            "which one holds the data is unclear",
-            value=found,
-            allowed="each column once",
-            file=_file(frame),
-        )
-        for again, first in _repeated_headers(frame.columns)
-    ]
-    if problems:
-        raise DataError(problems)
-
-
-def _repeated_headers(columns: pd.Index) -> list[tuple[str, str]]:
-    """Columns a reader renamed because the header repeats a name: pandas reads a second
-    ``status`` as ``status.1``. Each as (name read, name repeated)."""
-    names = {str(c) for c in columns}
-    repeated = []
-    for column in map(str, columns):
-        stem, dot, number = column.rpartition(".")
-        if dot and number.isdigit() and stem in names:
-            repeated.append((column, stem))
-    return repeated
-
-
-def _listed(
-    frame: pd.DataFrame, mask: pd.Series, *, column: str, message: str, allowed: str
-) -> list[Problem]:
-    """One problem per bad row (up to :data:`MAX_LISTED`), then a count of the rest."""
-    bad = frame.loc[mask]
-    problems = [
-        Problem(
-            where=f"row {row} (employee {emp}), column {column}",
-            message=message,
-            value=value,
-            allowed=allowed,
-            file=_file(frame),
-        )
-        for row, emp, value in zip(
-            _rows(bad).head(MAX_LISTED),
-            bad["employee_id"].head(MAX_LISTED),  # every table requires the column first
-            bad[column].head(MAX_LISTED),
-            strict=False,
-        )
-    ]
-    if len(bad) > MAX_LISTED:
-        problems.append(
-            Problem(
-                where=f"column {column}",
-                file=_file(frame),
-                message=f"{len(bad) - MAX_LISTED} more rows like these",
-            )
-        )
-    return problems
 
 
 # --- roster ---------------------------------------------------------------------------
@@ -345,20 +278,6 @@ def _check_columns(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
     ]
 
 
-def _periods(frame: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
-    """The period column in canonical form (None where unreadable) and its problems."""
-    text = _text(frame, "period")
-    canonical = text.map({value: _canonical_or_none(value) for value in text.unique()})
-    problems = _listed(
-        frame.assign(period=text),
-        canonical.isna(),
-        column="period",
-        message="not a period",
-        allowed=PERIODS_ALLOWED,
-    )
-    return canonical, problems
-
-
 def _check_periods(frame: pd.DataFrame) -> list[Problem]:
     frame["period"], problems = _periods(frame)
     pair = (
@@ -378,120 +297,25 @@ def _check_periods(frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _check_employees(frame: pd.DataFrame, roster: pd.DataFrame) -> list[Problem]:
-    unknown = pd.Series(~contained(frame["employee_id"], roster["employee_id"]), index=frame.index)
-    return _listed(
-        frame,
-        unknown,
-        column="employee_id",
-        message="employee not in the roster",
-        allowed="an employee_id listed in the roster",
-    )
-
-
-def _convert(column: pd.Series, kpi: Kpi) -> tuple[np.ndarray, list[tuple]]:
-    """Numbers for one KPI column, and a (bad-row mask, message, allowed) per kind of fault."""
-    domain = allowed_values(kpi)
-    low, high, allowed = domain.low, domain.high, domain.text
-    if pd.api.types.is_numeric_dtype(column):
-        numbers = column.to_numpy(dtype=float)
-        unreadable = np.zeros(len(column), dtype=bool)
-    else:
-        text = column.astype("string").str.strip().fillna("")
-        labels = domain.labels
-        mapped = text.map(labels) if labels else pd.Series(np.nan, index=text.index)
-        percent = text.str.endswith("%").to_numpy() & (kpi.kind == "ratio")
-        plain = text.where(~percent, text.str.rstrip("%")).where(text != "")
-        numbers = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float)
-        numbers = np.where(percent, numbers / 100, numbers)
-        numbers = np.where(mapped.notna(), mapped.to_numpy(dtype=float), numbers)
-        unreadable = ((text != "") & np.isnan(numbers)).to_numpy()
-    numbers = np.where(numbers == 0, 0.0, numbers)  # "-0" is 0 (target ÷ -0 is -inf)
-    with np.errstate(invalid="ignore"):
-        outside = (numbers < low) | (numbers > high) | np.isinf(numbers)
-        if domain.whole:
-            outside |= np.abs(numbers - np.round(numbers)) > 1e-9
-    faults = [
-        (pd.Series(mask, index=column.index), message, allowed)
-        for mask, message in (
-            (unreadable, "not a number"),
-            (outside, f"outside the range of a {kpi.kind}"),
-        )
-        if mask.any()
-    ]
-    return numbers, faults
-
-
-@dataclass(frozen=True)
-class Allowed:
-    """The values a KPI's actual (or rating) may take.
-
-    Attributes
-    ----------
-    low, high
-        The range of numbers (``-inf``/``inf`` where open).
-    text
-        The range in words, for messages.
-    labels
-        The ordinal labels accepted in place of numbers (``很满意`` → 3), where the rule has
-        any.
-    whole
-        Only whole numbers (counts).
-    """
-
-    low: float
-    high: float
-    text: str
-    labels: Mapping[str, float] = field(default_factory=dict)
-    whole: bool = False
-
-
-def allowed_values(kpi: Kpi) -> Allowed:
-    """What a value of ``kpi`` may be: its range, the range in words, its labels.
-
-    The KPI's ``range`` first, then a ``manual`` rule's points (0 to ``out_of`` or the
-    weight), then the labels of a rating scale, else the range of its kind.
-
-    Examples
-    --------
-    >>> from kpi_toolkit.engine.scheme import builtin_scheme
-    >>> teamwork = builtin_scheme("after_sales_team").positions["specialist"].kpi("teamwork")
-    >>> allowed = allowed_values(teamwork)
-    >>> allowed.low, allowed.high, allowed.text
-    (1.0, 5.0, 'a number from 1 to 5')
-    """
-    labels = kpi.rule.value_labels()
-    whole = kpi.kind == "count"
-    if kpi.range is not None:
-        low, high = kpi.range
-        return Allowed(low, high, f"a number from {low:g} to {high:g}", labels, whole)
-    if isinstance(kpi.rule, ManualRule):
-        top = kpi.rule.out_of or kpi.weight
-        return Allowed(0.0, top, f"points from 0 to {top:g} (the superior's score)", labels, whole)
-    if labels:
-        low, high = min(labels.values()), max(labels.values())
-        text = f"one of {', '.join(labels)}, or a number from {low:g} to {high:g}"
-        return Allowed(low, high, text, labels, whole)
-    low, high, text = {
-        "ratio": (0.0, 1.0, "a fraction from 0 to 1 (93 % is 0.93, or write 93%)"),
-        "count": (0.0, np.inf, "a whole number ≥ 0"),
-        "duration": (0.0, np.inf, "a number ≥ 0"),
-        "rating": (0.0, np.inf, "a number ≥ 0"),
-        "amount": (-np.inf, np.inf, "a number"),
-    }[kpi.kind]
-    return Allowed(low, high, text, labels, whole)
-
-
 # --- ratings --------------------------------------------------------------------------
 
 
 def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) -> pd.DataFrame:
     """Check a 360 ratings table ``employee_id, period, kpi_id, rater_id, rater_group, value``."""
+    return checked_ratings(raw, scheme=scheme, roster=roster)[0]
+
+
+def checked_ratings(
+    raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`check_ratings`, and each row's place in ``roster`` (the ratee looked up once,
+    for :func:`~kpi_toolkit.engine.raters.rate_360`)."""
     _require_columns(raw, RATING_COLUMNS, what="ratings table")
     frame = _numbered(raw)
     for column in ("employee_id", "kpi_id", "rater_id", "rater_group"):
         frame[column] = _text(frame, column)
-    problems = _check_employees(frame, roster)
+    ratees = positions_in(frame["employee_id"], roster["employee_id"])
+    problems = _check_employees(frame, roster, unknown=ratees < 0)
     rated = {k.id: k for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
     problems += _listed(
         frame,
@@ -511,15 +335,16 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
             problems += _listed(
                 frame.loc[mask], bad, column="value", message=message, allowed=allowed
             )
-    twice = frame.duplicated(["employee_id", "period", "kpi_id", "rater_id"], keep=False)
-    problems += _listed(
-        frame.assign(value=frame["rater_id"]),
-        twice,
-        column="rater_id",
-        message="the same rater rates this person and KPI twice in the period",
-        allowed="one rating per rater, person, KPI and period",
-    )
-    typed = _text(frame, "value") != ""  # an unreadable value is reported above, once
+    twice = _rated_twice(frame, ratees)
+    if twice.any():
+        problems += _listed(
+            frame.assign(value=frame["rater_id"]),
+            twice,
+            column="rater_id",
+            message="the same rater rates this person and KPI twice in the period",
+            allowed="one rating per rater, person, KPI and period",
+        )
+    typed = _typed(frame["value"])  # an unreadable value is reported above, once
     blank = frame["kpi_id"].isin(rated) & np.isnan(values) & ~typed
     problems += _listed(
         frame,
@@ -531,25 +356,26 @@ def check_ratings(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     frame["value"] = values
     if problems:
         raise DataError(problems, title=f"{_file(raw) or 'ratings'}: {len(problems)} problem(s)")
-    return frame
+    return frame, ratees
 
 
-def _canonical_or_none(value: str) -> str | None:
-    try:
-        return str(parse_period(value))
-    except InputError:
-        return None
+def _rated_twice(frame: pd.DataFrame, ratees: np.ndarray) -> pd.Series:
+    """Rows where a rater rates the same person and KPI more than once in a period.
+
+    On integer codes (the ratee's place in the roster, the other keys factorised); where a
+    ratee is not in the roster, on the texts.
+    """
+    keys = ["employee_id", "period", "kpi_id", "rater_id"]
+    if (ratees < 0).any():
+        return frame.duplicated(keys, keep=False)
+    codes = [ratees] + [pd.factorize(frame[c])[0] + 1 for c in keys[1:]]  # NaN: -1 → 0
+    sizes = [int(code.max(initial=0)) + 1 for code in codes]
+    _, group = sorted_groups(combined_codes(codes, sizes))
+    return pd.Series(np.bincount(group)[group] > 1, index=frame.index)
 
 
-# --- shared with the checks of the other tables a user gives (plans, corrections) ------
-# The same row numbers, texts, messages and conversions as the tables above, under public
-# names for the modules beside this one.
-numbered = _numbered
-text_of = _text
-file_of = _file
-require_columns = _require_columns
-listed = _listed
-canonical_periods = _periods
-unknown_employees = _check_employees
-converted = _convert
-canonical_period = _canonical_or_none
+def _typed(column: pd.Series) -> np.ndarray:
+    """Whether each cell holds something (a number column: not NaN; text: not blank)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column.notna().to_numpy()
+    return (column.astype("string").str.strip().fillna("") != "").to_numpy()

@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import DataError, Problem, did_you_mean
 from ..labels import Lang, label, name_of
 from ..periods import Period
+from ._rating_groups import RatingGroups, with_positions
 from .relations import has_reporting_lines, relationships
 from .roster import appraisees
 from .scheme import RATER_GROUPS, Scheme
@@ -121,7 +122,7 @@ def ratings_for(ratings: pd.DataFrame, *, scheme: Scheme) -> pd.DataFrame:
     rated = [k.id for p in scheme.positions.values() for k in p.rated_kpis]
     ids = numbered["kpi_id"].astype("string").str.strip().fillna("")
     kept = {i: i in own or bool(did_you_mean(i, rated)) for i in ids.unique()}
-    out = numbered.loc[ids.map(kept).to_numpy(dtype=bool)]
+    out = numbered.loc[ids.isin([i for i, keep in kept.items() if keep]).to_numpy()]
     out.attrs = dict(ratings.attrs)
     return out
 
@@ -214,22 +215,25 @@ def rate_360(
     roster: pd.DataFrame,
     period: Period,
     lang: Lang = "zh",
+    ratees: np.ndarray | None = None,
 ) -> Rated:
     """Weight checked ratings (see :func:`~kpi_toolkit.engine.inputs.check_ratings`) by
-    rater group."""
-    rows = ratings.loc[ratings["period"] == str(period)].merge(
-        roster[["employee_id", "position"]], on="employee_id", how="left"
-    )
-    rows = rows.loc[rows["position"].isin(scheme.positions)]
+    rater group.
+
+    ``ratees``: each row's place in ``roster`` where already found
+    (:func:`~kpi_toolkit.engine.inputs.checked_ratings`). Grouped on integer codes (each
+    key factorised once, sorted as its text sorts), so the tables come out in the order of
+    a ``groupby`` on the texts.
+    """
+    now = (ratings["period"] == str(period)).to_numpy()
+    rows = with_positions(ratings.loc[now], roster, at=None if ratees is None else ratees[now])
+    rows = rows.loc[rows["position"].isin(scheme.positions).to_numpy()]
     rows["weight"] = _group_weights(rows, scheme)
-    self_rows = rows["rater_group"].eq("self") & rows["weight"].isna()
+    self_rows = rows["rater_group"].eq("self").to_numpy() & rows["weight"].isna().to_numpy()
     flags = [_flag_frame(rows.loc[self_rows], "flag.self_ignored", scheme, lang)]
-    _refuse_unknown_groups(rows.loc[rows["weight"].isna() & ~self_rows], scheme)
-    groups = (
-        rows.loc[~self_rows]
-        .groupby(["employee_id", "position", "kpi_id", "rater_group"], as_index=False)
-        .agg(raters=("rater_id", "nunique"), mean=("value", "mean"), weight=("weight", "first"))
-    )
+    _refuse_unknown_groups(rows.loc[rows["weight"].isna().to_numpy() & ~self_rows], scheme)
+    keys = RatingGroups(rows.loc[~self_rows])
+    groups = keys.groups()
     least: dict[tuple[str, str], float] = {
         (pid, g): n for pid, p in scheme.positions.items() for g, n in p.min_raters.items()
     }
@@ -237,24 +241,12 @@ def rate_360(
     shown_only = groups["weight"] <= 0  # self: shown beside the others, not counted
     groups["counted"] = (groups["raters"] >= minimum) & ~shown_only
     flags.append(_few_flags(groups.loc[~groups["counted"] & ~shown_only], minimum, scheme, lang))
-    expected = _expected_groups(groups, scheme)
     flags.append(
-        _flag_frame(
-            expected.loc[expected["_merge"] == "left_only"],
-            "flag.rater_group_missing",
-            scheme,
-            lang,
-        )
+        _flag_frame(keys.missing_groups(groups, scheme), "flag.rater_group_missing", scheme, lang)
     )
-    counted = groups.loc[groups["counted"]]
-    share = counted.groupby(["employee_id", "kpi_id"])["weight"].transform("sum")
-    groups["used_weight"] = (counted["weight"] / share).reindex(groups.index).fillna(0.0)
-    values = (
-        groups.assign(part=groups["mean"] * groups["used_weight"])
-        .loc[groups["counted"]]
-        .groupby(["employee_id", "kpi_id"], as_index=False)
-        .agg(value=("part", "sum"))
-    )
+    counted = groups["counted"].to_numpy()
+    groups["used_weight"] = keys.used_weights(groups["weight"].to_numpy(), counted)
+    values = keys.values(groups["mean"].to_numpy() * groups["used_weight"].to_numpy(), counted)
     breakdown = groups.drop(columns=["position"])
     given = rows[["employee_id", "kpi_id", "rater_id", "rater_group", "value"]].reset_index(
         drop=True
@@ -314,18 +306,6 @@ def _refuse_unknown_groups(bad: pd.DataFrame, scheme: Scheme) -> None:
         )
     ]
     raise DataError(problems, title=f"ratings: {len(problems)} problem(s)")
-
-
-def _expected_groups(groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Every (employee, KPI, group) the position expects, marked where ratings exist."""
-    people = groups[["employee_id", "position", "kpi_id"]].drop_duplicates()
-    wanted = pd.DataFrame(
-        [(pid, g) for pid, p in scheme.positions.items() for g in p.counted_groups()],
-        columns=["position", "rater_group"],
-    )
-    expected = people.merge(wanted, on="position")
-    present = groups[["employee_id", "kpi_id", "rater_group"]]
-    return expected.merge(present, how="left", indicator=True)
 
 
 def _kpi_name(scheme: Scheme, position: str, kpi_id: str, lang: Lang) -> str:

@@ -37,24 +37,27 @@ def appraisees(
     who joined or left inside the period.
     """
     grain_of = {pid: p.period for pid, p in scheme.positions.items()}
-    titles = roster.get("title")  # the roster's own words for a position, where given
-    named = pd.Series(
-        position_names(roster["position"], scheme=scheme, lang=lang, titles=titles),
-        index=roster.index,
-        dtype="object",
+    probation = on_probation(roster, period)
+    other_position = ~roster["position"].isin(grain_of)
+    other_grain = roster["position"].map(grain_of).fillna(period.grain) != period.grain
+    away = not_employed(roster, period)
+    named = _position_names(
+        roster.loc[(probation | other_position | other_grain | away).to_numpy()],
+        scheme=scheme,
+        lang=lang,
     )
     codes = pd.Series("", index=roster.index, dtype="object")
     reasons = pd.Series("", index=roster.index, dtype="object")
     tests = [
-        ("probation", on_probation(roster, period), lambda r: _probation_reason(r, lang)),
+        ("probation", probation, lambda r: _probation_reason(r, lang)),
         (
             "position",
-            ~roster["position"].isin(grain_of),
+            other_position,
             lambda r: label("excluded.position", lang, position=named[r.name]),
         ),
         (
             "grain",
-            roster["position"].map(grain_of).fillna(period.grain) != period.grain,
+            other_grain,
             lambda r: label(
                 "excluded.grain",
                 lang,
@@ -65,7 +68,7 @@ def appraisees(
         ),
         (
             "not_employed",
-            not_employed(roster, period),
+            away,
             lambda r: label("excluded.not_employed", lang, period=str(period)),
         ),
     ]
@@ -77,11 +80,22 @@ def appraisees(
             reasons[fresh] = roster[fresh].apply(text, axis=1)
             out |= fresh
     excluded = roster.loc[out].assign(
-        position_name=named[out], reason_code=codes[out], reason=reasons[out]
+        position_name=named.loc[roster.index[out]], reason_code=codes[out], reason=reasons[out]
     )
     appraised = roster.loc[~out].copy()
     appraised["flags"] = _movement_flags(appraised, period, lang)
     return appraised, excluded[EXCLUDED_COLUMNS].reset_index(drop=True)
+
+
+def _position_names(people: pd.DataFrame, *, scheme: Scheme, lang: Lang) -> pd.Series:
+    """The position name of each of ``people`` (only those left out are named: a name is
+    looked up person by person, with the roster's ``title`` where given)."""
+    titles = people.get("title")  # the roster's own words for a position, where given
+    return pd.Series(
+        position_names(people["position"], scheme=scheme, lang=lang, titles=titles),
+        index=people.index,
+        dtype="object",
+    )
 
 
 def on_probation(roster: pd.DataFrame, period: Period) -> pd.Series:

@@ -11,16 +11,14 @@ from ..errors import DataError, Problem, SchemeError
 from ..labels import Lang, label
 from ..periods import Period, parse_period
 from .grading import check_distribution, grade_and_rank
-from .inputs import ROW, check_actuals, check_ratings, check_roster, contained
-from .plans import check_plans, personal_columns, plan_flags, plan_log, plans_for
+from .inputs import check_actuals, check_roster, checked_ratings, contained, positions_in
+from .plans import check_plans, plan_log, plans_for
+from .points import ID_COLUMNS, join_flags, position_points, score_position
 from .raters import Rated, check_assigned, rate_360, ratings_for
 from .roster import appraisees
-from .rules import Rule, Target
-from .scheme import Kpi, Position, Scheme
+from .scheme import Scheme
 
 __all__ = ["Appraisal", "position_points", "score"]
-
-ID_COLUMNS = ["employee_id", "name", "position", "team", "period"]
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ def score(
         try:
             position = scheme.positions[str(pid)]
             parts.append(
-                _score_position(group, position, scheme=scheme, lang=lang, plans=used, file=file)
+                score_position(group, position, scheme=scheme, lang=lang, plans=used, file=file)
             )
         except DataError as error:  # every position's blank actuals at once
             problems += error.problems
@@ -159,7 +157,7 @@ def score(
     excluded = pd.concat([excluded, no_data], ignore_index=True)
     scores = _ordered(grade_and_rank(scores, scheme=scheme, lang=lang), scheme)
     distribution = check_distribution(_earned(scores), scheme=scheme)
-    scored = rows.loc[contained(rows["employee_id"], scores["employee_id"])]
+    scored = rows if len(scores) == len(rows) else _of(rows, scores)  # one row each
     return Appraisal(
         scheme=scheme,
         period=period,
@@ -229,9 +227,11 @@ def _ratings(
                 allowed="no ratings file",
             )
         )
-    checked = check_ratings(ratings_for(ratings, scheme=scheme), scheme=scheme, roster=roster)
+    checked, ratees = checked_ratings(
+        ratings_for(ratings, scheme=scheme), scheme=scheme, roster=roster
+    )
     check_assigned(checked, scheme=scheme, roster=roster, period=period)
-    return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang)
+    return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang, ratees=ratees)
 
 
 def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd.DataFrame:
@@ -256,14 +256,30 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
                 )
             )
         return rows
-    wide = rated.values.pivot(index="employee_id", columns="kpi_id", values="value")
     rows = rows.drop(columns=[c for c in rated_ids if c in rows], errors="ignore")
-    rows = rows.merge(
-        wide.reindex(columns=rated_ids), left_on="employee_id", right_index=True, how="left"
-    )
-    extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
-    rows["flags"] = _join_flags(rows["flags"], rows["employee_id"].map(extra))
+    rows = rows.assign(**_rated_columns(rows["employee_id"], rated.values, rated_ids))
+    if len(rated.flags):
+        extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
+        rows["flags"] = join_flags(rows["flags"], rows["employee_id"].map(extra))
+    else:
+        rows["flags"] = join_flags(rows["flags"])
     return rows
+
+
+def _rated_columns(
+    people: pd.Series, values: pd.DataFrame, kpi_ids: list[str]
+) -> dict[str, np.ndarray]:
+    """A column per rated KPI aligned with ``people``: each person's 360 value, NaN where
+    there is none (``values`` has one row per person and KPI)."""
+    at = positions_in(values["employee_id"], people)
+    found = at >= 0
+    columns = {}
+    for kpi_id in kpi_ids:
+        column = np.full(len(people), np.nan)
+        mine = found & (values["kpi_id"] == kpi_id).to_numpy()
+        column[at[mine]] = values["value"].to_numpy(dtype=float)[mine]
+        columns[kpi_id] = column
+    return columns
 
 
 def _refuse_missing_columns(rows: pd.DataFrame, scheme: Scheme, *, file: str | None) -> None:
@@ -284,145 +300,6 @@ def _refuse_missing_columns(rows: pd.DataFrame, scheme: Scheme, *, file: str | N
                 for kpi_id in missing
             ]
         )
-
-
-def _join_flags(*columns: pd.Series) -> pd.Series:
-    """Join flag texts column by column with "; ", skipping blanks (vectorised)."""
-    parts = [c.astype(object).where(c.notna(), "") for c in columns]
-    parts = [p for p in parts if (p != "").any()] or parts[:1]
-    joined = parts[0].astype(str)
-    for part in parts[1:]:
-        joined = joined + np.where((joined != "") & (part != ""), "; ", "") + part
-    return joined
-
-
-def position_points(
-    values: pd.DataFrame,
-    position: Position,
-    *,
-    missing: str,
-    lang: Lang = "zh",
-    targets: pd.DataFrame | None = None,
-    weights: pd.DataFrame | None = None,
-    file: str | None = None,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Points per KPI for people of one position, with missing actuals handled.
-
-    Returns the points (a column per KPI) and a flag text per row. Policies: ``error``
-    refuses; ``zero`` scores the KPI 0; ``exclude`` re-spreads the KPI's weight over the
-    others in proportion (so the total still runs 0–100).
-
-    ``targets`` and ``weights`` (aligned with ``values``, a column per KPI, NaN where the
-    scheme's applies) are each person's planned ones: a personal target replaces the one
-    the rule reads; under a personal weight an actual earns the same share of it as of the
-    scheme's weight (as :meth:`Scheme.with_weights` scales a rule). ``file``: the actuals
-    file, named (with the row) where a blank actual is refused.
-    """
-    points = {}
-    flags = pd.Series("", index=values.index, dtype=object)
-    respread = np.zeros(len(values))
-    total_weight = np.zeros(len(values))
-    blank: list[Problem] = []
-    for kpi in position.kpis:
-        actual = (
-            values[kpi.id].to_numpy(dtype=float)
-            if kpi.id in values
-            else np.full(len(values), np.nan)
-        )
-        weight = _personal(weights, kpi.id, kpi.weight, len(values))
-        rule, target = _target(kpi, targets)
-        # a KPI weighted 0 (a scenario's slider at 0) scores 0 under the scheme's weight
-        factor = weight / kpi.weight if kpi.weight else np.ones(len(values))
-        raw = rule.points(actual, weight=kpi.weight, target=target) * factor
-        got = np.clip(raw, 0, kpi.ceiling * factor)
-        total_weight += weight
-        gap = np.isnan(actual)
-        policy = kpi.missing or missing
-        if gap.any() and policy == "error":
-            blank += _missing(values.loc[gap], kpi.id, file=file)
-        if policy == "zero":
-            got = np.where(gap, 0.0, got)
-        elif policy == "exclude":
-            respread += np.where(gap, weight, 0.0)
-        key = "flag.zero" if policy == "zero" else "flag.respread"
-        if gap.any():
-            text = label(key, lang, kpi=kpi.name.get(lang))
-            flags[gap] = (flags[gap] + "; ").str.lstrip("; ") + text
-        points[kpi.id] = got
-    if blank:
-        raise DataError(blank, title=f"missing actuals: {len(blank)} value(s)")
-    table = pd.DataFrame(points, index=values.index)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(respread < total_weight, total_weight / (total_weight - respread), np.nan)
-    return table.mul(factor, axis=0), flags
-
-
-def _personal(table: pd.DataFrame | None, kpi_id: str, default: float, n: int) -> np.ndarray:
-    """A person's planned value of ``kpi_id`` where there is one, else ``default``."""
-    if table is None or kpi_id not in table:
-        return np.full(n, default)
-    return table[kpi_id].fillna(default).to_numpy(dtype=float)
-
-
-def _target(kpi: Kpi, targets: pd.DataFrame | None) -> tuple[Rule, Target]:
-    """The rule and the target(s) it scores against: each person's planned target where
-    there is one (the rule then reads the target given, not one it fixes itself)."""
-    planned = None if targets is None or kpi.id not in targets else targets[kpi.id]
-    if planned is None or planned.isna().all():
-        return kpi.rule, kpi.target
-    default = kpi.rule.target_of(kpi.target)
-    fallback = np.nan if default is None else default
-    return kpi.rule.retargeted(), planned.fillna(fallback).to_numpy(dtype=float)
-
-
-def _missing(rows: pd.DataFrame, kpi_id: str, *, file: str | None) -> list[Problem]:
-    """A problem for every blank actual of ``kpi_id``, each by its row of the actuals file
-    where known."""
-    numbers = rows.get(f"{ROW}_actuals", pd.Series(None, index=rows.index, dtype=object))
-    problems = [
-        Problem(
-            where=(f"row {row} " if pd.notna(row) else "")
-            + f"(employee {emp} ({name}), period {period}), column {kpi_id}",
-            message="no actual value",
-            value="(blank)" if isinstance(period, str) else None,
-            allowed="a value, or set the scheme's missing policy to zero or exclude",
-            file=file if pd.notna(row) else None,
-        )
-        for row, emp, name, period in zip(
-            numbers, rows["employee_id"], rows["name"], rows["period"], strict=True
-        )
-    ]
-    return problems
-
-
-def _score_position(
-    group: pd.DataFrame,
-    position: Position,
-    *,
-    scheme: Scheme,
-    lang: Lang,
-    plans: pd.DataFrame | None = None,
-    file: str | None = None,
-) -> pd.DataFrame:
-    targets, weights = personal_columns(plans, group["employee_id"])
-    points, flags = position_points(
-        group,
-        position,
-        missing=scheme.missing,
-        lang=lang,
-        targets=targets,
-        weights=weights,
-        file=file,
-    )
-    flags = _join_flags(flags, plan_flags(targets, position, index=group.index, lang=lang))
-    result = group[ID_COLUMNS].copy()
-    result[list(points.columns)] = points
-    for category_id in position.categories:
-        members = [k.id for k in position.kpis if k.category == category_id]
-        result[category_id] = points[members].sum(axis=1, min_count=1)
-    result["total"] = points.sum(axis=1, min_count=1)
-    result["flags"] = _join_flags(group["flags"], flags)
-    return result
 
 
 def _no_actuals(rows: pd.DataFrame, lang: Lang) -> pd.DataFrame:
