@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import re
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +31,7 @@ __all__ = [
     "HTML_MANAGER_VERSION",
     "NOTES_TAG",
     "WIDGET_RENDERER",
+    "PageShell",
     "execute_notebook",
     "export_html",
     "page_language",
@@ -265,3 +267,59 @@ def _data_uri(script: Path) -> str:
             "or `bash scripts/fetch-widget-renderer.sh` (needs npm)."
         ) from None
     return "data:text/javascript;charset=utf-8," + urllib.parse.quote(source, safe=_URI_SAFE)
+
+
+class PageShell:
+    """The page of one notebook's layout, rendered once, with each code cell's id and each
+    HTML output left as a slot: the pages of many notebooks that differ only there (the
+    scorecards of a batch) without rendering nbconvert's template for each.
+
+    :meth:`page` gives exactly what :func:`export_html` gives for such a notebook (the
+    template inserts both as they are), and ``None`` for one laid out otherwise.
+
+    Examples
+    --------
+    >>> shell = PageShell(first, title="个人绩效考核结果 2026-Q3")  # doctest: +SKIP
+    >>> shell.page(second) == export_html(second, title=shell.title)  # doctest: +SKIP
+    True
+    """
+
+    def __init__(self, nb: NotebookNode, *, title: str, lang: Language = "zh") -> None:
+        self.title, self.lang = title, lang
+        self._token = f"kpislot{uuid.uuid4().hex}n"
+        self._layout, _ = _slotted(nb, self._token)
+        html = export_html(self._layout, title=title, lang=lang)
+        self._parts = re.split(f"({self._token}[0-9]+)", html)
+        found = self._parts[1::2]
+        self._slots = [int(s.removeprefix(self._token)) for s in found]
+        self.usable = sorted(self._slots) == list(range(len(found)))
+
+    def page(self, nb: NotebookNode) -> str | None:
+        """``nb``'s page, or ``None`` where its layout differs from the shell's."""
+        layout, values = _slotted(nb, self._token)
+        if not self.usable or layout != self._layout:
+            return None
+        parts = list(self._parts)
+        for place, slot in enumerate(self._slots):
+            parts[2 * place + 1] = _NUMERIC_REFERENCE.sub(_character, values[slot])
+        return "".join(parts)
+
+
+def _slotted(nb: NotebookNode, token: str) -> tuple[NotebookNode, list[str]]:
+    """``nb`` without notes, each code cell's id and HTML output replaced by a numbered
+    token; the values replaced, in token order. papermill's record of the parameters is
+    left out: the page reads it only for a title and a language, which it is given."""
+    layout, values = without_notes(nb), []
+    layout.metadata.pop("papermill", None)
+    for cell in layout.cells:
+        if cell.cell_type != "code":
+            continue
+        values.append(str(cell.get("id", "")))
+        cell["id"] = f"{token}{len(values) - 1}"
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                html = data["text/html"]
+                values.append(html if isinstance(html, str) else "".join(html))
+                data["text/html"] = f"{token}{len(values) - 1}"
+    return layout, values
