@@ -66,6 +66,7 @@ bench: $(INSTALLED)
 	$(PY) benchmarks/bench_explorer.py
 	$(PY) benchmarks/bench_metrics.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_scorecards.py
 	$(PY) benchmarks/bench_spark.py
 
 # docs/reference (pages and JSON Schemas of every YAML kind) from the models;

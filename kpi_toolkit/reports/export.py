@@ -307,13 +307,15 @@ class PageShell:
 
 def _slotted(nb: NotebookNode, token: str) -> tuple[NotebookNode, list[str]]:
     """``nb`` without notes, each code cell's id and HTML output replaced by a numbered
-    token; the values replaced, in token order. papermill's record of the parameters is
-    left out: the page reads it only for a title and a language, which it is given."""
+    token; the values replaced, in token order. Left out as the page never shows them:
+    the code (the page has no input) and papermill's record of the parameters (read only
+    for a title and a language, which the page is given)."""
     layout, values = without_notes(nb), []
     layout.metadata.pop("papermill", None)
     for cell in layout.cells:
         if cell.cell_type != "code":
             continue
+        cell["source"] = ""
         values.append(str(cell.get("id", "")))
         cell["id"] = f"{token}{len(values) - 1}"
         for output in cell.get("outputs", []):
