@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 from nbformat import NotebookNode
 
-from .execution import parameterized
+from .execution import parameterized, reparameterized
 from .export import PageShell, export_html
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class CardPass:
         self._book: CardBook | None = None
         self._record: RunRecord | None = None
         self._shell: PageShell | None = None
-        self._sources: dict[Path, NotebookNode] = {}
+        self._parameterized: dict[Path, NotebookNode] = {}
 
     def book(self) -> CardBook:
         from .scorecard import card_book
@@ -193,11 +193,11 @@ class CardPass:
     def _notebook(self, job: Job, record: RunRecord) -> NotebookNode:
         from .scorecard import card, card_context
 
-        source = self._sources.get(job.notebook)
-        if source is None:
-            source = self._sources[job.notebook] = nbformat.read(job.notebook, as_version=4)
         p = job.parameters
+        first = self._parameterized.get(job.notebook)  # papermill's injection replaced below
+        if first is None or set(p) != set(first.metadata.papermill.parameters):
+            first = self._parameterized[job.notebook] = parameterized(job.notebook, p)
         person = str(p["employee_id"])
         ctx = card_context(self.context, scheme=p["scheme"], period=p["period"], employee_id=person)
         outputs = card(ctx, person, book=self.book())
-        return card_notebook(parameterized(source, p), record, outputs)
+        return card_notebook(reparameterized(first, p), record, outputs)

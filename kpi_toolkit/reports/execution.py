@@ -21,7 +21,7 @@ from ..errors import KpiError
 if TYPE_CHECKING:
     from jupyter_client import AsyncKernelManager
 
-__all__ = ["KERNEL_NAME", "execute_notebook", "parameterized", "shared_kernel"]
+__all__ = ["KERNEL_NAME", "execute_notebook", "parameterized", "reparameterized", "shared_kernel"]
 
 KERNEL_NAME = "python3"
 
@@ -124,6 +124,29 @@ def parameterized(
             f"The parameters cell assigns: {allowed}"
         )
     return parameterize_notebook(nb, dict(parameters), kernel_name=KERNEL_NAME, language="python")
+
+
+def reparameterized(nb: NotebookNode, parameters: Mapping[str, object]) -> NotebookNode:
+    """A copy of ``nb`` (made by :func:`parameterized`) with other values of the same
+    parameters: papermill replaces the injected cell, as it does for a notebook run again.
+
+    Raises
+    ------
+    KpiError
+        ``parameters`` names others than ``nb`` was given.
+    """
+    import copy
+
+    from papermill.parameterize import parameterize_notebook
+
+    given = nb.metadata.get("papermill", {}).get("parameters", {})
+    if set(parameters) != set(given):
+        raise KpiError(
+            f"Other parameters than the notebook's: {', '.join(sorted(parameters))}. "
+            f"It was given: {', '.join(sorted(given))}"
+        )
+    again, given = copy.deepcopy(nb), dict(parameters)
+    return parameterize_notebook(again, given, kernel_name=KERNEL_NAME, language="python")
 
 
 def _reset_cell(folder: str) -> NotebookNode:

@@ -99,7 +99,12 @@ def card(ctx: ReportContext, employee_id: str, *, book: CardBook | None = None) 
     ]
 
 
-def _person(ctx: ReportContext, employee_id: str) -> pd.Series:
+def _person(
+    ctx: ReportContext, employee_id: str, *, book: CardBook | None = None
+) -> pd.Series | dict[str, Any]:
+    """The person's row of the scores (looked up in ``book`` where given)."""
+    if book is not None and employee_id in book.cards["people"]:
+        return book.cards["people"][employee_id]
     scores = ctx.appraisal.scores
     mine = scores.loc[scores["employee_id"] == employee_id]
     if len(mine):
@@ -131,7 +136,7 @@ def result(ctx: ReportContext, employee_id: str, *, book: CardBook | None = None
     """The person's scorecard: each KPI's actual, target, rule in words, points; the 360
     breakdown with every group of a single colleague merged into 其他评价人, and the
     person's self rating beside the superior's."""
-    _person(ctx, employee_id)
+    _person(ctx, employee_id, book=book)
     cache = None if book is None else book.cards
     shown = rs.scorecard(ctx, employee_id, for_employee=True, _cache=cache)
     return HTML(section(label("report.scorecards", ctx.lang), shown, anchor="result"))
@@ -140,7 +145,7 @@ def result(ctx: ReportContext, employee_id: str, *, book: CardBook | None = None
 def department(ctx: ReportContext, employee_id: str, *, book: CardBook | None = None) -> HTML:
     """Each KPI's points: the person's against the mean and quartiles of the people of the
     same position (headed by what it covers: the position and how many people)."""
-    lang, person = ctx.lang, _person(ctx, employee_id)
+    lang, person = ctx.lang, _person(ctx, employee_id, book=book)
     position = ctx.scheme.positions[person["position"]]
     count, stats = _figures(ctx, position) if book is None else book.figures[position.id]
     rows = [(name, person[column], *values) for name, column, values in stats]
