@@ -230,3 +230,31 @@ def test_a_failing_card_is_listed_and_the_others_written(context, data_dir: Path
     assert "E999" in (outcomes[1].error or "") and "not in the roster" in (outcomes[1].error or "")
     assert (tmp_path / SCORECARDS / "E054.html").is_file()
     assert not (tmp_path / SCORECARDS / "nobody.html").exists()
+
+
+def test_a_context_that_disagrees_with_the_kernel_builds_no_card(
+    context, data_dir: Path, tmp_path: Path
+):
+    """Given a context of other data than the jobs', the reference card disagrees with what
+    would be built from it: every card runs in the kernel, each right."""
+    other = tmp_path / "other"
+    other.mkdir()
+    for file in data_dir.glob("*.csv"):
+        (other / file.name).write_bytes(file.read_bytes())
+    roster = pd.read_csv(other / "roster.csv", dtype=str, keep_default_na=False)
+    roster.loc[roster["employee_id"] == FIRST, "name"] = "另一个名字"
+    roster.to_csv(other / "roster.csv", index=False)
+    wrong = context_for(scheme="after_sales_team", data_dir=str(other), period=PERIOD, lang="zh")
+    jobs = plan_jobs(
+        context, scheme="after_sales_team", data_dir=str(data_dir), employees=[FIRST, "E054"]
+    )
+    cards = [job for job in jobs if job.folder == SCORECARDS]
+    out = tmp_path / "out"
+    assert all(o.ok for o in run_jobs(cards, out_dir=out, progress=False, context=wrong))
+    first, second = (
+        nbformat.read(out / SCORECARDS / f"{p}.ipynb", as_version=4) for p in (FIRST, "E054")
+    )
+    assert "另一个名字" not in (out / SCORECARDS / f"{FIRST}.html").read_text(encoding="utf-8")
+    assert first.cells[3].metadata.execution != second.cells[3].metadata.execution  # both run
+    names = context.names()
+    assert names["E054"] in (out / SCORECARDS / "E054.html").read_text(encoding="utf-8")

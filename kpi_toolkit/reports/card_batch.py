@@ -55,7 +55,7 @@ class RunRecord:
     type, count and metadata."""
 
     metadata: dict[str, Any]
-    cells: tuple[tuple[str, dict[str, Any], tuple[dict[str, Any], ...]], ...]
+    cells: tuple[tuple[int | None, dict[str, Any], tuple[dict[str, Any], ...]], ...]
 
 
 def run_record(executed: NotebookNode) -> RunRecord:
@@ -126,8 +126,9 @@ def outputs_agree(executed: NotebookNode, built: NotebookNode) -> bool:
 
 
 class CardPass:
-    """The scorecards of one ``kpi report``: the first run in the kernel by ``run_in_kernel``
-    (the reference), the others built from ``context`` in this process.
+    """The scorecards of one ``kpi report``: the first run in the kernel (the reference,
+    offered to :meth:`check`), the others built from ``context`` in this process
+    (:meth:`build`). ``refused`` says why none is built here, where so.
 
     Parameters
     ----------
@@ -139,6 +140,7 @@ class CardPass:
     def __init__(self, context: ReportContext) -> None:
         self.context = context
         self.usable = True  # until the reference disagrees with what is built here
+        self.refused: str | None = None
         self._book: CardBook | None = None
         self._record: RunRecord | None = None
         self._shell: PageShell | None = None
@@ -174,13 +176,15 @@ class CardPass:
         try:
             built = self._notebook(job, record)
             shell = PageShell(built, title=job.title, lang=job.lang)
-        except Exception:  # what cannot be built here is run in the kernel, as it was
-            self.usable = False
+        except Exception as error:  # what cannot be built here is run in the kernel, as it was
+            self.usable, self.refused = False, f"{type(error).__name__}: {error}"
             return
-        if outputs_agree(executed, built) and shell.page(executed) == page:
-            self._record, self._shell = record, shell
+        if not outputs_agree(executed, built):
+            self.usable, self.refused = False, "the outputs differ from the kernel's"
+        elif shell.page(executed) != page:
+            self.usable, self.refused = False, "the page differs from the exporter's"
         else:
-            self.usable = False
+            self._record, self._shell = record, shell
 
     def build(self, job: Job) -> tuple[NotebookNode, str]:
         """The job's card: its executed notebook and its page."""

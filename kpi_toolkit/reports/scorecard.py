@@ -12,6 +12,7 @@ computed once, so that a batch renders each person's card from the one appraisal
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -24,7 +25,7 @@ from ..labels import label
 from . import sections as rs
 from .context import ReportContext
 from .html import escape, section, table
-from .improvement import acknowledgement
+from .improvement import AppealWindow, acknowledgement, appeal_window
 from .trends import _past, trends_of_person
 
 __all__ = [
@@ -55,11 +56,14 @@ class CardBook:
     figures
         Per position: how many people hold it and, per KPI and for the total, the label,
         the column and (mean, first quartile, median, third quartile) of their points.
+    appeal
+        The appeal window counted from the day the report was made.
     """
 
     cards: dict[str, Any]
     past: dict[str, Appraisal]
     figures: dict[str, Figures]
+    appeal: AppealWindow
 
 
 def card_book(ctx: ReportContext) -> CardBook:
@@ -68,6 +72,7 @@ def card_book(ctx: ReportContext) -> CardBook:
         cards=rs._card_cache(ctx),
         past=_past(ctx),
         figures={pid: _figures(ctx, p) for pid, p in ctx.scheme.positions.items()},
+        appeal=appeal_window(ctx.scheme, report_date=date.fromisoformat(ctx.generated[:10])),
     )
 
 
@@ -94,7 +99,7 @@ def card(ctx: ReportContext, employee_id: str, *, book: CardBook | None = None) 
         result(ctx, employee_id, book=book),
         trends_of_person(ctx, employee_id, past=book.past),
         department(ctx, employee_id, book=book),
-        acknowledgement(ctx, employee_id),
+        acknowledgement(ctx, employee_id, window=book.appeal),
         footer(ctx),
     ]
 
