@@ -241,6 +241,8 @@ def run_jobs(
     for job in jobs:
         targets(job, out=out)
     cards = None if context is None else CardPass(context)
+    if cards is not None and sum(map(cards.takes, jobs)) < 2:
+        cards = None  # a single card: run in the kernel, nothing to build from it
     outcomes = []
     with _printer(pdf) as printer, shared_kernel() as kernel:
         bar = tqdm(jobs, desc="kpi report", unit="report", disable=not progress)
