@@ -66,6 +66,7 @@ bench: $(INSTALLED)
 	$(PY) benchmarks/bench_explorer.py
 	$(PY) benchmarks/bench_metrics.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_scorecards.py
 	$(PY) benchmarks/bench_spark.py
 	$(PY) benchmarks/bench_startup.py
 

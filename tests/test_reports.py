@@ -153,17 +153,30 @@ def test_failing_team_does_not_stop_the_others(batch: tuple[int, Path], capsys):
 
 
 def test_scorecard_names_nobody_else(batch: tuple[int, Path], data_dir: Path):
+    """Every card (rendered in one pass: nothing of one carried to the next), as a page and
+    as a notebook (its outputs and parameters), names nobody else."""
+    import json
+
+    import nbformat
+
     _, out = batch
     roster = pd.read_csv(data_dir / "roster.csv", dtype=str, keep_default_na=False)
-    for card in sorted((out / "scorecards").glob("*.html"))[:4]:
+    cards = sorted((out / "scorecards").glob("*.html"))
+    assert len(cards) == 10
+    for card in cards:
         html = card.read_text(encoding="utf-8")
+        nb = nbformat.read(card.with_suffix(".ipynb"), as_version=4)
+        outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+        injected = [c.source for c in nb.cells if "injected-parameters" in c.metadata.tags]
+        notebook = json.dumps([outputs, injected, nb.metadata], ensure_ascii=False)
         me = card.stem
         mine = roster.loc[roster["employee_id"] == me, "name"].iloc[0]
         assert mine in html or mine == XSS
         others = roster.loc[roster["employee_id"] != me]
-        leaked = [n for n in others["name"] if n in html and n != TEAM]
-        assert not leaked, (me, leaked)
-        assert not [e for e in others["employee_id"] if re.search(rf"\b{e}\b", html)]
+        for text in (html, notebook):
+            leaked = [n for n in others["name"] if n in text and n != TEAM]
+            assert not leaked, (me, leaked)
+            assert not [e for e in others["employee_id"] if re.search(rf"\b{e}\b", text)]
         assert "同岗位统计(" in html  # the aggregates, headed by what they cover
 
 

@@ -64,7 +64,8 @@ def _report(args: argparse.Namespace) -> int:
         scores = inside(out_dir, stem, extension=".xlsx")
         excel = write_scores_excel(ctx.appraisal, scores, lang=args.lang, team=team)
         print(f"scores written to {excel}", file=sys.stderr)
-    return _written(run_jobs(jobs, out_dir=out_dir, progress=not args.quiet, pdf=args.pdf), out_dir)
+    outcomes = run_jobs(jobs, out_dir=out_dir, progress=not args.quiet, pdf=args.pdf, context=ctx)
+    return _written(outcomes, out_dir)
 
 
 def _approval(args: argparse.Namespace) -> dict[str, str]:

@@ -137,6 +137,8 @@ def merged_for_employee(breakdown: pd.DataFrame, *, min_raters: int = 2) -> pd.D
     {'rater_group': ['superior', 'subordinates', 'others'], 'raters': [1, 3, 1], 'mean': [4.0, 4.5, nan]}
     """  # noqa: E501
     small = ~breakdown["rater_group"].isin(NEVER_MERGED) & (breakdown["raters"] < min_raters)
+    if not small.any():  # nothing to merge (most people): no grouping
+        return _in_order(breakdown.reset_index(drop=True), breakdown)
     merged = (
         breakdown.loc[small]
         .assign(part=breakdown["mean"] * breakdown["raters"])

@@ -2,9 +2,12 @@
 
 ``kpi report`` plans its jobs (the department, each team, each person), checks the inputs
 once in this process (bad input stops everything with exit code 2), then runs each job's
-notebook in one shared kernel and exports it. A failing job does not stop the others: it
-is listed at the end. Every file is written atomically, under a name made by
-:func:`kpi_toolkit.files.inside` (safe, numbered on a clash, inside the output folder).
+notebook in one shared kernel and exports it. Given the context, the personal scorecards
+are rendered in one pass from it (:mod:`kpi_toolkit.reports.card_batch`): the first runs in
+the kernel, the others are built from the same cells and the one appraisal. A failing job
+does not stop the others: it is listed at the end. Every file is written atomically, under
+a name made by :func:`kpi_toolkit.files.inside` (safe, numbered on a clash, inside the
+output folder).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from .export import execute_notebook, export_html, shared_kernel
 
 if TYPE_CHECKING:
     from jupyter_client import AsyncKernelManager
+    from nbformat import NotebookNode
 
+    from .card_batch import CardPass
     from .pdf import Printer
 
 __all__ = ["Job", "Outcome", "annual_job", "plan_jobs", "run_jobs"]
@@ -210,10 +215,13 @@ def run_jobs(
     progress: bool = True,
     cwd: str | Path | None = None,
     pdf: bool = False,
+    context: ReportContext | None = None,
 ) -> list[Outcome]:
     """Run every job in one shared kernel; return each outcome (failures included).
 
     ``pdf``: also print each page to a PDF beside it (:mod:`kpi_toolkit.reports.pdf`).
+    ``context``: the period's context the jobs were planned from (:func:`plan_jobs`): the
+    scorecards are then rendered from it in one pass, the first in the kernel.
 
     Raises
     ------
@@ -226,10 +234,15 @@ def run_jobs(
 
     from tqdm import tqdm
 
+    from .card_batch import CardPass
+
     out = Path(out_dir)
     jobs = list(jobs)
     for job in jobs:
         targets(job, out=out)
+    cards = None if context is None else CardPass(context)
+    if cards is not None and sum(map(cards.takes, jobs)) < 2:
+        cards = None  # a single card: run in the kernel, nothing to build from it
     outcomes = []
     with _printer(pdf) as printer, shared_kernel() as kernel:
         bar = tqdm(jobs, desc="kpi report", unit="report", disable=not progress)
@@ -237,7 +250,8 @@ def run_jobs(
             bar.set_postfix_str(job.stem, refresh=False)
             start = perf_counter()
             try:
-                outcome = _run(job, out=out, kernel=kernel, cwd=cwd, printer=printer)
+                executed, html = _report(job, kernel=kernel, cwd=cwd, cards=cards)
+                outcome = _write(job, executed, html, out=out, printer=printer)
             except Exception as error:  # a failing report must not stop the batch
                 outcome = Outcome(job=job, error=_reason(error))
             outcomes.append(Outcome(**{**outcome.__dict__, "seconds": perf_counter() - start}))
@@ -255,18 +269,32 @@ def _printer(pdf: bool) -> Iterator[Printer | None]:
         yield printer
 
 
-def _run(
+def _report(
     job: Job,
     *,
-    out: Path,
     kernel: AsyncKernelManager,
     cwd: str | Path | None,
-    printer: Printer | None = None,
-) -> Outcome:
+    cards: CardPass | None = None,
+) -> tuple[NotebookNode, str]:
+    """The job's executed notebook and its page: a scorecard built by ``cards`` once a
+    reference card agreed, else run in the kernel (a scorecard run there offered to
+    ``cards`` as the reference)."""
+    takes = cards is not None and cards.takes(job)
+    if cards is not None and takes and cards.ready:
+        return cards.build(job)
     executed = execute_notebook(
         job.notebook, job.parameters, cwd=cwd or job.notebook.parent, kernel=kernel
     )
     html = export_html(executed, title=job.title, lang=job.lang)
+    if cards is not None and takes:
+        cards.check(job, executed, html)
+    return executed, html
+
+
+def _write(
+    job: Job, executed: NotebookNode, html: str, *, out: Path, printer: Printer | None = None
+) -> Outcome:
+    """Write the job's page and notebook (and print the page, with a printer)."""
     page, notebook = targets(job, out=out)
     write_atomic(page, html)
     write_atomic(notebook, nbformat.writes(executed))

@@ -1,4 +1,4 @@
-"""Report notebooks: run them in-process with papermill, export them to one offline HTML file.
+"""Report notebooks exported to one offline HTML file (run by :mod:`.execution`).
 
 The stock nbconvert HTML loads require.js, MathJax and the ipywidgets renderer from CDNs and
 shows a blank page without a network. The ``kpi_offline`` template (next to this module)
@@ -14,26 +14,24 @@ declares :class:`KpiHtmlExporter` under the ``nbconvert.exporters`` entry point.
 from __future__ import annotations
 
 import copy
-import os
 import re
 import urllib.parse
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import nbformat
 from nbformat import NotebookNode
 
 from ..errors import KpiError
-
-if TYPE_CHECKING:
-    from jupyter_client import AsyncKernelManager
+from .execution import execute_notebook, shared_kernel  # importable from here, as ever
 
 __all__ = [
     "HTML_MANAGER_VERSION",
     "NOTES_TAG",
     "WIDGET_RENDERER",
+    "PageShell",
     "execute_notebook",
     "export_html",
     "page_language",
@@ -50,7 +48,6 @@ WIDGET_RENDERER = TEMPLATES / TEMPLATE_NAME / "static" / "embed.js"
 HTML_MANAGER_VERSION = "1.0.15"  # pinned in scripts/fetch-widget-renderer.sh
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HTML_LANG: dict[Language, str] = {"zh": "zh-CN", "en": "en"}
-KERNEL_NAME = "python3"
 NOTES_TAG = "notes"  # explanatory cells: shown in Jupyter, left out of every exported page
 # Characters left as they are in the renderer's data: URI: harmless in a URL body and in an
 # HTML attribute. Everything else is percent-encoded, "/" above all: webpack takes the
@@ -58,19 +55,6 @@ NOTES_TAG = "notes"  # explanatory cells: shown in Jupyter, left out of every ex
 # there. With base64, whose alphabet has "/", every font URL becomes a copy of the 2.5 MB URI
 # and Chromium takes seconds over them; here the public path is just "data:text/".
 _URI_SAFE = " !$'()*+,-.:;=@[]^_`{|}~"
-
-# Run in a shared kernel before each notebook, so no report sees another's variables,
-# figures or widgets; imported modules stay loaded, which is the point of sharing.
-_RESET_SOURCE = """\
-import os as _kpi_os, sys as _kpi_sys
-if "ipywidgets" in _kpi_sys.modules:
-    _kpi_sys.modules["ipywidgets"].Widget.close_all()
-if "matplotlib.pyplot" in _kpi_sys.modules:
-    _kpi_sys.modules["matplotlib.pyplot"].close("all")
-_kpi_os.chdir({cwd!r})
-get_ipython().run_line_magic("reset", "-f")
-"""
-_RESET_TAG = "kpi-kernel-reset"
 
 
 def export_html(nb: NotebookNode, *, title: str, lang: Language = "zh") -> str:
@@ -285,127 +269,59 @@ def _data_uri(script: Path) -> str:
     return "data:text/javascript;charset=utf-8," + urllib.parse.quote(source, safe=_URI_SAFE)
 
 
-def execute_notebook(
-    source: str | os.PathLike[str] | NotebookNode,
-    parameters: Mapping[str, object],
-    *,
-    cwd: str | os.PathLike[str] | None = None,
-    kernel: AsyncKernelManager | None = None,
-) -> NotebookNode:
-    """Run a papermill-parameterised notebook in this process and return it executed.
+class PageShell:
+    """The page of one notebook's layout, rendered once, with each code cell's id and each
+    HTML output left as a slot: the pages of many notebooks that differ only there (the
+    scorecards of a batch) without rendering nbconvert's template for each.
 
-    papermill injects ``parameters`` in a cell after the ``parameters``-tagged cell; nbclient
-    runs the cells and stores widget state in ``nb.metadata.widgets`` (``store_widget_state``),
-    ready for :func:`export_html`. Nothing is written to disk.
-
-    Parameters
-    ----------
-    source
-        A notebook file or an in-memory notebook (not modified).
-    parameters
-        Values for the notebook's parameters cell; each name must be assigned there.
-    cwd
-        Working folder of the notebook's code (default: this process's).
-    kernel
-        A running kernel from :func:`shared_kernel` to run in, keeping its imports warm
-        across reports; its variables, figures and widgets are reset first. By default a new
-        kernel is started and shut down.
-
-    Returns
-    -------
-    NotebookNode
-        The executed notebook.
-
-    Raises
-    ------
-    KpiError
-        A parameter the notebook's parameters cell does not assign.
-    nbclient.exceptions.CellExecutionError
-        A cell raised; the message shows the cell's source and the traceback.
-    """
-    from nbclient import NotebookClient
-
-    nb = _parameterized(_as_notebook(source), parameters)
-    folder = os.path.abspath(os.fspath(cwd) if cwd is not None else os.getcwd())
-    kernel_name = nb.metadata.get("kernelspec", {}).get("name", KERNEL_NAME)
-    if kernel is None:
-        resources = {"metadata": {"path": folder}}  # nbclient starts the kernel there
-        client = NotebookClient(
-            nb, kernel_name=kernel_name, store_widget_state=True, resources=resources
-        )
-        return client.execute()
-    nb.cells.insert(0, _reset_cell(folder))
-    client = NotebookClient(nb, km=kernel, kernel_name=kernel_name, store_widget_state=True)
-    try:
-        client.execute()
-    finally:
-        if client.kc is not None:  # nbclient leaves the client of a kernel it does not own open
-            client.kc.stop_channels()
-    nb.cells = [cell for cell in nb.cells if _RESET_TAG not in cell.metadata.get("tags", [])]
-    return nb
-
-
-def _as_notebook(source: str | os.PathLike[str] | NotebookNode) -> NotebookNode:
-    """A fresh copy with papermill's metadata and a ``tags`` list on every cell."""
-    from papermill.iorw import load_notebook_node
-
-    return load_notebook_node(source if isinstance(source, NotebookNode) else os.fspath(source))
-
-
-def _parameterized(nb: NotebookNode, parameters: Mapping[str, object]) -> NotebookNode:
-    """``nb`` with papermill's injected-parameters cell, after checking every name."""
-    import papermill
-    from papermill.parameterize import parameterize_notebook
-
-    known = papermill.inspect_notebook(nb)
-    unknown = sorted(set(parameters) - set(known))
-    if unknown:
-        allowed = ", ".join(known) or "nothing (no cell is tagged parameters)"
-        raise KpiError(
-            f"Unknown notebook parameter(s): {', '.join(unknown)}. "
-            f"The parameters cell assigns: {allowed}"
-        )
-    return parameterize_notebook(nb, dict(parameters), kernel_name=KERNEL_NAME, language="python")
-
-
-def _reset_cell(folder: str) -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(_RESET_SOURCE.format(cwd=folder))
-    cell.metadata["tags"] = [_RESET_TAG]
-    return cell
-
-
-@contextmanager
-def shared_kernel(*, kernel_name: str = KERNEL_NAME) -> Iterator[AsyncKernelManager]:
-    """Keep one kernel running for several :func:`execute_notebook` calls.
-
-    Starting a kernel and importing pandas, matplotlib and the toolkit into it takes seconds;
-    a batch of per-employee reports pays it once. Each run resets the kernel's variables,
-    figures, widgets and working folder first; imported modules, and so matplotlib's
-    rcParams, stay as the previous report left them.
-
-    Parameters
-    ----------
-    kernel_name
-        The Jupyter kernel to start.
-
-    Yields
-    ------
-    jupyter_client.AsyncKernelManager
-        Pass it as ``kernel=`` to :func:`execute_notebook`.
+    :meth:`page` gives exactly what :func:`export_html` gives for such a notebook (the
+    template inserts both as they are), and ``None`` for one laid out otherwise.
 
     Examples
     --------
-    >>> with shared_kernel() as kernel:  # doctest: +SKIP
-    ...     for employee in roster.employee_id:
-    ...         nb = execute_notebook("notebooks/employee.ipynb", {"employee": employee},
-    ...                               kernel=kernel)
+    >>> shell = PageShell(first, title="个人绩效考核结果 2026-Q3")  # doctest: +SKIP
+    >>> shell.page(second) == export_html(second, title=shell.title)  # doctest: +SKIP
+    True
     """
-    from jupyter_client import AsyncKernelManager
-    from jupyter_core.utils import run_sync
 
-    manager = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
-    run_sync(manager.start_kernel)()
-    try:
-        yield manager
-    finally:
-        run_sync(manager.shutdown_kernel)(now=True)
+    def __init__(self, nb: NotebookNode, *, title: str, lang: Language = "zh") -> None:
+        self.title, self.lang = title, lang
+        self._token = f"kpislot{uuid.uuid4().hex}n"
+        self._layout, _ = _slotted(nb, self._token)
+        html = export_html(self._layout, title=title, lang=lang)
+        self._parts = re.split(f"({self._token}[0-9]+)", html)
+        found = self._parts[1::2]
+        self._slots = [int(s.removeprefix(self._token)) for s in found]
+        self.usable = sorted(self._slots) == list(range(len(found)))
+
+    def page(self, nb: NotebookNode) -> str | None:
+        """``nb``'s page, or ``None`` where its layout differs from the shell's."""
+        layout, values = _slotted(nb, self._token)
+        if not self.usable or layout != self._layout:
+            return None
+        parts = list(self._parts)
+        for place, slot in enumerate(self._slots):
+            parts[2 * place + 1] = _NUMERIC_REFERENCE.sub(_character, values[slot])
+        return "".join(parts)
+
+
+def _slotted(nb: NotebookNode, token: str) -> tuple[NotebookNode, list[str]]:
+    """``nb`` without notes, each code cell's id and HTML output replaced by a numbered
+    token; the values replaced, in token order. Left out as the page never shows them:
+    the code (the page has no input) and papermill's record of the parameters (read only
+    for a title and a language, which the page is given)."""
+    layout, values = without_notes(nb), []
+    layout.metadata.pop("papermill", None)
+    for cell in layout.cells:
+        if cell.cell_type != "code":
+            continue
+        cell["source"] = ""
+        values.append(str(cell.get("id", "")))
+        cell["id"] = f"{token}{len(values) - 1}"
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                html = data["text/html"]
+                values.append(html if isinstance(html, str) else "".join(html))
+                data["text/html"] = f"{token}{len(values) - 1}"
+    return layout, values

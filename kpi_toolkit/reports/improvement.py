@@ -189,18 +189,24 @@ def appeal_window(scheme: Scheme, *, report_date: date) -> AppealWindow:
 
 
 def acknowledgement(
-    ctx: ReportContext, employee_id: str | None = None, *, report_date: date | str | None = None
+    ctx: ReportContext,
+    employee_id: str | None = None,
+    *,
+    report_date: date | str | None = None,
+    window: AppealWindow | None = None,
 ) -> HTML:
     """The 员工确认 block that ends a person's scorecard: signature and date lines, and the
     appeal deadline counted from ``report_date`` (default: the day the report was made).
 
     ``employee_id``: the person whose card it ends, named on the signature line.
+    ``window``: that day's :func:`appeal_window`, where a batch of cards counted it once.
     """
     from IPython.display import HTML
 
     lang = ctx.lang
     when = date.fromisoformat(str(report_date or ctx.generated)[:10])
-    window = appeal_window(ctx.scheme, report_date=when)
+    if window is None or window.report_date != when:
+        window = appeal_window(ctx.scheme, report_date=when)
     names = ctx.names()
     person = "" if employee_id is None else names.get(employee_id, employee_id)
     keys = ("name", "ack.signature", "report.date")

@@ -234,10 +234,17 @@ def trends(ctx: ReportContext) -> HTML:
     return HTML(section(heading, body, css="kpi-trends"))
 
 
-def trends_of_person(ctx: ReportContext, employee_id: str) -> HTML:
-    """The scorecard's trend: the person's total, grade, rank and KPI points per period."""
+def trends_of_person(
+    ctx: ReportContext, employee_id: str, *, past: dict[str, Appraisal] | None = None
+) -> HTML:
+    """The scorecard's trend: the person's total, grade, rank and KPI points per period.
+
+    ``past``: the trend periods' appraisals (:func:`history`), given by a batch of cards
+    that looked them up once."""
     lang, current = ctx.lang, str(ctx.appraisal.period)
-    frame = person_trend(_past(ctx), employee_id, current=current, lang=lang)
+    frame = person_trend(
+        _past(ctx) if past is None else past, employee_id, current=current, lang=lang
+    )
     heading = label("report.trend.person", lang)
     if len(frame) < 2:
         return HTML(section(heading, f"<p>{escape(label('report.trend.none', lang))}</p>"))
