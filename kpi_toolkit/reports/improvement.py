@@ -67,8 +67,8 @@ def focus(
     lost (a tie in the scheme's order), each with actual, target and points lost; ``""``
     when the person lost no points. ``chosen`` (from :func:`focus_by_person`) and ``planned``
     (:func:`~kpi_toolkit.reports.plans.card_plans`) spare recomputing them per card."""
+    from .kpi_text import kpi_target, kpi_value
     from .plans import card_plans
-    from .sections import kpi_target, kpi_value
 
     if chosen is None:
         scores = ctx.appraisal.scores
