@@ -15,7 +15,7 @@ from .html import escape, number, table
 from .kpi_text import kpi_target, kpi_value
 from .palette import grade_colours, tint
 from .plans import card_plans, person_plans
-from .ratings import breakdown, own_against_superior
+from .ratings import breakdown, breakdowns, own_against_superior
 
 __all__ = ["EMPTY_FOCUS", "scorecard", "scorecards"]
 
@@ -78,6 +78,7 @@ def scorecard(
         label(c, lang)
         for c in ("report.category", "kpi", "actual", "target", "report.rule", "points")
     ]
+    columns = {h: [row[i] for row in rows] for i, h in enumerate(header)}
     head = (
         f"<h3>{escape(person['name'])} <small>{escape(employee_id)} · {escape(person['team'])} · "
         f"{escape(position.name.get(lang))}</small></h3>"
@@ -89,10 +90,11 @@ def scorecard(
     from .improvement import focus  # 改进重点 (imported here: it reads the formats above)
 
     chosen = cache["focus"].get(employee_id, EMPTY_FOCUS)
-    card = table(pd.DataFrame(rows, columns=header)) + focus(
-        ctx, employee_id, chosen=chosen, planned=cache["plans"]
-    )
-    rated = breakdown(ctx, cache["ratings"].get(employee_id), for_employee=for_employee)
+    card = table(columns) + focus(ctx, employee_id, chosen=chosen, planned=cache["plans"])
+    if for_employee:
+        rated = breakdown(ctx, cache["ratings"].get(employee_id), for_employee=True)
+    else:
+        rated = cache["breakdowns"].get(employee_id, "")
     rated += own_against_superior(ctx, cache["values"].get(employee_id))
     rated += person_plans(ctx, employee_id, for_employee=for_employee)
     team = escape(person["team"])
@@ -127,6 +129,7 @@ def _card_cache(ctx: ReportContext) -> dict:
         "actuals": ctx.appraisal.actuals.set_index("employee_id").to_dict("index"),
         "layout": {pid: _card_rows(ctx, p) for pid, p in ctx.scheme.positions.items()},
         "ratings": {} if ratings is None else dict(tuple(ratings.groupby("employee_id"))),
+        "breakdowns": breakdowns(ctx, ratings),  # the analyst's, for everyone at once
         "values": {} if values is None else dict(tuple(values.groupby("employee_id"))),
         "plans": card_plans(ctx),
         "focus": focus_by_person(ctx),

@@ -99,7 +99,7 @@ def focus(
         )
     ]
     keys = ("improve.order", "kpi", "actual", "target", "points", "improve.lost")
-    shown = pd.DataFrame(rows, columns=[label(k, lang) for k in keys])
+    shown = {label(k, lang): [row[i] for row in rows] for i, k in enumerate(keys)}
     return (
         f'<div class="kpi-focus"><h4>{escape(label("improve.focus", lang))}</h4>'
         f"<p>{escape(label('improve.focus.note', lang))}</p>{table(shown)}</div>"
