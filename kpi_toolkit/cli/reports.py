@@ -56,7 +56,7 @@ def _report(args: argparse.Namespace) -> int:
         records_dir=records,
         corrections=corrections,
         plans=absolute(args.plans),
-        compare=None if ctx.previous is None or args.compare is None else str(ctx.previous.period),
+        compare=None if args.compare is None or ctx.previous is None else str(ctx.previous.period),
     )
     out_dir = make_folder(Path(args.out_dir or Path("reports") / str(ctx.appraisal.period)))
     out_dir = out_dir.resolve()

@@ -10,6 +10,8 @@ the unit of its labels: shares on a percent axis, never fractions under ``%`` la
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,9 +26,18 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..errors import KpiError
+from .html import escape
 from .palette import STYLE_FILE
 
-__all__ = ["CJK_FONTS", "bar_chart", "cjk_font_file", "grade_distribution_chart", "use_cjk_font"]
+__all__ = [
+    "CJK_FONTS",
+    "bar_chart",
+    "box_chart",
+    "cjk_font_file",
+    "grade_distribution_chart",
+    "png",
+    "use_cjk_font",
+]
 
 # In order of preference: Debian's fonts-noto-cjk first, then what other systems ship.
 CJK_FONTS = (
@@ -300,3 +311,12 @@ def _require_columns(data: pd.DataFrame, columns: list[str]) -> None:
             f"Chart data has no column {', '.join(map(repr, missing))}; "
             f"columns found: {', '.join(map(str, data.columns))}"
         )
+
+
+def png(figure: Figure, *, alt: str) -> str:
+    """``figure`` as an ``<img>`` with its PNG inlined and ``alt`` (what the chart shows)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img class="kpi-chart" alt="{escape(alt)}" src="data:image/png;base64,{data}">'

@@ -7,9 +7,11 @@ computed from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Generic, TypeVar, cast, overload
 
 import pandas as pd
 
@@ -22,10 +24,50 @@ from ..periods import Period, parse_period
 from ..pipeline import Inputs, appraise, resolve_inputs
 from .trends import compared
 
-__all__ = ["ReportContext", "load_context"]
+__all__ = ["Later", "ReportContext", "load_context"]
+
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+class Later(Generic[T]):
+    """A value worked out when it is first read (and kept), for a :class:`ReportContext`
+    field: ``previous=Later(lambda: ...)``.
+
+    ``kpi report`` loads a context only to plan its jobs; the notebook loads its own. The
+    previous period's appraisal is scored only where a section reads it.
+    """
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self.work = work
+
+
+class _Deferred(Generic[T]):
+    """A frozen dataclass field given a value or a :class:`Later` (called on first read).
+
+    No default: reading it from the class raises, so the field stays required.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}_value"
+
+    @overload
+    def __get__(self, ctx: None, owner: Any = None) -> _Deferred[T]: ...
+    @overload
+    def __get__(self, ctx: object, owner: Any = None) -> T: ...
+    def __get__(self, ctx: object | None, owner: Any = None) -> T | _Deferred[T]:
+        if ctx is None:
+            raise AttributeError(self.slot)  # no class-level default
+        value = ctx.__dict__[self.slot]
+        if isinstance(value, Later):
+            value = value.work()
+            ctx.__dict__[self.slot] = value
+        return cast(T, value)
+
+    def __set__(self, ctx: object, value: T | Later[T]) -> None:
+        ctx.__dict__[self.slot] = value
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportContext:
     """Everything a report shows, computed once.
 
@@ -34,7 +76,8 @@ class ReportContext:
     appraisal
         The period's appraisal of the whole department.
     previous
-        The previous period's appraisal where its actuals exist, else ``None``.
+        The previous period's (or the compared period's) appraisal where its actuals exist
+        and score, else ``None``; given as a :class:`Later` by :func:`load_context`.
     team
         The team the report is limited to, or ``None`` for the department.
     inputs
@@ -50,7 +93,7 @@ class ReportContext:
     """
 
     appraisal: Appraisal
-    previous: Appraisal | None
+    previous: _Deferred[Appraisal | None] = _Deferred()
     team: str | None
     lang: Lang
     inputs: dict[str, tuple[str, str]]
@@ -150,7 +193,7 @@ def load_context(
     _check_team(appraisal, team)
     return ReportContext(
         appraisal=appraisal,
-        previous=compared(inputs, when, lang=lang, compare=compare),
+        previous=_previous(inputs, when, lang=lang, compare=compare),
         team=team,
         lang=lang,
         inputs=inputs.provenance(),
@@ -161,6 +204,16 @@ def load_context(
         uncorrected=uncorrected,
         source=inputs,
     )
+
+
+def _previous(
+    inputs: Inputs, period: Period, *, lang: Lang, compare: str | Period | None
+) -> Appraisal | Later[Appraisal | None] | None:
+    """The appraisal compared with: a period named by ``compare`` now (so that a bad one
+    is reported before anything runs), the previous period's when first read."""
+    if compare is not None:
+        return compared(inputs, period, lang=lang, compare=compare)
+    return Later(lambda: compared(inputs, period, lang=lang))
 
 
 def _uncorrected(inputs: Inputs, period: Period, lang: Lang) -> Appraisal | None:

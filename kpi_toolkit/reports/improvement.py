@@ -67,8 +67,8 @@ def focus(
     lost (a tie in the scheme's order), each with actual, target and points lost; ``""``
     when the person lost no points. ``chosen`` (from :func:`focus_by_person`) and ``planned``
     (:func:`~kpi_toolkit.reports.plans.card_plans`) spare recomputing them per card."""
+    from .kpi_text import kpi_target, kpi_value
     from .plans import card_plans
-    from .sections import kpi_target, kpi_value
 
     if chosen is None:
         scores = ctx.appraisal.scores
@@ -99,7 +99,7 @@ def focus(
         )
     ]
     keys = ("improve.order", "kpi", "actual", "target", "points", "improve.lost")
-    shown = pd.DataFrame(rows, columns=[label(k, lang) for k in keys])
+    shown = {label(k, lang): [row[i] for row in rows] for i, k in enumerate(keys)}
     return (
         f'<div class="kpi-focus"><h4>{escape(label("improve.focus", lang))}</h4>'
         f"<p>{escape(label('improve.focus.note', lang))}</p>{table(shown)}</div>"

@@ -140,7 +140,7 @@ def _kpi(ctx: ReportContext, employee_id: str, kpi_id: str) -> Kpi | None:
 
 
 def _value(ctx: ReportContext, employee_id: str, kpi_id: str, value: float) -> str:
-    from .sections import kpi_value  # the one way a KPI's value is written
+    from .kpi_text import kpi_value  # the one way a KPI's value is written
 
     kpi = _kpi(ctx, employee_id, kpi_id)
     if value is None or np.isnan(value):
@@ -192,7 +192,7 @@ def _used(
     ctx: ReportContext, employee_id: str, mine: pd.DataFrame, *, for_employee: bool
 ) -> pd.DataFrame:
     """Per KPI the person planned: the scheme's target, the target used, where it came from."""
-    from .sections import kpi_target
+    from .kpi_text import kpi_target
 
     lang, names = ctx.lang, _approvers(ctx, for_employee=for_employee)
     rows = []

@@ -19,7 +19,14 @@ from .context import ReportContext
 from .html import escape, section, table
 from .navigation import people_table, teams_of
 
-__all__ = ["breakdown", "calibration", "completeness", "kpi_names", "own_against_superior"]
+__all__ = [
+    "breakdown",
+    "breakdowns",
+    "calibration",
+    "completeness",
+    "kpi_names",
+    "own_against_superior",
+]
 
 
 def kpi_names(scheme: Scheme, lang: Lang) -> dict[str, str]:
@@ -147,19 +154,38 @@ def breakdown(ctx: ReportContext, rows: pd.DataFrame | None, *, for_employee: bo
         return ""
     lang = ctx.lang
     shown = merged_for_employee(rows) if for_employee else rows
-    columns = ["kpi_id", "rater_group", "raters", "mean", "weight", "used_weight"]
     merged = for_employee and bool((shown["rater_group"] == OTHERS).any())
-    shown = shown[columns].assign(
-        kpi_id=shown["kpi_id"].map(kpi_names(ctx.scheme, lang)),
-        rater_group=[name_of("rater_group", g, lang) for g in shown["rater_group"]],
-    )
     note = _note("report.360.merged", lang) if merged else ""
-    css = "kpi-table kpi-360"
-    return (
-        _heading("report.360", lang, 4)
-        + table(_labelled(shown, "report.360", lang), css=css)
-        + note
+    return _heading("report.360", lang, 4) + table(_named(ctx, shown), css=BREAKDOWN_CSS) + note
+
+
+def breakdowns(ctx: ReportContext, ratings: pd.DataFrame | None) -> dict[str, str]:
+    """Everyone's :func:`breakdown` as the analyst sees it, by employee id: the names
+    looked up once for the whole table (the department report's scorecards)."""
+    if ratings is None or ratings.empty:
+        return {}
+    shown = _named(ctx, ratings)
+    columns = {c: list(shown[c]) for c in shown.columns}
+    heading = _heading("report.360", ctx.lang, 4)
+    found = {}
+    for employee, places in ratings.groupby("employee_id", sort=False).indices.items():
+        mine = {c: [values[i] for i in places] for c, values in columns.items()}
+        found[str(employee)] = heading + table(mine, css=BREAKDOWN_CSS)
+    return found
+
+
+BREAKDOWN_CSS = "kpi-table kpi-360"
+BREAKDOWN_COLUMNS = ["kpi_id", "rater_group", "raters", "mean", "weight", "used_weight"]
+
+
+def _named(ctx: ReportContext, rows: pd.DataFrame) -> pd.DataFrame:
+    """The breakdown's columns, KPIs and rater groups by name, headed by their labels."""
+    lang = ctx.lang
+    shown = rows[BREAKDOWN_COLUMNS].assign(
+        kpi_id=rows["kpi_id"].map(kpi_names(ctx.scheme, lang)),
+        rater_group=[name_of("rater_group", g, lang) for g in rows["rater_group"]],
     )
+    return _labelled(shown, "report.360", lang)
 
 
 def own_against_superior(ctx: ReportContext, values: pd.DataFrame | None) -> str:

@@ -59,7 +59,12 @@ def trend_periods(inputs: Inputs, *, period: Period, last: int = LAST_PERIODS) -
 
 def appraised(inputs: Inputs, *, period: Period, lang: Lang) -> Appraisal:
     """:func:`~kpi_toolkit.pipeline.appraise`, once per content of the inputs and period."""
-    key = (_fingerprint(inputs), str(period), lang)
+    return _appraised(inputs, _fingerprint(inputs), period=period, lang=lang)
+
+
+def _appraised(inputs: Inputs, fingerprint: str, *, period: Period, lang: Lang) -> Appraisal:
+    """:func:`appraised` with the inputs' fingerprint worked out once by the caller."""
+    key = (fingerprint, str(period), lang)
     if key not in _appraisals:
         if len(_appraisals) >= _CACHE_SIZE:
             _appraisals.pop(next(iter(_appraisals)))
@@ -87,12 +92,13 @@ def history(
     """Each trend period's appraisal, oldest first (a period that does not score is left
     out); ``current``, where given, stands for ``period``'s own."""
     found: dict[str, Appraisal] = {}
+    fingerprint = _fingerprint(inputs)
     for when in trend_periods(inputs, period=period):
         if current is not None and when == period:
             found[str(when)] = current
             continue
         try:
-            found[str(when)] = appraised(inputs, period=when, lang=lang)
+            found[str(when)] = _appraised(inputs, fingerprint, period=when, lang=lang)
         except InputError:
             continue
     return found
