@@ -17,7 +17,7 @@ from .palette import grade_colours, tint
 from .plans import card_plans, person_plans
 from .ratings import breakdown, breakdowns, own_against_superior
 
-__all__ = ["EMPTY_FOCUS", "scorecard", "scorecards"]
+__all__ = ["EMPTY_FOCUS", "card_cache", "scorecard", "scorecards"]
 
 
 def _card_rows(ctx: ReportContext, position: Position) -> list[tuple[str, Kpi | None, object]]:
@@ -34,7 +34,7 @@ def _card_rows(ctx: ReportContext, position: Position) -> list[tuple[str, Kpi | 
 
 
 def scorecard(
-    ctx: ReportContext, employee_id: str, *, for_employee: bool = False, _cache: dict | None = None
+    ctx: ReportContext, employee_id: str, *, for_employee: bool = False, cache: dict | None = None
 ) -> str:
     """One person's scorecard: each KPI's actual, target, rule in words, points of weight;
     the 360 breakdown and self against superior where rated.
@@ -43,7 +43,7 @@ def scorecard(
     of a single colleague (see :func:`~kpi_toolkit.engine.calibration.merged_for_employee`);
     else the analyst's, with every group as rated.
     """
-    cache = _cache if _cache is not None else _card_cache(ctx)
+    cache = cache if cache is not None else card_cache(ctx)
     lang, person = ctx.lang, cache["people"][employee_id]
     position = ctx.scheme.positions[person["position"]]
     actual = cache["actuals"].get(employee_id, {})
@@ -119,7 +119,7 @@ def _consequence(ctx: ReportContext, person: dict) -> str:
     return f" · {escape(label('consequence', ctx.lang))} <b>{escape(text)}</b>"
 
 
-def _card_cache(ctx: ReportContext) -> dict:
+def card_cache(ctx: ReportContext) -> dict:
     """What every scorecard looks up, indexed once."""
     from .improvement import focus_by_person
 
@@ -138,6 +138,6 @@ def _card_cache(ctx: ReportContext) -> dict:
 
 def scorecards(ctx: ReportContext) -> HTML:
     """A scorecard for everyone in the report."""
-    cache = _card_cache(ctx)
-    cards = "".join(scorecard(ctx, e, _cache=cache) for e in ctx.scores["employee_id"])
+    cache = card_cache(ctx)
+    cards = "".join(scorecard(ctx, e, cache=cache) for e in ctx.scores["employee_id"])
     return html_section(label("report.scorecards", ctx.lang), cards, anchor="scorecards")

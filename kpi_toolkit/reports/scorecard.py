@@ -23,10 +23,11 @@ from ..engine.scoring import Appraisal
 from ..errors import InputError, Problem
 from ..labels import label
 from . import sections as rs
+from .cards import card_cache
 from .context import ReportContext
 from .html import escape, section, table
 from .improvement import AppealWindow, acknowledgement, appeal_window
-from .trends import _past, trends_of_person
+from .trends import past_appraisals, trends_of_person
 
 __all__ = [
     "CardBook",
@@ -69,8 +70,8 @@ class CardBook:
 def card_book(ctx: ReportContext) -> CardBook:
     """The lookups every card of ``ctx`` shares (no person's outputs)."""
     return CardBook(
-        cards=rs._card_cache(ctx),
-        past=_past(ctx),
+        cards=card_cache(ctx),
+        past=past_appraisals(ctx),
         figures={pid: _figures(ctx, p) for pid, p in ctx.scheme.positions.items()},
         appeal=appeal_window(ctx.scheme, report_date=date.fromisoformat(ctx.generated[:10])),
     )
@@ -143,7 +144,7 @@ def result(ctx: ReportContext, employee_id: str, *, book: CardBook | None = None
     person's self rating beside the superior's."""
     _person(ctx, employee_id, book=book)
     cache = None if book is None else book.cards
-    shown = rs.scorecard(ctx, employee_id, for_employee=True, _cache=cache)
+    shown = rs.scorecard(ctx, employee_id, for_employee=True, cache=cache)
     return HTML(section(label("report.scorecards", ctx.lang), shown, anchor="result"))
 
 

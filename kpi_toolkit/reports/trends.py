@@ -33,6 +33,7 @@ __all__ = [
     "compared",
     "department_trend",
     "history",
+    "past_appraisals",
     "person_trend",
     "team_trend",
     "trend_periods",
@@ -207,7 +208,7 @@ def person_trend(
     return frame
 
 
-def _past(ctx: ReportContext) -> dict[str, Appraisal]:
+def past_appraisals(ctx: ReportContext) -> dict[str, Appraisal]:
     period = ctx.appraisal.period
     if ctx.source is None:
         return {str(period): ctx.appraisal}
@@ -224,7 +225,7 @@ def _rows(frame: pd.DataFrame, current: str, lang: Lang) -> list[dict[str, str]]
 def trends(ctx: ReportContext) -> HTML:
     """The department report's trend section: the department's (or the team's) mean total
     and grade mix per period, and each team's mean total per period."""
-    lang, current, past = ctx.lang, str(ctx.appraisal.period), _past(ctx)
+    lang, current, past = ctx.lang, str(ctx.appraisal.period), past_appraisals(ctx)
     heading = label("report.trend", lang)
     if len(past) < 2:
         return HTML(section(heading, f"<p>{escape(label('report.trend.none', lang))}</p>"))
@@ -249,7 +250,7 @@ def trends_of_person(
     that looked them up once."""
     lang, current = ctx.lang, str(ctx.appraisal.period)
     frame = person_trend(
-        _past(ctx) if past is None else past, employee_id, current=current, lang=lang
+        past_appraisals(ctx) if past is None else past, employee_id, current=current, lang=lang
     )
     heading = label("report.trend.person", lang)
     if len(frame) < 2:
