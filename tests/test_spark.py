@@ -126,7 +126,7 @@ def test_a_partitioned_parquet_folder_and_the_working_day_calendar(
     tmp_path: Path, spark: object
 ) -> None:
     """National Day (1–7 Oct) off, Saturday 10 Oct a 调休 working day: the same working
-    hours on both engines, from one Parquet file (DuckDB) and a partitioned folder (Spark)."""
+    hours on both engines, from a partitioned Parquet folder (and on DuckDB from one file)."""
     stamps = pd.to_datetime
     frame = pd.DataFrame(
         {
@@ -145,10 +145,13 @@ def test_a_partitioned_parquet_folder_and_the_working_day_calendar(
     frame.to_parquet(tmp_path / "tickets.parquet", index=False)
     folder = tmp_path / "tickets"
     frame.assign(month=frame["created_at"].dt.month).to_parquet(folder, partition_cols=["month"])
-    duck = compute_from_files(tmp_path / "source.yaml", tmp_path / "tickets.parquet", grain="month")
-    on_spark = compute_from_files(tmp_path / "source.yaml", folder, grain="month", engine="spark")
+    source = tmp_path / "source.yaml"
+    file = compute_from_files(source, tmp_path / "tickets.parquet", grain="month")
+    duck, on_spark = both(str(source), folder, grain="month")
+    same_figures(file.actuals, duck.actuals)
     same_figures(duck.actuals, on_spark.actuals)
-    assert (duck.ledger.rows_in, on_spark.ledger.rows_in) == (4, 4)
+    same_ledger(duck.ledger, on_spark.ledger)
+    assert (file.ledger.rows_in, duck.ledger.rows_in, on_spark.ledger.rows_in) == (4, 4, 4)
     hours = on_spark.actuals.set_index(["employee_id", "period"])["first_response_working_hours"]
     # 17:00–18:00 on 30 Sep + 09:00–10:00 on 8 Oct; 09:00–11:00 on the 调休 Saturday
     assert hours[("e1", "2026-09")] == 2.0 and hours[("e2", "2026-10")] == 2.0
