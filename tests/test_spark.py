@@ -200,7 +200,7 @@ def _report(
     cells.feed(page.read_text(encoding="utf-8"))
     sheets = pd.read_excel(workbook, sheet_name=None)
     # the workbook's own creation time (its about sheet) is the one cell that may differ
-    stamped = {name: sheet.replace(_WRITTEN_AT, "", regex=True) for name, sheet in sheets.items()}
+    stamped = {n: s.astype(str).replace(_WRITTEN_AT, "", regex=True) for n, s in sheets.items()}
     return stamped, cells.rows
 
 
