@@ -8,12 +8,14 @@ fixtures). Run only with ``-m spark`` selected or by default; skipped without Py
 from __future__ import annotations
 
 import os
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from kpi_toolkit.cli import main
 from kpi_toolkit.records.bundle import BundleResult, actuals_from_bundle
 from kpi_toolkit.records.ledger import Ledger
 from kpi_toolkit.records.metrics import MetricsResult, compute_from_files
@@ -126,7 +128,7 @@ def test_a_partitioned_parquet_folder_and_the_working_day_calendar(
     tmp_path: Path, spark: object
 ) -> None:
     """National Day (1–7 Oct) off, Saturday 10 Oct a 调休 working day: the same working
-    hours on both engines, from one Parquet file (DuckDB) and a partitioned folder (Spark)."""
+    hours on both engines, from a partitioned Parquet folder (and on DuckDB from one file)."""
     stamps = pd.to_datetime
     frame = pd.DataFrame(
         {
@@ -145,10 +147,73 @@ def test_a_partitioned_parquet_folder_and_the_working_day_calendar(
     frame.to_parquet(tmp_path / "tickets.parquet", index=False)
     folder = tmp_path / "tickets"
     frame.assign(month=frame["created_at"].dt.month).to_parquet(folder, partition_cols=["month"])
-    duck = compute_from_files(tmp_path / "source.yaml", tmp_path / "tickets.parquet", grain="month")
-    on_spark = compute_from_files(tmp_path / "source.yaml", folder, grain="month", engine="spark")
+    source = tmp_path / "source.yaml"
+    file = compute_from_files(source, tmp_path / "tickets.parquet", grain="month")
+    duck, on_spark = both(str(source), folder, grain="month")
+    same_figures(file.actuals, duck.actuals)
     same_figures(duck.actuals, on_spark.actuals)
-    assert (duck.ledger.rows_in, on_spark.ledger.rows_in) == (4, 4)
+    same_ledger(duck.ledger, on_spark.ledger)
+    assert (file.ledger.rows_in, duck.ledger.rows_in, on_spark.ledger.rows_in) == (4, 4, 4)
     hours = on_spark.actuals.set_index(["employee_id", "period"])["first_response_working_hours"]
     # 17:00–18:00 on 30 Sep + 09:00–10:00 on 8 Oct; 09:00–11:00 on the 调休 Saturday
     assert hours[("e1", "2026-09")] == 2.0 and hours[("e2", "2026-10")] == 2.0
+
+
+class _Cells(HTMLParser):
+    """The visible text of each table row of a page (scripts and styles left out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[str, ...]] = []
+        self._row: list[str] | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("script", "style")
+        self._row = [] if tag == "tr" else self._row
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("script", "style")
+        if tag == "tr" and self._row is not None:
+            self.rows.append(tuple(self._row))
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row is not None and not self._skip and data.strip():
+            self._row.append(data.strip())
+
+
+_WRITTEN_AT = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+
+
+def _report(
+    sample: Path, out: Path, engine: str
+) -> tuple[dict[str, pd.DataFrame], list[tuple[str, ...]]]:
+    """``kpi report`` of one team from the raw exports: its scores workbook and its page."""
+    args = ["report", "--scheme", "after_sales_team", "--data-dir", str(sample), "--sources",
+            "sample_department", "--records-dir", str(sample / "records"), "--period", "2026-Q3",
+            "--team", "维修组", "--out-dir", str(out), "--quiet", "--engine", engine]  # fmt: skip
+    assert main(args) == 0
+    (workbook,) = out.glob("*.xlsx")
+    (page,) = out.glob("*.html")
+    cells = _Cells()
+    cells.feed(page.read_text(encoding="utf-8"))
+    sheets = pd.read_excel(workbook, sheet_name=None)
+    # the workbook's own creation time (its about sheet) is the one cell that may differ
+    stamped = {n: s.astype(str).replace(_WRITTEN_AT, "", regex=True) for n, s in sheets.items()}
+    return stamped, cells.rows
+
+
+def test_a_report_on_spark_shows_the_duckdb_reports_figures(
+    sample: Path, tmp_path: Path, spark: object
+) -> None:
+    """``kpi report --engine spark``: the same scores workbook and the same tables on the
+    page (the notebook's kernel computes on Spark too) as on DuckDB."""
+    duck_scores, duck_rows = _report(sample, tmp_path / "duckdb", "duckdb")
+    spark_scores, spark_rows = _report(sample, tmp_path / "spark", "spark")
+    assert duck_scores.keys() == spark_scores.keys()
+    for sheet, scores in duck_scores.items():
+        pd.testing.assert_frame_equal(scores, spark_scores[sheet])
+    shown = pd.concat(duck_scores.values()).astype(str).to_numpy().ravel().tolist()
+    assert "E044" in shown and len(duck_rows) > 1  # the team's people, the page's tables
+    assert duck_rows == spark_rows

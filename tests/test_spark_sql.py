@@ -113,3 +113,52 @@ def test_the_engine_chosen_on_the_command_line_ends_with_the_command(
     argv = ["metrics", "--source", str(tmp_path / "m.yaml"), "--period-grain", "month"]
     assert main([*argv, "--engine", "spark"]) == 2
     assert "KPI_ENGINE" not in os.environ  # the next command in this process runs on DuckDB
+
+
+FOLDER_SOURCE = """
+name: parquet_tickets
+table: tickets
+format: parquet
+unique_ids: true
+metrics: seed
+calendar: cn_office
+fields: {ticket_id: ticket_id, employee_id: employee_id, created_at: created_at,
+         resolved_at: resolved_at, csat: csat}
+"""
+
+
+def test_duckdb_reads_a_partitioned_parquet_folder(tmp_path: Path) -> None:
+    """A folder partitioned by month (``month=9/…``): the file's figures; rows numbered file
+    after file in path order (month=10 before month=9), as Spark numbers them."""
+    import pandas as pd
+
+    from kpi_toolkit.records.metrics import compute_from_files
+
+    stamps = pd.to_datetime(["2026-09-01 09:00", "2026-10-01 09:00", "2026-10-02 09:00",
+                             "2026-09-03 09:00"]).astype("datetime64[us]")  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "ticket_id": ["t1", "t2", "t3", "t4"],
+            "employee_id": ["e1", "e1", "e2", "e2"],
+            "created_at": stamps,
+            # t2 resolved before it was created: excluded, named by its row in the folder
+            "resolved_at": stamps + pd.to_timedelta([1, -1, 2, 3], unit="h"),
+            "csat": [5.0, 4.0, 3.0, None],
+        }
+    )
+    source = tmp_path / "source.yaml"
+    source.write_text(FOLDER_SOURCE, "utf-8")
+    frame.to_parquet(tmp_path / "tickets.parquet", index=False)
+    folder = tmp_path / "tickets"
+    frame.assign(month=stamps.month).to_parquet(folder, partition_cols=["month"])
+    (folder / "_SUCCESS").write_text("", "utf-8")  # a marker file, not data
+    one = compute_from_files(source, tmp_path / "tickets.parquet", grain="month")
+    parts = compute_from_files(source, folder, grain="month")
+    assert one.actuals.equals(parts.actuals)
+    assert dict(one.ledger.counts) == dict(parts.ledger.counts)
+    assert one.ledger.excluded["row"].tolist() == [2]
+    assert parts.ledger.excluded["row"].tolist() == [1]  # month=10's file comes first
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="file not found"):
+        compute_from_files(source, empty, grain="month")

@@ -139,7 +139,8 @@ def compute_from_files(
         # ids as text, as in the canonical tables (a roster read with numeric ids compares)
         ids = None if roster is None else roster[["employee_id"]].astype("string")
         relations = raw | ({} if ids is None else {"_roster": ids})
-        with open_confined(relations, readable=[path] if kind == "parquet" else []) as con:
+        readable = parquet_files(path, spec) if kind == "parquet" else []
+        with open_confined(relations, readable=readable) as con:
             if kind == "parquet":
                 _register_parquet(con, path, spec)
             return _run(
@@ -200,19 +201,45 @@ def _register_parquet(con: Connection, path: Path, spec: SourceSpec) -> None:
         con.execute(f"CREATE TEMP VIEW _raw AS {_parquet(path, spec)}")
     except duckdb.Error as error:
         message = f"cannot read as Parquet: {database_message(error)}"
-        problem = Problem("(whole file)", message, None, "a Parquet file", str(path))
+        problem = Problem("(whole file)", message, None, "a Parquet file or folder", str(path))
         raise InputError(problem) from None
 
 
+def parquet_files(path: Path, spec: SourceSpec) -> list[Path]:
+    """A Parquet file, or the ``*.parquet`` files of a folder (partitioned folders
+    ``month=1/…`` included; names starting with ``_`` or ``.`` skipped, as Spark does),
+    in path order."""
+    folder = path.resolve()
+    if folder.is_file():
+        return [folder]
+    files = sorted(
+        f
+        for f in folder.glob("**/*.parquet")
+        if f.is_file() and not any(p.startswith(("_", ".")) for p in f.relative_to(folder).parts)
+    )
+    if not files:
+        allowed = "an existing Parquet file, or a folder of Parquet files"
+        raise InputError(Problem("data", "file not found", str(path), allowed, spec.path))
+    return files
+
+
 def _parquet(path: Path, spec: SourceSpec) -> str:
-    if not path.is_file():
-        raise InputError(
-            Problem("data", "file not found", str(path), "an existing file", spec.path)
+    """The query reading a Parquet file or folder (hive partitioning: ``month=1`` a column),
+    rows numbered from 1, file after file in path order (as on Spark)."""
+    files = parquet_files(path, spec)
+    literal = "[" + ", ".join(quote_literal(str(file)) for file in files) + "]"
+    if path.resolve().is_file():
+        return (
+            f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW_COLUMN} "
+            f"FROM read_parquet({literal}, file_row_number = true)"
         )
-    literal = quote_literal(str(path.resolve()))
-    return (
-        f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW_COLUMN} "
-        f"FROM read_parquet({literal}, file_row_number = true)"
+    return (  # a folder: each file's rows after those of the files before it
+        f"SELECT r.* EXCLUDE (file_row_number, _kpi_file), "
+        f"r.file_row_number + 1 + o._kpi_offset AS {ROW_COLUMN} "
+        f"FROM read_parquet({literal}, hive_partitioning = true, filename = '_kpi_file', "
+        f"file_row_number = true) r JOIN (SELECT file_name, "
+        f"sum(num_rows) OVER (ORDER BY file_name) - num_rows AS _kpi_offset "
+        f"FROM parquet_file_metadata({literal})) o ON r._kpi_file = o.file_name"
     )
 
 

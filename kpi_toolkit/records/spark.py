@@ -53,6 +53,7 @@ _LOCAL_CONF = {
 }
 _DESCRIBE = re.compile(r"^SELECT column_name(, column_type)? FROM \(DESCRIBE (\w+)\)$")
 _MACRO = re.compile(r"^CREATE OR REPLACE TEMP MACRO (\w+)\(a, b\) AS \(b - a\) / ([0-9.]+)$")
+_COUNT = re.compile(r"^SELECT count\(\*\) FROM (\w+)$")
 _CREATE = re.compile(r"^CREATE OR REPLACE TEMP (TABLE|VIEW) (\w+) AS (.*)$", re.S)
 
 
@@ -106,6 +107,11 @@ def spark_session(remote: str | None = None, master: str | None = None) -> Spark
     # PySpark logs each SQL error it raises; the error itself reaches the user, named
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
     return session
+
+
+def _file_rows(numbered: DataFrame) -> dict[str, int]:
+    """Each file's rows (one job: the files and their counts)."""
+    return {str(file): int(rows) for file, rows in numbered.groupBy("_kpi_file").count().collect()}
 
 
 def _message(error: BaseException) -> str:
@@ -188,12 +194,15 @@ class SparkConnection:
         self.instants: set[str] = set()
         self._views: list[str] = []
         self._cached: list[DataFrame] = []
+        self._rows: dict[str, int] = {}  # rows of the relations handed over (known: no job)
 
     def execute(self, sql: str) -> SparkResult:
         """Run one statement of the metric layer (DuckDB's dialect), rendered for Spark."""
         sql = sql.strip()
         if described := _DESCRIBE.match(sql):
             return self._describe(described.group(2), types=bool(described.group(1)))
+        if (counted := _COUNT.match(sql)) and counted.group(1) in self._rows:
+            return SparkResult(None, [(self._rows[counted.group(1)],)])
         if macro := _MACRO.match(sql):
             self.macros[macro.group(1)] = macro.group(2)
             return SparkResult(None, [])
@@ -225,6 +234,7 @@ class SparkConnection:
 
             data = broadcast(data)
         self._view(name, data)
+        self._rows[name] = len(frame)
 
     def register_parquet(self, name: str, path: Path, *, source: str | None = None) -> None:
         """A Parquet file or folder (partitioned folders too) with its rows numbered as a
@@ -242,12 +252,12 @@ class SparkConnection:
                 F.col("_metadata.file_path").alias("_kpi_file"),
                 F.col("_metadata.row_index").alias("_kpi_index"),
             )
-            files = sorted(r[0] for r in numbered.select("_kpi_file").distinct().collect())
+            counts = _file_rows(numbered)
         except Exception as error:
             message = f"cannot read as Parquet: {_message(error)}"
             problem = Problem("(whole file)", message, None, "a Parquet file or folder", str(path))
             raise InputError(problem) from None
-        self._numbered(name, numbered, files)
+        self._numbered(name, numbered, counts)
 
     def register_table(self, name: str, table: str, *, source: str | None = None) -> None:
         """A table of the Spark catalog (``db.work_orders``), its rows numbered."""
@@ -265,19 +275,19 @@ class SparkConnection:
                 F.col("_metadata.file_path").alias("_kpi_file"),
                 F.col("_metadata.row_index").alias("_kpi_index"),
             )
-            files = sorted(r[0] for r in numbered.select("_kpi_file").distinct().collect())
+            counts = _file_rows(numbered)
         except Exception:  # not a file-backed table: Spark's row ids
             rows = data.withColumn(ROW_COLUMN, F.monotonically_increasing_id() + 1)
             self._typed(name, rows)
             return
-        self._numbered(name, numbered, files)
+        self._numbered(name, numbered, counts)
 
-    def _numbered(self, name: str, numbered: DataFrame, files: list[str]) -> None:
+    def _numbered(self, name: str, numbered: DataFrame, counts: Mapping[str, int]) -> None:
+        """Rows numbered file after file in path order (``counts``: each file's rows)."""
         from pyspark.sql import functions as F
 
-        counts: dict[str, int] = dict(numbered.groupBy("_kpi_file").count().collect())
         offsets, total = [], 0
-        for file in files:
+        for file in sorted(counts):
             offsets.append((file, total))
             total += int(counts[file])
         table = self.session.createDataFrame(offsets, "_kpi_file string, _kpi_offset long")
@@ -285,6 +295,7 @@ class SparkConnection:
         row = (F.col("_kpi_offset") + F.col("_kpi_index") + 1).alias(ROW_COLUMN)
         columns = [c for c in numbered.columns if not c.startswith("_kpi_")]
         self._typed(name, joined.select(row, *columns))
+        self._rows[name] = total
 
     def _typed(self, name: str, data: DataFrame) -> None:
         """Naive timestamps (TIMESTAMP_NTZ) as Spark's TIMESTAMP in the UTC session (the
@@ -311,6 +322,7 @@ class SparkConnection:
                 frame.unpersist()
 
     def _view(self, name: str, frame: DataFrame) -> None:
+        self._rows.pop(name, None)  # a view replaced: its rows counted by Spark
         frame.createOrReplaceTempView(name)
         if name not in self._views:
             self._views.append(name)
