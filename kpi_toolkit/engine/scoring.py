@@ -121,6 +121,7 @@ def score(
     roster = check_roster(roster)
     checked = check_actuals(actuals, scheme=scheme, roster=roster)
     appraised, excluded = appraisees(roster, scheme=scheme, period=period, lang=lang)
+    places = _places(roster, appraised)
     rows = appraised.merge(
         checked.loc[checked["period"] == str(period)].drop(
             columns=["name", "position", "team"], errors="ignore"
@@ -132,10 +133,11 @@ def score(
     )
     no_row = rows["_merge"] == "left_only"
     excluded = pd.concat([excluded, _no_actuals(rows.loc[no_row], lang)], ignore_index=True)
+    places = None if places is None or len(places) != len(rows) else places[~no_row.to_numpy()]
     rows = rows.loc[~no_row].drop(columns="_merge")
     rows["period"] = str(period)
     rated = _ratings(ratings, scheme=scheme, roster=roster, period=period, lang=lang)
-    rows = _with_ratings(rows, rated, scheme)
+    rows = _with_ratings(rows, rated, scheme, places=places)
     file = actuals.attrs.get("file")
     _refuse_missing_columns(rows, scheme, file=file)
     log = _plans(plans, scheme=scheme, roster=roster, period=period)
@@ -234,7 +236,19 @@ def _ratings(
     return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang, ratees=ratees)
 
 
-def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd.DataFrame:
+def _places(roster: pd.DataFrame, appraised: pd.DataFrame) -> np.ndarray | None:
+    """Each appraised person's place (0-based) in ``roster`` (``appraised`` keeps the
+    roster's index labels); ``None`` where the labels do not say it."""
+    if not roster.index.is_unique:
+        return None
+    return roster.index.get_indexer(appraised.index)
+
+
+def _with_ratings(
+    rows: pd.DataFrame, rated: Rated | None, scheme: Scheme, *, places: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``rows`` with each rated KPI's 360 value and the 360 flags; ``places``: each row's
+    place in the roster, where known (the people matched on it, not on their ids)."""
     rated_ids = sorted(
         {k.id for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
     )
@@ -257,7 +271,13 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
             )
         return rows
     rows = rows.drop(columns=[c for c in rated_ids if c in rows], errors="ignore")
-    rows = rows.assign(**_rated_columns(rows["employee_id"], rated.values, rated_ids))
+    at = None
+    if places is not None and rated.places is not None:
+        size = 1 + max(int(places.max(initial=-1)), int(rated.places.max(initial=-1)))
+        row_of = np.full(size, -1, dtype=np.intp)
+        row_of[places] = np.arange(len(places))
+        at = row_of[rated.places]
+    rows = rows.assign(**_rated_columns(rows["employee_id"], rated.values, rated_ids, at=at))
     if len(rated.flags):
         extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
         rows["flags"] = join_flags(rows["flags"], rows["employee_id"].map(extra))
@@ -267,11 +287,13 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
 
 
 def _rated_columns(
-    people: pd.Series, values: pd.DataFrame, kpi_ids: list[str]
+    people: pd.Series, values: pd.DataFrame, kpi_ids: list[str], *, at: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """A column per rated KPI aligned with ``people``: each person's 360 value, NaN where
-    there is none (``values`` has one row per person and KPI)."""
-    at = positions_in(values["employee_id"], people)
+    there is none (``values`` has one row per person and KPI; ``at``: each value's row in
+    ``people``, -1 where not there, if known)."""
+    if at is None:
+        at = positions_in(values["employee_id"], people)
     found = at >= 0
     columns = {}
     for kpi_id in kpi_ids:
