@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -144,7 +145,7 @@ def score(
     used = None if log is None else log.loc[log["status"] == "in_force"]
     parts: list[pd.DataFrame] = []
     problems: list[Problem] = []
-    for pid, group in rows.groupby("position", sort=False):
+    for pid, group in _by_position(rows):
         try:
             position = scheme.positions[str(pid)]
             parts.append(
@@ -154,7 +155,13 @@ def score(
             problems += error.problems
     if problems:
         raise DataError(problems, title=f"missing actuals: {len(problems)} value(s)")
-    scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)
+    scores = (
+        pd.concat(parts, ignore_index=True)
+        if len(parts) > 1
+        else parts[0].reset_index(drop=True)
+        if parts
+        else _empty(scheme)
+    )
     scores, no_data = _drop_unscored(scores, lang)
     excluded = pd.concat([excluded, no_data], ignore_index=True)
     scores = _ordered(grade_and_rank(scores, scheme=scheme, lang=lang), scheme)
@@ -173,6 +180,16 @@ def score(
         plans=None if used is None else _of(used, scores).reset_index(drop=True),
         plan_log=log,
     )
+
+
+def _by_position(rows: pd.DataFrame) -> Iterator[tuple[object, pd.DataFrame]]:
+    """The rows of each position, in the order positions first appear (as
+    ``groupby("position", sort=False)``); one position's rows are not copied."""
+    position = rows["position"]
+    if len(position) and (position == position.iloc[0]).fillna(False).all():
+        yield position.iloc[0], rows
+        return
+    yield from rows.groupby("position", sort=False)
 
 
 def _plans(
