@@ -13,7 +13,9 @@ import pandas as pd
 from .scheme import Scheme
 from .table_checks import combined_codes, positions_in, sorted_groups
 
-__all__ = ["RatingGroups", "with_positions"]
+__all__ = ["RateeCodes", "RatingGroups", "with_positions"]
+
+RateeCodes = tuple[np.ndarray, int]
 
 
 def with_positions(
@@ -38,9 +40,16 @@ class RatingGroups:
 
     KEYS = ("employee_id", "position", "kpi_id", "rater_group")
 
-    def __init__(self, rows: pd.DataFrame) -> None:
+    def __init__(self, rows: pd.DataFrame, *, ratees: RateeCodes | None = None) -> None:
+        """``ratees``: each row's ratee as a code that sorts as the ids sort and the
+        number of codes (from the roster, factorised once), instead of the ids' texts."""
         self.rows = rows
-        codes = [pd.factorize(rows[c], sort=True) for c in self.KEYS]
+        codes = [
+            pd.factorize(rows[c], sort=True)
+            if c != "employee_id" or ratees is None
+            else (ratees[0], range(ratees[1]))
+            for c in self.KEYS
+        ]
         self.position_ids, self.group_ids = codes[1][1], codes[3][1]
         row_key = combined_codes([c for c, _ in codes], [len(u) for _, u in codes])
         self.first, self.group_of_row = sorted_groups(row_key)
@@ -73,14 +82,15 @@ class RatingGroups:
         used[counted] = weight[counted] / share.to_numpy()
         return used
 
-    def values(self, part: np.ndarray, counted: np.ndarray) -> pd.DataFrame:
-        """``employee_id, kpi_id, value``: the sum of the counted parts per (ratee, KPI)."""
+    def values(self, part: np.ndarray, counted: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """``employee_id, kpi_id, value``: the sum of the counted parts per (ratee, KPI);
+        and the place in ``rows`` of each result's first rating."""
         sums = pd.Series(part[counted]).groupby(self.pair[counted]).sum()
         first, _ = sorted_groups(self.pair[counted])
         at = self.first[np.flatnonzero(counted)[first]]
         out = self.rows[["employee_id", "kpi_id"]].iloc[at].reset_index(drop=True)
         out["value"] = sums.to_numpy()
-        return out
+        return out, at
 
     def missing_groups(self, groups: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
         """Every (ratee, KPI, counted group of the position) without a rating, in the order

@@ -20,14 +20,6 @@ from .scheme import Scheme
 from .table_checks import (
     MAX_LISTED,
     ROW,
-    _check_employees,
-    _file,
-    _listed,
-    _numbered,
-    _periods,
-    _require_columns,
-    _rows,
-    _text,
     canonical_period,
     canonical_periods,
     combined_codes,
@@ -41,7 +33,7 @@ from .table_checks import (
     text_of,
     unknown_employees,
 )
-from .values import Allowed, _convert, allowed_values, converted
+from .values import Allowed, allowed_values, converted
 
 __all__ = [
     "MAX_LISTED",
@@ -98,19 +90,19 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     """Check a roster: the required columns, known statuses, unique ids, dates."""
-    _require_columns(raw, ROSTER_COLUMNS, what="roster")
-    roster = _numbered(raw)
+    require_columns(raw, ROSTER_COLUMNS, what="roster")
+    roster = numbered(raw)
     for column in ROSTER_COLUMNS:
-        roster[column] = _text(roster, column)
+        roster[column] = text_of(roster, column)
     status = roster["status"].str.lower().map(STATUSES)
-    problems = _listed(
+    problems = listed(
         roster,
         status.isna(),
         column="status",
         message="unknown status",
         allowed="regular (正式) or probation (试用)",
     )
-    problems += _listed(
+    problems += listed(
         roster,
         roster["employee_id"] == "",
         column="employee_id",
@@ -118,7 +110,7 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
         allowed="an id",
     )
     dup = roster["employee_id"].duplicated(keep=False) & (roster["employee_id"] != "")
-    problems += _listed(
+    problems += listed(
         roster,
         dup,
         column="employee_id",
@@ -130,9 +122,9 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
         problems += _check_reporting_lines(roster)
     for column in ("joined", "left", "confirmed"):
         if column in roster:
-            text = _text(roster, column)
+            text = text_of(roster, column)
             dates = dates_of(text)
-            problems += _listed(
+            problems += listed(
                 roster,
                 dates.isna() & (text != ""),
                 column=column,
@@ -143,7 +135,7 @@ def check_roster(raw: pd.DataFrame) -> pd.DataFrame:
     if "confirmed" in roster:
         problems += _check_confirmed(roster)
     if problems:
-        raise DataError(problems, title=f"{_file(raw) or 'roster'}: {len(problems)} problem(s)")
+        raise DataError(problems, title=f"{file_of(raw) or 'roster'}: {len(problems)} problem(s)")
     return roster
 
 
@@ -179,7 +171,7 @@ def _check_confirmed(roster: pd.DataFrame) -> list[Problem]:
         ("left", lambda d: confirmed > d, "confirmed (转正) after the person left"),
     ):
         if column in roster and pd.api.types.is_datetime64_any_dtype(roster[column]):
-            problems += _listed(
+            problems += listed(
                 shown,
                 wrong(roster[column]).fillna(False),
                 column="confirmed",
@@ -195,10 +187,10 @@ def _check_reporting_lines(roster: pd.DataFrame) -> list[Problem]:
     """``manager_id``: someone in the roster, not the person, no loop of superiors."""
     from .relations import in_cycle
 
-    roster["manager_id"] = _text(roster, "manager_id")
+    roster["manager_id"] = text_of(roster, "manager_id")
     manager = roster["manager_id"]
     ids = ", ".join(roster["employee_id"].head(5)) + (", ..." if len(roster) > 5 else "")
-    problems = _listed(
+    problems = listed(
         roster,
         (manager != "") & ~contained(manager, roster["employee_id"]),
         column="manager_id",
@@ -207,7 +199,7 @@ def _check_reporting_lines(roster: pd.DataFrame) -> list[Problem]:
         "superior outside the department with a position the scheme does not appraise",
     )
     own = manager == roster["employee_id"]
-    problems += _listed(
+    problems += listed(
         roster,
         own,
         column="manager_id",
@@ -215,7 +207,7 @@ def _check_reporting_lines(roster: pd.DataFrame) -> list[Problem]:
         allowed="another person's employee_id, or blank",
     )
     looped = in_cycle(roster["employee_id"], manager) & ~own.to_numpy()
-    problems += _listed(
+    problems += listed(
         roster,
         pd.Series(looped, index=roster.index),
         column="manager_id",
@@ -235,20 +227,20 @@ def check_actuals(raw: pd.DataFrame, *, scheme: Scheme, roster: pd.DataFrame) ->
     durations ≥ 0, ratings their labels or numbers within the scale. Blank cells stay
     missing (the scheme's missing-value policy decides later).
     """
-    _require_columns(raw, ("employee_id", "period"), what="actuals table")
-    frame = _from_breakdowns(_numbered(raw), scheme)
-    frame["employee_id"] = _text(frame, "employee_id")
+    require_columns(raw, ("employee_id", "period"), what="actuals table")
+    frame = _from_breakdowns(numbered(raw), scheme)
+    frame["employee_id"] = text_of(frame, "employee_id")
     problems = _check_columns(frame, scheme)
     problems += _check_periods(frame)
-    problems += _check_employees(frame, roster)
+    problems += unknown_employees(frame, roster)
     kpis = {k.id: k for p in scheme.positions.values() for k in p.kpis}
     for column in [c for c in frame.columns if c in kpis]:
-        values, faults = _convert(frame[column], kpis[column])
+        values, faults = converted(frame[column], kpis[column])
         for mask, message, allowed in faults:
-            problems += _listed(frame, mask, column=column, message=message, allowed=allowed)
+            problems += listed(frame, mask, column=column, message=message, allowed=allowed)
         frame[column] = values
     if problems:
-        raise DataError(problems, title=f"{_file(raw) or 'actuals'}: {len(problems)} problem(s)")
+        raise DataError(problems, title=f"{file_of(raw) or 'actuals'}: {len(problems)} problem(s)")
     return frame
 
 
@@ -271,7 +263,7 @@ def _check_columns(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
             message=f"not a KPI of scheme {scheme.id}{did_you_mean(column, scheme.kpi_ids())}",
             value=column,
             allowed=", ".join((*META_COLUMNS, *scheme.kpi_ids())),
-            file=_file(frame),
+            file=file_of(frame),
         )
         for column in frame.columns
         if column not in known
@@ -279,17 +271,17 @@ def _check_columns(frame: pd.DataFrame, scheme: Scheme) -> list[Problem]:
 
 
 def _check_periods(frame: pd.DataFrame) -> list[Problem]:
-    frame["period"], problems = _periods(frame)
+    frame["period"], problems = canonical_periods(frame)
     pair = (
         pd.factorize(frame["employee_id"])[0] * (len(frame) + 1) + pd.factorize(frame["period"])[0]
     )
     dup = pd.Series(pair, index=frame.index).duplicated(keep=False) & frame["period"].notna()
     for (emp, period), group in frame[dup].groupby(["employee_id", "period"], sort=False):
-        rows = ", ".join(str(r) for r in _rows(group))
+        rows = ", ".join(str(r) for r in group[ROW])
         problems.append(
             Problem(
                 where=f"rows {rows}",
-                file=_file(frame),
+                file=file_of(frame),
                 message=f"employee {emp} has more than one row for {period}",
                 allowed="one row per employee and period",
             )
@@ -310,34 +302,34 @@ def checked_ratings(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """:func:`check_ratings`, and each row's place in ``roster`` (the ratee looked up once,
     for :func:`~kpi_toolkit.engine.raters.rate_360`)."""
-    _require_columns(raw, RATING_COLUMNS, what="ratings table")
-    frame = _numbered(raw)
+    require_columns(raw, RATING_COLUMNS, what="ratings table")
+    frame = numbered(raw)
     for column in ("employee_id", "kpi_id", "rater_id", "rater_group"):
-        frame[column] = _text(frame, column)
+        frame[column] = text_of(frame, column)
     ratees = positions_in(frame["employee_id"], roster["employee_id"])
-    problems = _check_employees(frame, roster, unknown=ratees < 0)
+    problems = unknown_employees(frame, roster, unknown=ratees < 0)
     rated = {k.id: k for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
-    problems += _listed(
+    problems += listed(
         frame,
         ~frame["kpi_id"].isin(rated),
         column="kpi_id",
         message="not a KPI scored by people (source: ratings) in this scheme",
         allowed=", ".join(rated) or "none",
     )
-    frame["period"], period_problems = _periods(frame)
+    frame["period"], period_problems = canonical_periods(frame)
     problems += period_problems
     values = np.full(len(frame), np.nan)
     for kpi_id, kpi in rated.items():
         mask = (frame["kpi_id"] == kpi_id).to_numpy()
-        numbers, faults = _convert(frame.loc[mask, "value"], kpi)
+        numbers, faults = converted(frame.loc[mask, "value"], kpi)
         values[mask] = numbers
         for bad, message, allowed in faults:
-            problems += _listed(
+            problems += listed(
                 frame.loc[mask], bad, column="value", message=message, allowed=allowed
             )
     twice = _rated_twice(frame, ratees)
     if twice.any():
-        problems += _listed(
+        problems += listed(
             frame.assign(value=frame["rater_id"]),
             twice,
             column="rater_id",
@@ -346,7 +338,7 @@ def checked_ratings(
         )
     typed = _typed(frame["value"])  # an unreadable value is reported above, once
     blank = frame["kpi_id"].isin(rated) & np.isnan(values) & ~typed
-    problems += _listed(
+    problems += listed(
         frame,
         blank,
         column="value",
@@ -355,7 +347,7 @@ def checked_ratings(
     )
     frame["value"] = values
     if problems:
-        raise DataError(problems, title=f"{_file(raw) or 'ratings'}: {len(problems)} problem(s)")
+        raise DataError(problems, title=f"{file_of(raw) or 'ratings'}: {len(problems)} problem(s)")
     return frame, ratees
 
 

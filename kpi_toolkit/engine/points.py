@@ -147,14 +147,14 @@ def _score_position(
         file=file,
     )
     flags = _join_flags(flags, plan_flags(targets, position, index=group.index, lang=lang))
-    result = group[ID_COLUMNS].copy()
-    result[list(points.columns)] = points
+    columns: dict[str, pd.Series] = {c: group[c] for c in ID_COLUMNS}
+    columns.update({str(c): points[c] for c in points.columns})
     for category_id in position.categories:
         members = [k.id for k in position.kpis if k.category == category_id]
-        result[category_id] = points[members].sum(axis=1, min_count=1)
-    result["total"] = points.sum(axis=1, min_count=1)
-    result["flags"] = _join_flags(group["flags"], flags)
-    return result
+        columns[category_id] = points[members].sum(axis=1, min_count=1)
+    columns["total"] = points.sum(axis=1, min_count=1)
+    columns["flags"] = _join_flags(group["flags"], flags)
+    return pd.DataFrame(columns, index=group.index)  # built once: no frame copied per column
 
 
 join_flags = _join_flags

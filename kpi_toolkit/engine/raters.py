@@ -9,7 +9,7 @@ as zero. Self-ratings count only where the position has a ``self`` group.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from ._rating_groups import RatingGroups, with_positions
 from .relations import has_reporting_lines, relationships
 from .roster import appraisees
 from .scheme import RATER_GROUPS, Scheme
+from .table_checks import positions_in
 
 __all__ = [
     "ASSIGNMENT_COLUMNS",
@@ -54,6 +55,8 @@ class Rated:
     completeness
         Where the roster has reporting lines: every assignment of
         :func:`assign_raters` with ``rated`` (a rating came back); else ``None``.
+    places
+        Each row of ``values``: the ratee's place (0-based) in the roster, where known.
     """
 
     values: pd.DataFrame
@@ -61,6 +64,7 @@ class Rated:
     flags: pd.DataFrame
     given: pd.DataFrame
     completeness: pd.DataFrame | None = None
+    places: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def assign_raters(roster: pd.DataFrame, *, scheme: Scheme, period: Period) -> pd.DataFrame:
@@ -226,13 +230,20 @@ def rate_360(
     a ``groupby`` on the texts.
     """
     now = (ratings["period"] == str(period)).to_numpy()
-    rows = with_positions(ratings.loc[now], roster, at=None if ratees is None else ratees[now])
-    rows = rows.loc[rows["position"].isin(scheme.positions).to_numpy()]
+    at = (
+        positions_in(ratings.loc[now, "employee_id"], roster["employee_id"])
+        if ratees is None
+        else ratees[now]
+    )
+    rows = with_positions(ratings.loc[now], roster, at=at)
+    appraised = rows["position"].isin(scheme.positions).to_numpy()  # a ratee not listed: none
+    rows, at = rows.loc[appraised], at[appraised]
     rows["weight"] = _group_weights(rows, scheme)
     self_rows = rows["rater_group"].eq("self").to_numpy() & rows["weight"].isna().to_numpy()
     flags = [_flag_frame(rows.loc[self_rows], "flag.self_ignored", scheme, lang)]
     _refuse_unknown_groups(rows.loc[rows["weight"].isna().to_numpy() & ~self_rows], scheme)
-    keys = RatingGroups(rows.loc[~self_rows])
+    roster_order = pd.factorize(roster["employee_id"], sort=True)[0]  # ids as they sort
+    keys = RatingGroups(rows.loc[~self_rows], ratees=(roster_order[at[~self_rows]], len(roster)))
     groups = keys.groups()
     least: dict[tuple[str, str], float] = {
         (pid, g): n for pid, p in scheme.positions.items() for g, n in p.min_raters.items()
@@ -246,7 +257,9 @@ def rate_360(
     )
     counted = groups["counted"].to_numpy()
     groups["used_weight"] = keys.used_weights(groups["weight"].to_numpy(), counted)
-    values = keys.values(groups["mean"].to_numpy() * groups["used_weight"].to_numpy(), counted)
+    values, first = keys.values(
+        groups["mean"].to_numpy() * groups["used_weight"].to_numpy(), counted
+    )
     breakdown = groups.drop(columns=["position"])
     given = rows[["employee_id", "kpi_id", "rater_id", "rater_group", "value"]].reset_index(
         drop=True
@@ -260,6 +273,7 @@ def rate_360(
         flags=pd.concat(flags, ignore_index=True),
         given=given,
         completeness=done,
+        places=at[~self_rows][first],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -121,6 +122,7 @@ def score(
     roster = check_roster(roster)
     checked = check_actuals(actuals, scheme=scheme, roster=roster)
     appraised, excluded = appraisees(roster, scheme=scheme, period=period, lang=lang)
+    places = _places(roster, appraised)
     rows = appraised.merge(
         checked.loc[checked["period"] == str(period)].drop(
             columns=["name", "position", "team"], errors="ignore"
@@ -132,17 +134,18 @@ def score(
     )
     no_row = rows["_merge"] == "left_only"
     excluded = pd.concat([excluded, _no_actuals(rows.loc[no_row], lang)], ignore_index=True)
+    places = None if places is None or len(places) != len(rows) else places[~no_row.to_numpy()]
     rows = rows.loc[~no_row].drop(columns="_merge")
     rows["period"] = str(period)
     rated = _ratings(ratings, scheme=scheme, roster=roster, period=period, lang=lang)
-    rows = _with_ratings(rows, rated, scheme)
+    rows = _with_ratings(rows, rated, scheme, places=places)
     file = actuals.attrs.get("file")
     _refuse_missing_columns(rows, scheme, file=file)
     log = _plans(plans, scheme=scheme, roster=roster, period=period)
     used = None if log is None else log.loc[log["status"] == "in_force"]
     parts: list[pd.DataFrame] = []
     problems: list[Problem] = []
-    for pid, group in rows.groupby("position", sort=False):
+    for pid, group in _by_position(rows):
         try:
             position = scheme.positions[str(pid)]
             parts.append(
@@ -152,7 +155,13 @@ def score(
             problems += error.problems
     if problems:
         raise DataError(problems, title=f"missing actuals: {len(problems)} value(s)")
-    scores = pd.concat(parts, ignore_index=True) if parts else _empty(scheme)
+    scores = (
+        pd.concat(parts, ignore_index=True)
+        if len(parts) > 1
+        else parts[0].reset_index(drop=True)
+        if parts
+        else _empty(scheme)
+    )
     scores, no_data = _drop_unscored(scores, lang)
     excluded = pd.concat([excluded, no_data], ignore_index=True)
     scores = _ordered(grade_and_rank(scores, scheme=scheme, lang=lang), scheme)
@@ -171,6 +180,16 @@ def score(
         plans=None if used is None else _of(used, scores).reset_index(drop=True),
         plan_log=log,
     )
+
+
+def _by_position(rows: pd.DataFrame) -> Iterator[tuple[object, pd.DataFrame]]:
+    """The rows of each position, in the order positions first appear (as
+    ``groupby("position", sort=False)``); one position's rows are not copied."""
+    position = rows["position"]
+    if len(position) and (position == position.iloc[0]).fillna(False).all():
+        yield position.iloc[0], rows
+        return
+    yield from rows.groupby("position", sort=False)
 
 
 def _plans(
@@ -234,7 +253,19 @@ def _ratings(
     return rate_360(checked, scheme=scheme, roster=roster, period=period, lang=lang, ratees=ratees)
 
 
-def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd.DataFrame:
+def _places(roster: pd.DataFrame, appraised: pd.DataFrame) -> np.ndarray | None:
+    """Each appraised person's place (0-based) in ``roster`` (``appraised`` keeps the
+    roster's index labels); ``None`` where the labels do not say it."""
+    if not roster.index.is_unique:
+        return None
+    return roster.index.get_indexer(appraised.index)
+
+
+def _with_ratings(
+    rows: pd.DataFrame, rated: Rated | None, scheme: Scheme, *, places: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``rows`` with each rated KPI's 360 value and the 360 flags; ``places``: each row's
+    place in the roster, where known (the people matched on it, not on their ids)."""
     rated_ids = sorted(
         {k.id for p in scheme.positions.values() for k in p.kpis if k.source == "ratings"}
     )
@@ -257,7 +288,13 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
             )
         return rows
     rows = rows.drop(columns=[c for c in rated_ids if c in rows], errors="ignore")
-    rows = rows.assign(**_rated_columns(rows["employee_id"], rated.values, rated_ids))
+    at = None
+    if places is not None and rated.places is not None:
+        size = 1 + max(int(places.max(initial=-1)), int(rated.places.max(initial=-1)))
+        row_of = np.full(size, -1, dtype=np.intp)
+        row_of[places] = np.arange(len(places))
+        at = row_of[rated.places]
+    rows = rows.assign(**_rated_columns(rows["employee_id"], rated.values, rated_ids, at=at))
     if len(rated.flags):
         extra = rated.flags.groupby("employee_id")["flag"].agg("; ".join)
         rows["flags"] = join_flags(rows["flags"], rows["employee_id"].map(extra))
@@ -267,11 +304,13 @@ def _with_ratings(rows: pd.DataFrame, rated: Rated | None, scheme: Scheme) -> pd
 
 
 def _rated_columns(
-    people: pd.Series, values: pd.DataFrame, kpi_ids: list[str]
+    people: pd.Series, values: pd.DataFrame, kpi_ids: list[str], *, at: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """A column per rated KPI aligned with ``people``: each person's 360 value, NaN where
-    there is none (``values`` has one row per person and KPI)."""
-    at = positions_in(values["employee_id"], people)
+    there is none (``values`` has one row per person and KPI; ``at``: each value's row in
+    ``people``, -1 where not there, if known)."""
+    if at is None:
+        at = positions_in(values["employee_id"], people)
     found = at >= 0
     columns = {}
     for kpi_id in kpi_ids:
