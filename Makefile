@@ -14,7 +14,7 @@ SYSTEM := $(VENV)/.system
 SAMPLE := sample
 FORMS := $(SAMPLE)/forms/2026-Q3
 
-.PHONY: demo test lint bench install system sample reference clean
+.PHONY: demo test test-slow lint bench install system sample reference clean
 
 install: $(INSTALLED)
 
@@ -54,6 +54,10 @@ demo: $(INSTALLED) $(SYSTEM)
 
 test: lint $(SYSTEM)
 	$(VENV)/bin/pytest -q
+
+# The long end-to-end runs make test leaves out (marker slow: kpi report --engine spark against DuckDB).
+test-slow: lint $(SYSTEM)
+	$(VENV)/bin/pytest -q -m slow
 
 # mypy reads its configuration from pyproject.toml [tool.mypy]; an error fails lint (and test).
 lint: $(INSTALLED)

@@ -204,6 +204,7 @@ def _report(
     return stamped, cells.rows
 
 
+@pytest.mark.slow  # about 90 s: two Spark sessions (this process and the kernel); make test-slow
 def test_a_report_on_spark_shows_the_duckdb_reports_figures(
     sample: Path, tmp_path: Path, spark: object
 ) -> None:
