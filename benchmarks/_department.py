@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from kpi_toolkit.cli import main as kpi
 from kpi_toolkit.sample.department import make_sample
 
 PERIOD = "2026-Q3"
+SCHEME = "after_sales_team"
 
 
 def department(directory: Path, copies: int) -> list[str]:
@@ -38,3 +42,20 @@ def department(directory: Path, copies: int) -> list[str]:
     roster = pd.concat(out["roster"])
     staff = roster.loc[roster["position"].isin(["supervisor", "specialist"])]
     return sorted(staff["team"].unique())
+
+
+def kpi_report(
+    directory: Path, out: Path, *, option: str = "", values: Sequence[str] = ()
+) -> float:
+    """Seconds of ``kpi report`` of the department in this process, with ``option`` given
+    once per value (``--team`` per team, ``--employee`` per person)."""
+    args = ["report", "--scheme", SCHEME, "--data-dir", str(directory), "--period", PERIOD]
+    args += ["--out-dir", str(out), "--quiet"]
+    for value in values:
+        args += [option, value]
+    start = time.perf_counter()
+    code = kpi(args)
+    elapsed = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"kpi report failed with exit code {code}")
+    return elapsed

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-from _department import PERIOD, department
+from _department import PERIOD, department, kpi_report
 
-from kpi_toolkit.cli import main as kpi
 from kpi_toolkit.files import notebooks_dir
 from kpi_toolkit.reports.export import export_html
 
@@ -44,29 +43,6 @@ def floor(directory: Path) -> float:
     executed = papermill.execute_notebook(str(path), None, progress_bar=False, log_output=False)
     export_html(executed, title="floor")
     return time.perf_counter() - start
-
-
-def kpi_report(directory: Path, out: Path, teams: list[str]) -> float:
-    args = [
-        "report",
-        "--scheme",
-        "after_sales_team",
-        "--data-dir",
-        str(directory),
-        "--period",
-        PERIOD,
-        "--out-dir",
-        str(out),
-        "--quiet",
-    ]
-    for team in teams:
-        args += ["--team", team]
-    start = time.perf_counter()
-    code = kpi(args)
-    elapsed = time.perf_counter() - start
-    if code != 0:
-        raise SystemExit(f"kpi report failed with exit code {code}")
-    return elapsed
 
 
 def papermill_cli(directory: Path, out: Path, teams: list[str]) -> float:
@@ -104,9 +80,9 @@ def run(copies: int, team_count: int) -> None:
         people = len(pd.read_csv(root / "actuals_after_sales_team.csv").query("period == @PERIOD"))
         (root / "out").mkdir()
         base = floor(root)
-        whole = kpi_report(root, root / "out", [])
+        whole = kpi_report(root, root / "out")
         chosen = teams[:team_count]
-        batch = kpi_report(root, root / "out", chosen)
+        batch = kpi_report(root, root / "out", option="--team", values=chosen)
         cli = papermill_cli(root, root / "out", chosen)
     print(
         f"{len(chosen)} team reports: kpi report {batch:.1f} s, {len(chosen)} papermill CLI "

@@ -15,29 +15,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
-from _department import PERIOD, department
+from _department import PERIOD, SCHEME, department, kpi_report
 
-from kpi_toolkit.cli import main as kpi
 from kpi_toolkit.reports.batch import SCORECARDS, context_for
-
-SCHEME = "after_sales_team"
-
-
-def kpi_report(directory: Path, out: Path, people: list[str]) -> float:
-    """``kpi report`` of the department with the scorecards of ``people``, in this process."""
-    args = ["report", "--scheme", SCHEME, "--data-dir", str(directory), "--period", PERIOD]
-    args += ["--out-dir", str(out), "--quiet"]
-    for person in people:
-        args += ["--employee", person]
-    start = time.perf_counter()
-    code = kpi(args)
-    elapsed = time.perf_counter() - start
-    if code != 0:
-        raise SystemExit(f"kpi report failed with exit code {code}")
-    return elapsed
 
 
 def run(copies: int, count: int) -> None:
@@ -46,9 +28,9 @@ def run(copies: int, count: int) -> None:
         department(root, copies)
         ctx = context_for(scheme=SCHEME, data_dir=str(root), period=PERIOD, lang="zh")
         people = list(ctx.appraisal.scores["employee_id"])[:count]  # the appraised
-        both = kpi_report(root, root / "cards", people)
+        both = kpi_report(root, root / "cards", option="--employee", values=people)
         written = len(list((root / "cards" / SCORECARDS).glob("*.html")))
-        report = kpi_report(root, root / "report", [])
+        report = kpi_report(root, root / "report")
     if written != len(people):
         raise SystemExit(f"{len(people) - written} scorecard(s) not written")
     cards = both - report
