@@ -136,9 +136,7 @@ def compute_from_files(
         path = spec.data_path(data)
         kind = source_format(spec, path)
         raw = {} if kind == "parquet" else {"_raw": read_raw(spec, path)}
-        # ids as text, as in the canonical tables (a roster read with numeric ids compares)
-        ids = None if roster is None else roster[["employee_id"]].astype("string")
-        relations = raw | ({} if ids is None else {"_roster": ids})
+        relations = _relations(raw, roster)
         readable = parquet_files(path, spec) if kind == "parquet" else []
         with open_confined(relations, readable=readable) as con:
             if kind == "parquet":
@@ -177,8 +175,7 @@ def _on_spark(
     path = None if table is not None else spec.data_path(data)
     kind = "table" if path is None else source_format(spec, path)
     raw = {"_raw": read_raw(spec, path)} if path is not None and kind != "parquet" else {}
-    ids = None if roster is None else roster[["employee_id"]].astype("string")
-    relations = raw | ({} if ids is None else {"_roster": ids})
+    relations = _relations(raw, roster)
     with open_spark(engine, relations) as con:
         if table is not None:
             con.register_table("_raw", table, source=spec.path)
@@ -194,6 +191,15 @@ def _on_spark(
             roster=roster is not None,
             materialize=kind not in {"parquet", "table"},
         )
+
+
+def _relations(
+    raw: dict[str, pd.DataFrame], roster: pd.DataFrame | None
+) -> dict[str, pd.DataFrame]:
+    """The tables handed to the engine: the export read (if any) and the roster's ids, as
+    text as in the canonical tables (a roster read with numeric ids compares)."""
+    ids = None if roster is None else roster[["employee_id"]].astype("string")
+    return raw | ({} if ids is None else {"_roster": ids})
 
 
 def _register_parquet(con: Connection, path: Path, spec: SourceSpec) -> None:
